@@ -1,0 +1,71 @@
+package org.gwlbinspect.appliance.egress;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/** The libc socket calls the egress path needs, as FFM downcall handles, and the Linux constants they take. */
+final class Libc {
+
+  static final int AF_INET = 2;
+  static final int SOCK_RAW = 3;
+  static final int SOCK_CLOEXEC = 0x80000;
+  /** {@code IPPROTO_RAW} implies {@code IP_HDRINCL}: we supply the IPv4 header ({@code man 7 raw}). */
+  static final int IPPROTO_RAW = 255;
+  /** sendmmsg(2): "vlen is capped to UIO_MAXIOV (1024)". */
+  static final int UIO_MAXIOV = 1024;
+
+  private static final Linker LINKER = Linker.nativeLinker();
+  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+  /** Where a downcall made with {@link #CAPTURE_ERRNO} stores errno; allocate one per caller. */
+  static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+
+  private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
+
+  /** {@code int socket(int domain, int type, int protocol)}, errno captured (first argument: the call state). */
+  static final MethodHandle SOCKET =
+      downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+
+  /**
+   * {@code int sendmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags)}, errno captured. Not
+   * {@code critical}: it may block while the socket's send buffer is full.
+   */
+  static final MethodHandle SENDMMSG = downcall(
+      "sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+
+  /** {@code int close(int fd)}, errno captured. */
+  static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+
+  private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+  private Libc() {}
+
+  static int errno(MemorySegment callState) {
+    return (int) ERRNO.get(callState, 0L);
+  }
+
+  /** The C library's message for {@code errno}; for exception messages, not the data path. */
+  static String strerror(int errno) {
+    try {
+      MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
+      return message.reinterpret(256).getString(0);
+    } catch (Throwable t) {
+      return "strerror failed: " + t;
+    }
+  }
+
+  private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+    MemorySegment symbol = LINKER.defaultLookup()
+        .find(name)
+        .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+    return LINKER.downcallHandle(symbol, descriptor, options);
+  }
+}
