@@ -53,6 +53,7 @@ final class Libc {
   }
 
   /** The C library's message for {@code errno}; for exception messages, not the data path. */
+  @SuppressWarnings("restricted") // strerror returns a NUL-terminated string of unknown length; messages are short
   static String strerror(int errno) {
     try {
       MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
@@ -62,6 +63,7 @@ final class Libc {
     }
   }
 
+  @SuppressWarnings("restricted") // the point of this class; the JVM runs with --enable-native-access
   private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
     MemorySegment symbol = LINKER.defaultLookup()
         .find(name)

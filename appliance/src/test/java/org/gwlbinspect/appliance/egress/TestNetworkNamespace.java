@@ -63,8 +63,13 @@ final class TestNetworkNamespace implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
-    run("ip", "netns", "delete", name);
+  public void close() throws IOException {
+    try {
+      run("ip", "netns", "delete", name);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while deleting namespace " + name, e);
+    }
   }
 
   private static void run(String... command) throws IOException, InterruptedException {

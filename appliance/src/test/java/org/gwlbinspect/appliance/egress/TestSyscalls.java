@@ -100,6 +100,7 @@ final class TestSyscalls {
     }
   }
 
+  @SuppressWarnings("restricted") // test-only libc calls; tests run with --enable-native-access
   private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
     return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, options);
   }
