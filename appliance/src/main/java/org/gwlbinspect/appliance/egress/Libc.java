@@ -22,6 +22,14 @@ final class Libc {
   /** sendmmsg(2): "vlen is capped to UIO_MAXIOV (1024)". */
   static final int UIO_MAXIOV = 1024;
 
+  static final int SOL_SOCKET = 1;
+  /** {@code man 7 socket}: the send buffer size, capped at {@code net.core.wmem_max}. */
+  static final int SO_SNDBUF = 7;
+  /** {@code man 7 socket}: as {@code SO_SNDBUF}, but a process with {@code CAP_NET_ADMIN} may exceed wmem_max. */
+  static final int SO_SNDBUFFORCE = 32;
+  /** {@code man 2 send}: make this one call nonblocking, whatever the socket's {@code O_NONBLOCK}. */
+  static final int MSG_DONTWAIT = 0x40;
+
   private static final Linker LINKER = Linker.nativeLinker();
   private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
@@ -40,6 +48,14 @@ final class Libc {
    */
   static final MethodHandle SENDMMSG = downcall(
       "sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+
+  /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t length)}, errno captured. */
+  static final MethodHandle SETSOCKOPT = downcall(
+      "setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+
+  /** {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *length)}, errno captured. */
+  static final MethodHandle GETSOCKOPT = downcall(
+      "getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
 
   /** {@code int close(int fd)}, errno captured. */
   static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);

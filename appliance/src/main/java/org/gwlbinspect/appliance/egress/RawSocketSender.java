@@ -55,6 +55,15 @@ public final class RawSocketSender implements AutoCloseable {
   /** Largest payload: an IPv4 packet is at most 65535 bytes, 28 of which are our header. */
   public static final int MAX_PAYLOAD_LENGTH = HairpinHeaderWriter.MAX_PAYLOAD_LENGTH;
 
+  /**
+   * Send buffer requested by default: 4 MiB. The kernel's default ({@code net.core.wmem_default}, 212 992 B) is less
+   * than one batch of 64 jumbo replies (~548 KB), so a single flush could find the buffer full.
+   */
+  public static final int DEFAULT_SEND_BUFFER_BYTES = 4 << 20;
+
+  /** {@code man 7 socket}: the kernel doubles the requested size, which must still fit an {@code int}. */
+  public static final int MAX_SEND_BUFFER_BYTES = Integer.MAX_VALUE / 2;
+
   private static final int IOVECS_PER_MESSAGE = 2; // outer header, payload
   private static final long HEADER_SLOT = 32; // 28 bytes rounded up so each header starts 8-byte aligned
   private static final int NO_FLAGS = 0;
@@ -70,6 +79,7 @@ public final class RawSocketSender implements AutoCloseable {
   private final MemorySegment addresses;
   private final MemorySegment headers;
   private final MemorySegment callState;
+  private final int sendBufferBytes;
 
   private int queued;
   private boolean closed;
@@ -86,15 +96,35 @@ public final class RawSocketSender implements AutoCloseable {
   }
 
   /**
-   * Opens the raw socket and preallocates a batch.
+   * Opens the raw socket with a send buffer of {@link #DEFAULT_SEND_BUFFER_BYTES} and preallocates a batch.
+   *
+   * @see #RawSocketSender(int, int, int)
+   */
+  public RawSocketSender(int batchSize, int ttl) throws NativeCallException {
+    this(batchSize, ttl, DEFAULT_SEND_BUFFER_BYTES);
+  }
+
+  /**
+   * Opens the raw socket, sizes its send buffer and preallocates a batch.
+   *
+   * <p>The send buffer is set with {@code SO_SNDBUF}, which the kernel caps at {@code net.core.wmem_max}; when that cap
+   * applies the sender also tries {@code SO_SNDBUFFORCE}, which succeeds with {@code CAP_NET_ADMIN} (root) and
+   * otherwise leaves the capped size (see {@link #sendBufferBytes()}).
    *
    * @param batchSize messages per {@code sendmmsg}, 1..{@link #MAX_BATCH_SIZE}
    * @param ttl outer IPv4 TTL, 1..255
-   * @throws NativeCallException when the socket cannot be opened; {@code EPERM} without root or {@code CAP_NET_RAW}
+   * @param sendBufferBytes requested socket send buffer, 1..{@link #MAX_SEND_BUFFER_BYTES}; the kernel raises values
+   *     below its minimum (about 4.5 KiB) to that minimum
+   * @throws NativeCallException when the socket cannot be opened ({@code EPERM} without root or {@code CAP_NET_RAW})
+   *     or its send buffer cannot be set
    */
-  public RawSocketSender(int batchSize, int ttl) throws NativeCallException {
+  public RawSocketSender(int batchSize, int ttl, int sendBufferBytes) throws NativeCallException {
     if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
       throw new IllegalArgumentException("batchSize must be 1.." + MAX_BATCH_SIZE + ", got " + batchSize);
+    }
+    if (sendBufferBytes < 1 || sendBufferBytes > MAX_SEND_BUFFER_BYTES) {
+      throw new IllegalArgumentException(
+          "sendBufferBytes must be 1.." + MAX_SEND_BUFFER_BYTES + ", got " + sendBufferBytes);
     }
     this.batchSize = batchSize;
     this.headerWriter = new HairpinHeaderWriter(ttl);
@@ -111,6 +141,12 @@ public final class RawSocketSender implements AutoCloseable {
         linkMessage(i);
       }
       this.fd = openRawSocket(callState);
+      try {
+        this.sendBufferBytes = sizeSendBuffer(fd, sendBufferBytes);
+      } catch (Throwable t) {
+        closeAfterFailure(fd, callState, t);
+        throw t;
+      }
     } catch (Throwable t) {
       arena.close();
       throw t;
@@ -151,6 +187,70 @@ public final class RawSocketSender implements AutoCloseable {
       throw new NativeCallException("socket(AF_INET, SOCK_RAW, IPPROTO_RAW)", errno, hint);
     }
     return fd;
+  }
+
+  /**
+   * Sets the socket's send buffer to {@code requestedBytes} and returns the size the kernel reports back.
+   *
+   * <p>{@code man 7 socket}: {@code SO_SNDBUF} is capped at {@code net.core.wmem_max}, and "the kernel doubles this
+   * value (to allow space for bookkeeping overhead)", which {@code getsockopt} returns. {@code SO_SNDBUFFORCE}
+   * "can override the wmem_max limit" for a privileged ({@code CAP_NET_ADMIN}) process. Asking for the capability
+   * is the only reliable test of it (uid 0 is neither necessary nor, in a user namespace, sufficient), but a refused
+   * capability check may be logged by the LSM, so it is asked only when {@code SO_SNDBUF} was capped.
+   */
+  private static int sizeSendBuffer(int fd, int requestedBytes) throws NativeCallException {
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment state = call.allocate(Libc.CALL_STATE);
+      MemorySegment value = call.allocate(ValueLayout.JAVA_INT);
+      MemorySegment length = call.allocate(ValueLayout.JAVA_INT);
+      value.set(ValueLayout.JAVA_INT, 0, requestedBytes);
+      if (setsockopt(state, fd, Libc.SO_SNDBUF, value) != 0) {
+        throw new NativeCallException("setsockopt(SO_SNDBUF, " + requestedBytes + ")", Libc.errno(state), "");
+      }
+      int effective = getSendBuffer(state, fd, value, length);
+      if (effective / 2 < requestedBytes) { // capped at wmem_max
+        value.set(ValueLayout.JAVA_INT, 0, requestedBytes);
+        if (setsockopt(state, fd, Libc.SO_SNDBUFFORCE, value) == 0) {
+          effective = getSendBuffer(state, fd, value, length);
+        } else if (Libc.errno(state) != Errno.EPERM) { // EPERM: no CAP_NET_ADMIN, keep the capped size
+          throw new NativeCallException("setsockopt(SO_SNDBUFFORCE, " + requestedBytes + ")", Libc.errno(state), "");
+        }
+      }
+      return effective;
+    }
+  }
+
+  private static int setsockopt(MemorySegment state, int fd, int option, MemorySegment value) {
+    try {
+      return (int) Libc.SETSOCKOPT.invokeExact(
+          state, fd, Libc.SOL_SOCKET, option, value, (int) ValueLayout.JAVA_INT.byteSize());
+    } catch (Throwable t) {
+      throw new IllegalStateException("setsockopt() downcall failed", t);
+    }
+  }
+
+  private static int getSendBuffer(MemorySegment state, int fd, MemorySegment value, MemorySegment length)
+      throws NativeCallException {
+    length.set(ValueLayout.JAVA_INT, 0, (int) ValueLayout.JAVA_INT.byteSize());
+    int result;
+    try {
+      result = (int) Libc.GETSOCKOPT.invokeExact(state, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF, value, length);
+    } catch (Throwable t) {
+      throw new IllegalStateException("getsockopt() downcall failed", t);
+    }
+    if (result != 0) {
+      throw new NativeCallException("getsockopt(SO_SNDBUF)", Libc.errno(state), "");
+    }
+    return value.get(ValueLayout.JAVA_INT, 0);
+  }
+
+  /** Closes {@code fd} when the constructor fails after opening it; {@code failure} stays the exception reported. */
+  private static void closeAfterFailure(int fd, MemorySegment callState, Throwable failure) {
+    try {
+      int ignored = (int) Libc.CLOSE.invokeExact(callState, fd);
+    } catch (Throwable t) {
+      failure.addSuppressed(t);
+    }
   }
 
   /**
@@ -270,6 +370,15 @@ public final class RawSocketSender implements AutoCloseable {
 
   public int ttl() {
     return headerWriter.ttl();
+  }
+
+  /**
+   * The socket's send buffer as {@code getsockopt(SO_SNDBUF)} reported it after opening: twice the size requested
+   * (the kernel's bookkeeping allowance, {@code man 7 socket}), or twice {@code net.core.wmem_max} when the request
+   * exceeded that cap and {@code SO_SNDBUFFORCE} was refused, or the kernel's minimum. Any thread.
+   */
+  public int sendBufferBytes() {
+    return sendBufferBytes;
   }
 
   /** Messages the kernel accepted since opening. Any thread. */

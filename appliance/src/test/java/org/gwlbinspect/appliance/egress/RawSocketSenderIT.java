@@ -15,6 +15,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -251,6 +253,55 @@ class RawSocketSenderIT {
   }
 
   @Test
+  void requestsAFourMebibyteSendBufferByDefault() throws Exception {
+    try (RawSocketSender sender = RawSocketSender.open()) {
+      assertThat(sender.sendBufferBytes()).isGreaterThanOrEqualTo(RawSocketSender.DEFAULT_SEND_BUFFER_BYTES);
+    }
+  }
+
+  @Test
+  void forcesSendBufferBeyondWmemMaxWithCapNetAdmin() throws Exception {
+    int requested = twiceWmemMax();
+    try (RawSocketSender sender = new RawSocketSender(8, HairpinHeaderWriter.DEFAULT_TTL, requested)) {
+      // SO_SNDBUFFORCE lifted the wmem_max cap; man 7 socket: the kernel stores (and reports) twice the request.
+      assertThat(sender.sendBufferBytes()).isGreaterThanOrEqualTo(requested).isEqualTo(2 * requested);
+    }
+  }
+
+  @Test
+  void capsSendBufferAtWmemMaxWithoutCapNetAdmin() throws Exception {
+    int requested = twiceWmemMax();
+    int[] effective = new int[1];
+    Throwable[] failure = new Throwable[1];
+    // Capabilities are per thread on Linux: drop CAP_NET_ADMIN (keeping CAP_NET_RAW) on a throwaway thread only.
+    Thread thread = new Thread(() -> {
+      try {
+        TestSyscalls.dropEffectiveCapability(TestSyscalls.CAP_NET_ADMIN);
+        try (RawSocketSender sender = new RawSocketSender(8, HairpinHeaderWriter.DEFAULT_TTL, requested)) {
+          effective[0] = sender.sendBufferBytes();
+        }
+      } catch (Throwable t) {
+        failure[0] = t;
+      }
+    });
+    thread.start();
+    thread.join();
+
+    assertThat(failure[0]).as("opening without CAP_NET_ADMIN").isNull();
+    assertThat(effective[0]).isEqualTo(requested); // 2 x wmem_max: SO_SNDBUF's cap, doubled by the kernel
+  }
+
+  @Test
+  void rejectsSendBufferSizeOutsideTheRange() {
+    assertThatThrownBy(() -> new RawSocketSender(8, HairpinHeaderWriter.DEFAULT_TTL, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sendBufferBytes");
+    assertThatThrownBy(() -> new RawSocketSender(8, HairpinHeaderWriter.DEFAULT_TTL, Integer.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sendBufferBytes");
+  }
+
+  @Test
   void rejectsFlushAfterClose() throws Exception {
     RawSocketSender sender = RawSocketSender.open();
     sender.close();
@@ -258,6 +309,13 @@ class RawSocketSenderIT {
 
     assertThatThrownBy(() -> sender.enqueue(LOCALHOST_2, LOCALHOST, 1, 2, 0L, 0))
         .isInstanceOf(IllegalStateException.class);
+  }
+
+  /** Twice {@code net.core.wmem_max}: more than {@code SO_SNDBUF} alone may set. */
+  private static int twiceWmemMax() throws Exception {
+    // Not Files.readString: procfs reports a size of 0, and on JDK 25 that read returned only the first byte.
+    long wmemMax = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_max")).get(0).strip());
+    return (int) Math.min(RawSocketSender.MAX_SEND_BUFFER_BYTES, 2 * wmemMax);
   }
 
   private static void enqueueAndFlush(RawSocketSender sender, int port, long address) {

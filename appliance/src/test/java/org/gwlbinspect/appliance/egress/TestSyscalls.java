@@ -15,6 +15,7 @@ import java.lang.invoke.MethodHandle;
 final class TestSyscalls {
 
   static final int CLONE_NEWNET = 0x40000000;
+  static final int CAP_NET_ADMIN = 12;
   static final int CAP_NET_RAW = 13;
   private static final int O_RDONLY_CLOEXEC = 0x80000;
   private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
