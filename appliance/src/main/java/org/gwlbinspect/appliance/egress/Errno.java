@@ -9,6 +9,8 @@ public final class Errno {
   public static final int EPERM = 1;
   public static final int EINTR = 4;
   public static final int EAGAIN = 11;
+  /** Linux defines {@code EWOULDBLOCK} as {@code EAGAIN} ({@code <asm-generic/errno.h>}). */
+  public static final int EWOULDBLOCK = EAGAIN;
   public static final int EACCES = 13;
   public static final int EFAULT = 14;
   public static final int EINVAL = 22;

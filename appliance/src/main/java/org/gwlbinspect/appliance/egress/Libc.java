@@ -44,7 +44,8 @@ final class Libc {
 
   /**
    * {@code int sendmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags)}, errno captured. Not
-   * {@code critical}: it may block while the socket's send buffer is full.
+   * {@code critical} although called with {@code MSG_DONTWAIT}: one call runs the kernel's transmit path (on loopback
+   * also the receive path) for a whole batch, too long to hold off the JVM's safepoints.
    */
   static final MethodHandle SENDMMSG = downcall(
       "sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);

@@ -39,10 +39,13 @@ import java.lang.foreign.ValueLayout;
  * <p><b>Threads:</b> not thread-safe; one instance per worker (event-loop) thread, which alone calls
  * {@code enqueue}, {@code flush} and {@code close}. It may be constructed on another thread (its memory comes from a
  * shared arena). The counters ({@link #sentPackets()}, {@link #sentBytes()}, {@link #sendErrors()},
- * {@link #lastErrno()}) are written once per flush by the owner and may be read from any thread.
+ * {@link #wouldBlockDrops()}, {@link #lastErrno()}) are written once per flush by the owner and may be read from any
+ * thread.
  *
- * <p>The socket is blocking: when its send buffer is full (the NIC is behind) {@code sendmmsg} waits for room rather
- * than dropping part of a batch. Send errors are counted, never thrown.
+ * <p><b>Never blocks</b> (style.md §7): {@code sendmmsg} is called with {@code MSG_DONTWAIT}. When the socket's send
+ * buffer is full (the device queue is behind) the rest of the batch is retried at most {@link #WOULD_BLOCK_RETRIES}
+ * times, then dropped and counted in {@link #sendErrors()} and {@link #wouldBlockDrops()}; a worker must not stall its
+ * receive path waiting for the transmit path. Send errors are counted, never thrown.
  */
 public final class RawSocketSender implements AutoCloseable {
 
@@ -66,7 +69,12 @@ public final class RawSocketSender implements AutoCloseable {
 
   private static final int IOVECS_PER_MESSAGE = 2; // outer header, payload
   private static final long HEADER_SLOT = 32; // 28 bytes rounded up so each header starts 8-byte aligned
-  private static final int NO_FLAGS = 0;
+  /**
+   * Immediate retries of the rest of a batch after {@code EAGAIN} (or {@code EINTR}) in one flush, before dropping
+   * it. A retry costs one syscall and finds room only if the device freed some in the meantime; sleeping or polling
+   * for room would stall the worker's event loop.
+   */
+  static final int WOULD_BLOCK_RETRIES = 2;
 
   private final int batchSize;
   private final HairpinHeaderWriter headerWriter;
@@ -80,6 +88,7 @@ public final class RawSocketSender implements AutoCloseable {
   private final MemorySegment headers;
   private final MemorySegment callState;
   private final int sendBufferBytes;
+  private final SendmmsgCall sendmmsg;
 
   private int queued;
   private boolean closed;
@@ -88,6 +97,7 @@ public final class RawSocketSender implements AutoCloseable {
   private volatile long sentPackets;
   private volatile long sentBytes;
   private volatile long sendErrors;
+  private volatile long wouldBlockDrops;
   private volatile int lastErrno;
 
   /** A sender with {@link #DEFAULT_BATCH_SIZE} and {@link HairpinHeaderWriter#DEFAULT_TTL}. */
@@ -119,6 +129,14 @@ public final class RawSocketSender implements AutoCloseable {
    *     or its send buffer cannot be set
    */
   public RawSocketSender(int batchSize, int ttl, int sendBufferBytes) throws NativeCallException {
+    this(batchSize, ttl, sendBufferBytes, null);
+  }
+
+  /**
+   * As {@link #RawSocketSender(int, int, int)}, sending through {@code sendmmsg} instead of the kernel when it is not
+   * null: tests script the results the kernel gives rarely (EAGAIN that clears on retry, EINTR).
+   */
+  RawSocketSender(int batchSize, int ttl, int sendBufferBytes, SendmmsgCall sendmmsg) throws NativeCallException {
     if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
       throw new IllegalArgumentException("batchSize must be 1.." + MAX_BATCH_SIZE + ", got " + batchSize);
     }
@@ -143,6 +161,7 @@ public final class RawSocketSender implements AutoCloseable {
       this.fd = openRawSocket(callState);
       try {
         this.sendBufferBytes = sizeSendBuffer(fd, sendBufferBytes);
+        this.sendmmsg = sendmmsg != null ? sendmmsg : new KernelSendmmsg(fd, callState);
       } catch (Throwable t) {
         closeAfterFailure(fd, callState, t);
         throw t;
@@ -298,9 +317,15 @@ public final class RawSocketSender implements AutoCloseable {
   }
 
   /**
-   * Sends everything queued with one {@code sendmmsg}, more only after a partial send: the kernel stops at the first
-   * message that fails, so that message is counted in {@link #sendErrors()} with its errno in {@link #lastErrno()},
-   * skipped, and the rest is sent. When this returns the queue is empty and no payload memory is referenced any more.
+   * Sends everything queued with one {@code sendmmsg}, more only after a partial send, and never blocks.
+   *
+   * <p>{@code man 2 sendmmsg}: the call returns the number of messages sent, and an error only when the first one
+   * failed. So after a partial send the next call starts at the message that stopped it: an error that concerns that
+   * message alone ({@code EMSGSIZE}, {@code ENETUNREACH}, ...) is counted in {@link #sendErrors()}, the message
+   * skipped and the rest sent. {@code EAGAIN} concerns the whole socket (its send buffer is full): the rest is
+   * retried up to {@link #WOULD_BLOCK_RETRIES} times in this flush, then all of it is counted in {@link #sendErrors()}
+   * and {@link #wouldBlockDrops()} with {@code lastErrno() == EAGAIN}. Either way, when this returns the queue is empty
+   * and no payload memory is referenced any more (the kernel has copied what it accepted).
    *
    * @return the number of messages the kernel accepted (0 when nothing was queued)
    * @throws IllegalStateException if the sender is closed
@@ -316,41 +341,89 @@ public final class RawSocketSender implements AutoCloseable {
     queued = 0;
     int sent = 0;
     int failed = 0;
+    int wouldBlock = 0;
     long bytes = 0;
-    int errno = 0;
+    int droppedErrno = 0; // the errno of the last message dropped in this flush
+    int retriesLeft = WOULD_BLOCK_RETRIES;
     int next = 0;
     while (next < count) {
-      int result = sendmmsg(messagesFrom[next], count - next);
+      // man 2 sendmmsg: "A nonblocking call sends as many messages as possible (up to the limit specified by vlen)
+      // and returns immediately." MSG_DONTWAIT makes this call nonblocking without changing the socket.
+      int result = sendmmsg.sendmmsg(messagesFrom[next], count - next, Libc.MSG_DONTWAIT);
       if (result > 0) {
         for (int k = next; k < next + result; k++) {
           bytes += Integer.toUnsignedLong(messages.get(ValueLayout.JAVA_INT, k * MMSGHDR.byteSize() + MSG_LEN));
         }
         sent += result;
         next += result;
-      } else {
-        errno = result < 0 ? Libc.errno(callState) : 0;
-        if (errno == Errno.EINTR) {
-          continue; // a signal arrived before anything was sent: nothing failed, try again
-        }
-        failed++; // the message at 'next' was refused (EMSGSIZE, ENETUNREACH, ENOBUFS, ...): drop it, go on
-        next++;
+        continue;
       }
+      int errno = -result; // 0 if the kernel accepted nothing without an error, which vlen > 0 rules out
+      if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+        // EAGAIN (== EWOULDBLOCK on Linux): the send buffer is full. EINTR: a signal came before anything was sent
+        // (not expected without blocking, bounded all the same). Nothing failed yet: try the rest again, a few times.
+        if (retriesLeft > 0) {
+          retriesLeft--;
+          continue;
+        }
+        int rest = count - next;
+        failed += rest;
+        if (errno == Errno.EAGAIN) {
+          wouldBlock += rest;
+        }
+        droppedErrno = errno;
+        break;
+      }
+      failed++; // the message at 'next' was refused (EMSGSIZE, ENETUNREACH, ENOBUFS, ...): drop it, go on
+      droppedErrno = errno;
+      next++;
     }
     // One volatile write per counter per batch, not per packet.
     sentPackets = sentPackets + sent;
     sentBytes = sentBytes + bytes;
     if (failed != 0) {
       sendErrors = sendErrors + failed;
-      lastErrno = errno;
+      lastErrno = droppedErrno;
+    }
+    if (wouldBlock != 0) {
+      wouldBlockDrops = wouldBlockDrops + wouldBlock;
     }
     return sent;
   }
 
-  private int sendmmsg(MemorySegment from, int count) {
-    try {
-      return (int) Libc.SENDMMSG.invokeExact(callState, fd, from, count, NO_FLAGS);
-    } catch (Throwable t) {
-      throw new IllegalStateException("sendmmsg() downcall failed", t); // a linkage bug, not a send error
+  /**
+   * {@code sendmmsg(2)} on one socket, as the seam between {@link #flush} and the kernel: returns the number of
+   * messages sent, or {@code -errno} (the raw syscall convention), and allocates nothing.
+   */
+  @FunctionalInterface
+  interface SendmmsgCall {
+    /**
+     * @param messages the {@code mmsghdr} vector, from the first message to send on
+     * @param count messages in the vector, at least 1
+     * @param flags {@code MSG_*} flags
+     */
+    int sendmmsg(MemorySegment messages, int count, int flags);
+  }
+
+  /** The real call, errno captured in the sender's call-state segment (owner thread only). */
+  private static final class KernelSendmmsg implements SendmmsgCall {
+    private final int fd;
+    private final MemorySegment callState;
+
+    KernelSendmmsg(int fd, MemorySegment callState) {
+      this.fd = fd;
+      this.callState = callState;
+    }
+
+    @Override
+    public int sendmmsg(MemorySegment messages, int count, int flags) {
+      int result;
+      try {
+        result = (int) Libc.SENDMMSG.invokeExact(callState, fd, messages, count, flags);
+      } catch (Throwable t) {
+        throw new IllegalStateException("sendmmsg() downcall failed", t); // a linkage bug, not a send error
+      }
+      return result >= 0 ? result : -Libc.errno(callState);
     }
   }
 
@@ -391,9 +464,20 @@ public final class RawSocketSender implements AutoCloseable {
     return sentBytes;
   }
 
-  /** Messages the kernel refused since opening (each is dropped, not retried). Any thread. */
+  /**
+   * Messages dropped since opening, each not retried or retried only a few times; includes
+   * {@link #wouldBlockDrops()}. Any thread.
+   */
   public long sendErrors() {
     return sendErrors;
+  }
+
+  /**
+   * Messages dropped since opening because the socket's send buffer stayed full ({@code EAGAIN}) through
+   * {@link #WOULD_BLOCK_RETRIES} retries; also counted in {@link #sendErrors()}. Any thread.
+   */
+  public long wouldBlockDrops() {
+    return wouldBlockDrops;
   }
 
   /** The errno of the most recent refused message ({@link Errno#name} names it), 0 if none. Any thread. */

@@ -209,6 +209,75 @@ class RawSocketSenderIT {
   }
 
   @Test
+  void passesMsgDontwaitAndRetriesTheRestTwiceBeforeDroppingItAsEagain() throws Exception {
+    int eagain = -Errno.EAGAIN;
+    ScriptedSendmmsg kernel = new ScriptedSendmmsg(3, eagain, eagain, eagain);
+    try (RawSocketSender sender = scriptedSender(kernel)) {
+      enqueue(sender, 8);
+
+      assertThat(sender.flush()).isEqualTo(3);
+      assertThat(kernel.counts()).containsExactly(8, 5, 5, 5); // the first send, then the rest 1 + 2 times
+      assertThat(kernel.flags()).containsOnly(Libc.MSG_DONTWAIT);
+      assertThat(sender.sentPackets()).isEqualTo(3);
+      assertThat(sender.sentBytes()).isEqualTo(3L * ScriptedSendmmsg.MESSAGE_LENGTH);
+      assertThat(sender.sendErrors()).isEqualTo(5);
+      assertThat(sender.wouldBlockDrops()).isEqualTo(5);
+      assertThat(sender.lastErrno()).isEqualTo(Errno.EWOULDBLOCK).isEqualTo(Errno.EAGAIN);
+      assertThat(sender.queued()).isZero();
+    }
+  }
+
+  @Test
+  void sendsTheRestWhenTheSendBufferDrainsWithinTheRetries() throws Exception {
+    ScriptedSendmmsg kernel = new ScriptedSendmmsg(3, -Errno.EAGAIN, -Errno.EAGAIN, 5);
+    try (RawSocketSender sender = scriptedSender(kernel)) {
+      enqueue(sender, 8);
+
+      assertThat(sender.flush()).isEqualTo(8);
+      assertThat(kernel.counts()).containsExactly(8, 5, 5, 5);
+      assertThat(sender.sendErrors()).isZero();
+      assertThat(sender.wouldBlockDrops()).isZero();
+      assertThat(sender.lastErrno()).isZero();
+    }
+  }
+
+  @Test
+  void givesEveryFlushItsOwnRetriesAndKeepsTheErrnoOfTheLastDroppedMessage() throws Exception {
+    int eagain = -Errno.EAGAIN;
+    ScriptedSendmmsg kernel = new ScriptedSendmmsg(
+        eagain, eagain, eagain, // flush 1: 4 messages dropped as EAGAIN
+        1, -Errno.EMSGSIZE, eagain, eagain, 2); // flush 2: message 2 refused, the rest sent on the last retry
+    try (RawSocketSender sender = scriptedSender(kernel)) {
+      enqueue(sender, 4);
+      assertThat(sender.flush()).isZero();
+      enqueue(sender, 4);
+      assertThat(sender.flush()).isEqualTo(3);
+
+      assertThat(kernel.counts()).containsExactly(4, 4, 4, 4, 3, 2, 2, 2);
+      assertThat(sender.sentPackets()).isEqualTo(3);
+      assertThat(sender.sendErrors()).isEqualTo(5);
+      assertThat(sender.wouldBlockDrops()).isEqualTo(4);
+      // The EAGAINs of flush 2 dropped nothing, so they do not hide the EMSGSIZE that did.
+      assertThat(Errno.name(sender.lastErrno())).isEqualTo("EMSGSIZE");
+    }
+  }
+
+  @Test
+  void boundsRetriesAfterEintrAndDoesNotCountThemAsWouldBlock() throws Exception {
+    int eintr = -Errno.EINTR;
+    ScriptedSendmmsg kernel = new ScriptedSendmmsg(eintr, eintr, eintr);
+    try (RawSocketSender sender = scriptedSender(kernel)) {
+      enqueue(sender, 4);
+
+      assertThat(sender.flush()).isZero();
+      assertThat(kernel.counts()).hasSize(1 + RawSocketSender.WOULD_BLOCK_RETRIES);
+      assertThat(sender.sendErrors()).isEqualTo(4);
+      assertThat(sender.wouldBlockDrops()).isZero();
+      assertThat(Errno.name(sender.lastErrno())).isEqualTo("EINTR");
+    }
+  }
+
+  @Test
   void allocatesNoJavaHeapPerPacketInSteadyState() throws Exception {
     receiver = bindReceiver(); // never read: once its buffer is full the kernel drops, the sender does not notice
     int port = receiver.getLocalPort();
@@ -316,6 +385,18 @@ class RawSocketSenderIT {
     // Not Files.readString: procfs reports a size of 0, and on JDK 25 that read returned only the first byte.
     long wmemMax = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_max")).get(0).strip());
     return (int) Math.min(RawSocketSender.MAX_SEND_BUFFER_BYTES, 2 * wmemMax);
+  }
+
+  /** A sender on a real raw socket whose sendmmsg calls go to {@code kernel} instead. */
+  private static RawSocketSender scriptedSender(ScriptedSendmmsg kernel) throws Exception {
+    return new RawSocketSender(8, HairpinHeaderWriter.DEFAULT_TTL, RawSocketSender.DEFAULT_SEND_BUFFER_BYTES, kernel);
+  }
+
+  private void enqueue(RawSocketSender sender, int count) {
+    MemorySegment payload = arena.allocate(64);
+    for (int i = 0; i < count; i++) {
+      assertThat(sender.enqueue(LOCALHOST_2, LOCALHOST, 50000, 6081, payload)).isTrue();
+    }
   }
 
   private static void enqueueAndFlush(RawSocketSender sender, int port, long address) {
