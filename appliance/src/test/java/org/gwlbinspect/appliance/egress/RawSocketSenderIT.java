@@ -2,6 +2,7 @@ package org.gwlbinspect.appliance.egress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -17,6 +18,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -204,6 +206,38 @@ class RawSocketSenderIT {
         assertThat(sender.flush()).isZero();
         assertThat(sender.sendErrors()).isEqualTo(1);
         assertThat(Errno.name(sender.lastErrno())).isEqualTo("ENETUNREACH");
+      }
+    }
+  }
+
+  @Test
+  void dropsTheRestOfTheBatchAsWouldBlockInsteadOfWaitingWhenTheSendBufferIsFull() throws Exception {
+    try (TestNetworkNamespace namespace = TestNetworkNamespace.create("egress-full")) {
+      // A token bucket at 1 kbit/s that queues up to 10 MB: after the first packet (the 1600-byte burst) every packet
+      // waits in the qdisc, still charged to the sending socket, so the socket's send buffer fills and stays full.
+      // (A small limit would not do: the qdisc would drop the excess, which frees its charge, and man 7 raw: such
+      // ENOBUFS is not reported without IP_RECVERR.) Packets must fit the burst or tbf drops them as too large.
+      namespace.tc("qdisc", "add", "dev", "lo", "root", "tbf", "rate", "1kbit", "burst", "1600", "limit", "10mb");
+      RawSocketSender sender = namespace.callInside(() -> {
+        receiver = bindReceiver();
+        return new RawSocketSender(64, HairpinHeaderWriter.DEFAULT_TTL, 1); // the kernel's minimum, ~4.5 KiB
+      });
+      MemorySegment payload = arena.allocate(1000);
+      try (sender) {
+        assertThat(sender.sendBufferBytes()).isLessThan(16 * 1024);
+        for (int i = 0; i < 64; i++) {
+          assertThat(sender.enqueue(LOCALHOST_2, LOCALHOST, 50000, receiver.getLocalPort(), payload)).isTrue();
+        }
+
+        // Blocking would wait ~8 s per queued packet for the bucket to refill; the sender must not wait at all.
+        int sent = assertTimeoutPreemptively(Duration.ofSeconds(5), sender::flush);
+
+        assertThat(sender.wouldBlockDrops()).isPositive();
+        assertThat(sent + sender.wouldBlockDrops()).isEqualTo(64);
+        assertThat(sender.sentPackets()).isEqualTo(sent);
+        assertThat(sender.sendErrors()).isEqualTo(sender.wouldBlockDrops());
+        assertThat(Errno.name(sender.lastErrno())).isEqualTo("EAGAIN");
+        assertThat(sender.queued()).isZero();
       }
     }
   }

@@ -40,6 +40,16 @@ final class TestNetworkNamespace implements AutoCloseable {
     run(command);
   }
 
+  /** Runs {@code tc -n <name> <args>}. */
+  void tc(String... args) throws IOException, InterruptedException {
+    String[] command = new String[args.length + 3];
+    command[0] = "tc";
+    command[1] = "-n";
+    command[2] = name;
+    System.arraycopy(args, 0, command, 3, args.length);
+    run(command);
+  }
+
   /** Runs {@code task} on a fresh thread that has entered this namespace; sockets it opens live here. */
   <T> T callInside(Callable<T> task) throws Exception {
     AtomicReference<T> result = new AtomicReference<>();
