@@ -141,7 +141,9 @@ public final class FlowTable {
   private final LongAdder contentionFallbacks = new LongAdder();
   private final LongAdder creationFailures = new LongAdder();
 
-  private int sweepCursor; // housekeeping thread only
+  // Written by the housekeeping thread only; kept out of this object so its writes do not invalidate the cache line
+  // of the final fields every worker reads.
+  private final SweepCursor sweep = new SweepCursor();
 
   public FlowTable(FlowTableConfig config) {
     this(config, FlowEndListener.NONE);
@@ -307,7 +309,7 @@ public final class FlowTable {
    */
   public int expireIdle(long nowNanos, int maxSlots) {
     int visits = Math.min(maxSlots, index.length);
-    int position = sweepCursor;
+    int position = sweep.position;
     int ended = 0;
     try {
       for (int i = 0; i < visits; i++) {
@@ -322,7 +324,7 @@ public final class FlowTable {
         if (end((position - 1) & indexMask, word, slot, control, FlowEndReason.EXPIRED, nowNanos)) ended++;
       }
     } finally {
-      sweepCursor = position;
+      sweep.position = position;
     }
     return ended;
   }
@@ -402,7 +404,10 @@ public final class FlowTable {
     return (int) (long) LONGS.getOpaque(entries, slot * ENTRY_LONGS + ROUTE_PORT_LENGTH);
   }
 
-  /** The policy engine's state word for this flow; 0 when the flow is created. */
+  /**
+   * The policy engine's state word for this flow; 0 when the flow is created. The policy fields are not checked
+   * against a generation: set them only for a slot just returned by a lookup, or checked with {@link #isCurrent}.
+   */
   public long policyState(int slot) {
     return (long) LONGS.getOpaque(entries, slot * ENTRY_LONGS + POLICY_STATE);
   }
@@ -744,6 +749,10 @@ public final class FlowTable {
 
   private static long generationBits(int generation) {
     return ((long) generation << GENERATION_SHIFT) & GENERATION_MASK;
+  }
+
+  private static final class SweepCursor {
+    int position;
   }
 
   /**
