@@ -1,0 +1,6 @@
+/**
+ * Flyweights over the first bytes of an upper-layer header: TCP (RFC 9293), UDP (RFC 768), ICMPv4 (RFC 792) and
+ * ICMPv6 (RFC 4443). Each {@code wrap()} checks only that the fixed header fits; the IP layer decides whether an L4
+ * header is expected at all (non-first fragments carry none).
+ */
+package org.gwlbinspect.codec.l4;
