@@ -1,0 +1,46 @@
+package org.gwlbinspect.appliance;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.Configuration;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.gwlbinspect.appliance.config.DataPlaneFactory;
+import org.gwlbinspect.appliance.config.FlowsFactory;
+import org.gwlbinspect.appliance.config.HealthFactory;
+
+/** The appliance's YAML configuration; every key can be overridden with {@code -Ddw.<path>=value}. */
+public class ApplianceConfiguration extends Configuration {
+  @Valid @NotNull private DataPlaneFactory dataPlane = new DataPlaneFactory();
+  @Valid @NotNull private FlowsFactory flows = new FlowsFactory();
+  @Valid @NotNull private HealthFactory health = new HealthFactory();
+
+  @JsonProperty
+  public DataPlaneFactory getDataPlane() {
+    return dataPlane;
+  }
+
+  @JsonProperty
+  public void setDataPlane(DataPlaneFactory dataPlane) {
+    this.dataPlane = dataPlane;
+  }
+
+  @JsonProperty
+  public FlowsFactory getFlows() {
+    return flows;
+  }
+
+  @JsonProperty
+  public void setFlows(FlowsFactory flows) {
+    this.flows = flows;
+  }
+
+  @JsonProperty
+  public HealthFactory getHealth() {
+    return health;
+  }
+
+  @JsonProperty
+  public void setHealth(HealthFactory health) {
+    this.health = health;
+  }
+}

@@ -1,0 +1,65 @@
+package org.gwlbinspect.appliance.dataplane;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.gwlbinspect.appliance.egress.RawSocketSender;
+
+/**
+ * One data-path thread: an event loop with its own SO_REUSEPORT socket on the GENEVE port, its own raw socket for
+ * returns, counters and decoder flyweights. Other threads only read its counters and heartbeat.
+ */
+public final class Worker {
+  /** How often the event loop proves it is making progress; a stalled loop stops beating. */
+  static final long HEARTBEAT_INTERVAL_MILLIS = 100;
+
+  private final int id;
+  private final WorkerCounters counters = new WorkerCounters();
+  private final RawSocketSender sender;
+  // Written by the worker's heartbeat task, read by the health monitor; its own object, so no false sharing.
+  private final AtomicLong lastHeartbeatNanos = new AtomicLong(System.nanoTime());
+  private volatile Channel channel;
+
+  Worker(int id, RawSocketSender sender) {
+    this.id = id;
+    this.sender = sender;
+  }
+
+  void attach(Channel channel) {
+    this.channel = channel;
+    EventLoop loop = channel.eventLoop();
+    loop.scheduleAtFixedRate(this::beat, 0, HEARTBEAT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private void beat() {
+    lastHeartbeatNanos.setRelease(System.nanoTime());
+    counters.heartbeat();
+  }
+
+  public int id() {
+    return id;
+  }
+
+  public WorkerCounters counters() {
+    return counters;
+  }
+
+  RawSocketSender sender() {
+    return sender;
+  }
+
+  public long lastHeartbeatNanos() {
+    return lastHeartbeatNanos.getAcquire();
+  }
+
+  /** True while the socket is open and bound and the event loop has not been shut down. */
+  public boolean isBound() {
+    Channel ch = channel;
+    return ch != null && ch.isActive() && !ch.eventLoop().isShuttingDown();
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+}
