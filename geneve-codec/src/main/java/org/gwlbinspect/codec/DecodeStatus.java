@@ -6,7 +6,7 @@ package org.gwlbinspect.codec;
  * <p>Every malformed input maps to exactly one constant; decoders never throw on the data path. Each constant carries a
  * stable lowercase {@link #label()} used as a Prometheus label value
  * ({@code appliance_dropped_packets_total{reason="geneve_options_overrun"}}). Labels are never renamed once chosen and
- * {@link #OK} stays first; new constants go at the end of their layer's group.
+ * {@link #OK} stays first; new constants are appended at the end, so existing ordinals never move.
  */
 public enum DecodeStatus {
   /** The datagram decoded and every length it announces fits in the bytes received. */

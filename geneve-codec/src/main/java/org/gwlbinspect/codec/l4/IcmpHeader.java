@@ -24,9 +24,8 @@ public final class IcmpHeader {
   /** IANA Next Header value of ICMPv6. */
   public static final int PROTOCOL_V6 = 58;
 
-  /** ICMPv4 error types (RFC 792, RFC 1812 §4.3.2.3). */
+  // ICMPv4 types (RFC 792); 3, 4, 5, 11 and 12 are errors that quote the invoking packet.
   public static final int V4_DESTINATION_UNREACHABLE = 3;
-
   public static final int V4_SOURCE_QUENCH = 4;
   public static final int V4_REDIRECT = 5;
   public static final int V4_TIME_EXCEEDED = 11;
@@ -37,6 +36,7 @@ public final class IcmpHeader {
   /** ICMPv6 types below this are errors (RFC 4443 §2.1). */
   public static final int V6_FIRST_INFORMATIONAL_TYPE = 128;
 
+  // ICMPv6 types (RFC 4443 §3, §4).
   public static final int V6_DESTINATION_UNREACHABLE = 1;
   public static final int V6_PACKET_TOO_BIG = 2;
   public static final int V6_TIME_EXCEEDED = 3;
