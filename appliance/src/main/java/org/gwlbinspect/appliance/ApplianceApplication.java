@@ -28,68 +28,72 @@ import org.gwlbinspect.verdict.PassThroughInspector;
 
 /** The appliance: {@code java -jar appliance.jar server CONFIG}. */
 public class ApplianceApplication extends Application<ApplianceConfiguration> {
-  private volatile DataPlane dataPlane;
-  private volatile FlowTable flowTable;
+    private volatile DataPlane dataPlane;
+    private volatile FlowTable flowTable;
 
-  public static void main(String[] args) throws Exception {
-    new ApplianceApplication().run(args);
-  }
-
-  @Override
-  public String getName() {
-    return "gwlb-inspect";
-  }
-
-  @Override
-  public void initialize(Bootstrap<ApplianceConfiguration> bootstrap) {}
-
-  @Override
-  public void run(ApplianceConfiguration configuration, Environment environment) {
-    DataPlaneConfig dataPlaneConfig = configuration.getDataPlane().build();
-    FlowTableConfig flowConfig = configuration.getFlows().build();
-    HealthConfig healthConfig = configuration.getHealth().build();
-
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ClassLoaderMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-
-    FlowTable flows = new FlowTable(flowConfig);
-    flowTable = flows;
-    // Fragmented datagrams in flight are few next to flows; an entry is reusable once flows.fragmentTimeout passed.
-    FragmentTracker fragments =
-        new FragmentTracker(flows, Math.max(1024, flowConfig.capacity() / 8), flowConfig.fragmentTimeout());
-    DataPlane plane = new DataPlane(dataPlaneConfig, flows, fragments, new PassThroughInspector(), registry);
-    dataPlane = plane;
-    DataPlaneHealthMonitor monitor = new DataPlaneHealthMonitor(plane, healthConfig, System::nanoTime);
-    FlowHousekeeping housekeeping = new FlowHousekeeping(flows);
-
-    environment.lifecycle().manage(plane);
-    environment.lifecycle().manage(housekeeping);
-    environment.lifecycle().manage(monitor);
-    environment.lifecycle().addServerLifecycleListener(
-        server -> DataPlaneMetrics.bind(registry, plane.workers(), flows));
-    if (healthConfig.closeListenerWhenUnhealthy()) {
-      HealthPortGuard guard = new HealthPortGuard();
-      monitor.addListener(guard);
-      environment.lifecycle().addServerLifecycleListener(server -> guard.serverStarted(server, monitor.current()));
+    public static void main(String[] args) throws Exception {
+        new ApplianceApplication().run(args);
     }
 
-    environment.jersey().register(new HealthResource(monitor));
-    environment.healthChecks().register("data-plane", new DataPlaneHealthCheck(monitor));
-    environment.admin().addServlet("prometheus", new PrometheusServlet(registry)).addMapping("/metrics");
-  }
+    @Override
+    public String getName() {
+        return "gwlb-inspect";
+    }
 
-  /** The running data plane (null before {@link #run}); for tests and admin tasks. */
-  public DataPlane dataPlane() {
-    return dataPlane;
-  }
+    @Override
+    public void initialize(Bootstrap<ApplianceConfiguration> bootstrap) {}
 
-  /** The flow table shared by the workers (null before {@link #run}). */
-  public FlowTable flowTable() {
-    return flowTable;
-  }
+    @Override
+    public void run(ApplianceConfiguration configuration, Environment environment) {
+        DataPlaneConfig dataPlaneConfig = configuration.getDataPlane().build();
+        FlowTableConfig flowConfig = configuration.getFlows().build();
+        HealthConfig healthConfig = configuration.getHealth().build();
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+
+        FlowTable flows = new FlowTable(flowConfig);
+        flowTable = flows;
+        // Fragmented datagrams in flight are few next to flows; an entry is reusable once flows.fragmentTimeout passed.
+        FragmentTracker fragments =
+                new FragmentTracker(flows, Math.max(1024, flowConfig.capacity() / 8), flowConfig.fragmentTimeout());
+        DataPlane plane = new DataPlane(dataPlaneConfig, flows, fragments, new PassThroughInspector(), registry);
+        dataPlane = plane;
+        DataPlaneHealthMonitor monitor = new DataPlaneHealthMonitor(plane, healthConfig, System::nanoTime);
+        FlowHousekeeping housekeeping = new FlowHousekeeping(flows);
+
+        environment.lifecycle().manage(plane);
+        environment.lifecycle().manage(housekeeping);
+        environment.lifecycle().manage(monitor);
+        environment.lifecycle().addServerLifecycleListener(server -> DataPlaneMetrics.bind(registry, plane, flows));
+        if (healthConfig.closeListenerWhenUnhealthy()) {
+            HealthPortGuard guard = new HealthPortGuard();
+            monitor.addListener(guard);
+            environment
+                    .lifecycle()
+                    .addServerLifecycleListener(server -> guard.serverStarted(server, monitor.current()));
+        }
+
+        environment.jersey().register(new HealthResource(monitor));
+        environment.healthChecks().register("data-plane", new DataPlaneHealthCheck(monitor));
+        environment
+                .admin()
+                .addServlet("prometheus", new PrometheusServlet(registry))
+                .addMapping("/metrics");
+    }
+
+    /** The running data plane (null before {@link #run}); for tests and admin tasks. */
+    public DataPlane dataPlane() {
+        return dataPlane;
+    }
+
+    /** The flow table shared by the workers (null before {@link #run}). */
+    public FlowTable flowTable() {
+        return flowTable;
+    }
 }

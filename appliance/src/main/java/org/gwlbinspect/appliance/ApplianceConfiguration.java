@@ -10,37 +10,45 @@ import org.gwlbinspect.appliance.config.HealthFactory;
 
 /** The appliance's YAML configuration; every key can be overridden with {@code -Ddw.<path>=value}. */
 public class ApplianceConfiguration extends Configuration {
-  @Valid @NotNull private DataPlaneFactory dataPlane = new DataPlaneFactory();
-  @Valid @NotNull private FlowsFactory flows = new FlowsFactory();
-  @Valid @NotNull private HealthFactory health = new HealthFactory();
+    @Valid
+    @NotNull
+    private DataPlaneFactory dataPlane = new DataPlaneFactory();
 
-  @JsonProperty
-  public DataPlaneFactory getDataPlane() {
-    return dataPlane;
-  }
+    @Valid
+    @NotNull
+    private FlowsFactory flows = new FlowsFactory();
 
-  @JsonProperty
-  public void setDataPlane(DataPlaneFactory dataPlane) {
-    this.dataPlane = dataPlane;
-  }
+    @Valid
+    @NotNull
+    private HealthFactory health = new HealthFactory();
 
-  @JsonProperty
-  public FlowsFactory getFlows() {
-    return flows;
-  }
+    @JsonProperty
+    public DataPlaneFactory getDataPlane() {
+        return dataPlane;
+    }
 
-  @JsonProperty
-  public void setFlows(FlowsFactory flows) {
-    this.flows = flows;
-  }
+    @JsonProperty
+    public void setDataPlane(DataPlaneFactory dataPlane) {
+        this.dataPlane = dataPlane;
+    }
 
-  @JsonProperty
-  public HealthFactory getHealth() {
-    return health;
-  }
+    @JsonProperty
+    public FlowsFactory getFlows() {
+        return flows;
+    }
 
-  @JsonProperty
-  public void setHealth(HealthFactory health) {
-    this.health = health;
-  }
+    @JsonProperty
+    public void setFlows(FlowsFactory flows) {
+        this.flows = flows;
+    }
+
+    @JsonProperty
+    public HealthFactory getHealth() {
+        return health;
+    }
+
+    @JsonProperty
+    public void setHealth(HealthFactory health) {
+        this.health = health;
+    }
 }

@@ -16,107 +16,111 @@ import java.util.function.BooleanSupplier;
 
 /** Starts the real appliance in-process on loopback, with fixed free ports, for integration tests. */
 public final class TestAppliance implements AutoCloseable {
-  private final DropwizardTestSupport<ApplianceConfiguration> support;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  public final int dataPort;
-  public final int healthPort;
-  public final int adminPort;
+    private final DropwizardTestSupport<ApplianceConfiguration> support;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    public final int dataPort;
+    public final int healthPort;
+    public final int adminPort;
 
-  private TestAppliance(List<ConfigOverride> extra) throws Exception {
-    dataPort = freeUdpPort();
-    healthPort = freeTcpPort();
-    adminPort = freeTcpPort();
-    List<ConfigOverride> overrides = new ArrayList<>(extra);
-    overrides.add(ConfigOverride.config("dataPlane.port", Integer.toString(dataPort)));
-    overrides.add(ConfigOverride.config("server.applicationConnectors[0].port", Integer.toString(healthPort)));
-    overrides.add(ConfigOverride.config("server.adminConnectors[0].port", Integer.toString(adminPort)));
-    support =
-        new DropwizardTestSupport<>(
-            ApplianceApplication.class,
-            ResourceHelpers.resourceFilePath("test-appliance.yml"),
-            overrides.toArray(ConfigOverride[]::new));
-    support.before();
-  }
-
-  /** Starts the appliance; each override is {@code key=value} on top of test-appliance.yml. */
-  public static TestAppliance start(String... overrides) throws Exception {
-    List<ConfigOverride> list = new ArrayList<>();
-    for (String o : overrides) {
-      int eq = o.indexOf('=');
-      list.add(ConfigOverride.config(o.substring(0, eq), o.substring(eq + 1)));
+    private TestAppliance(List<ConfigOverride> extra) throws Exception {
+        dataPort = freeUdpPort();
+        healthPort = freeTcpPort();
+        adminPort = freeTcpPort();
+        List<ConfigOverride> overrides = new ArrayList<>(extra);
+        overrides.add(ConfigOverride.config("dataPlane.port", Integer.toString(dataPort)));
+        overrides.add(ConfigOverride.config("server.applicationConnectors[0].port", Integer.toString(healthPort)));
+        overrides.add(ConfigOverride.config("server.adminConnectors[0].port", Integer.toString(adminPort)));
+        support = new DropwizardTestSupport<>(
+                ApplianceApplication.class,
+                ResourceHelpers.resourceFilePath("test-appliance.yml"),
+                overrides.toArray(ConfigOverride[]::new));
+        support.before();
     }
-    TestAppliance appliance = new TestAppliance(list);
-    appliance.awaitHealthy(Duration.ofSeconds(10));
-    return appliance;
-  }
 
-  public ApplianceApplication application() {
-    return support.getApplication();
-  }
-
-  public HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3)).build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  public String metrics() throws IOException, InterruptedException {
-    return get(adminPort, "/metrics").body();
-  }
-
-  /** The value of one Prometheus sample line, e.g. {@code appliance_dropped_packets_total{reason="inner_empty"}}. */
-  public double metric(String sample) throws IOException, InterruptedException {
-    for (String line : metrics().split("\n")) {
-      if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1).trim());
+    /** Starts the appliance; each override is {@code key=value} on top of test-appliance.yml. */
+    public static TestAppliance start(String... overrides) throws Exception {
+        List<ConfigOverride> list = new ArrayList<>();
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            list.add(ConfigOverride.config(o.substring(0, eq), o.substring(eq + 1)));
+        }
+        TestAppliance appliance = new TestAppliance(list);
+        appliance.awaitHealthy(Duration.ofSeconds(10));
+        return appliance;
     }
-    throw new AssertionError("no metric sample " + sample);
-  }
 
-  /** Sum over all label sets of a metric whose sample lines start with {@code prefix}. */
-  public double metricSum(String prefix) throws IOException, InterruptedException {
-    double sum = 0;
-    for (String line : metrics().split("\n")) {
-      if (line.startsWith(prefix) && !line.startsWith("#")) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    public ApplianceApplication application() {
+        return support.getApplication();
     }
-    return sum;
-  }
 
-  public void awaitHealthy(Duration timeout) throws InterruptedException {
-    await(timeout, () -> application().dataPlane() != null && isHealthy(), "appliance to become healthy");
-  }
-
-  private boolean isHealthy() {
-    try {
-      return get(healthPort, "/health").statusCode() == 200;
-    } catch (IOException | InterruptedException e) {
-      return false;
+    public HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(3))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
-  }
 
-  /** Polls the condition every 20 ms until it holds or the timeout passes (then fails with the description). */
-  public static void await(Duration timeout, BooleanSupplier condition, String description) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) return;
-      Thread.sleep(20);
+    public String metrics() throws IOException, InterruptedException {
+        return get(adminPort, "/metrics").body();
     }
-    throw new AssertionError("timed out after " + timeout + " waiting for " + description);
-  }
 
-  @Override
-  public void close() {
-    support.after();
-  }
-
-  private static int freeTcpPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    /** The value of one Prometheus sample line, e.g. {@code appliance_dropped_packets_total{reason="inner_empty"}}. */
+    public double metric(String sample) throws IOException, InterruptedException {
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith(sample + " "))
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+        }
+        throw new AssertionError("no metric sample " + sample);
     }
-  }
 
-  private static int freeUdpPort() throws IOException {
-    try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0)) {
-      return socket.getLocalPort();
+    /** Sum over all label sets of a metric whose sample lines start with {@code prefix}. */
+    public double metricSum(String prefix) throws IOException, InterruptedException {
+        double sum = 0;
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith(prefix) && !line.startsWith("#"))
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+        return sum;
     }
-  }
+
+    public void awaitHealthy(Duration timeout) throws InterruptedException {
+        await(timeout, () -> application().dataPlane() != null && isHealthy(), "appliance to become healthy");
+    }
+
+    private boolean isHealthy() {
+        try {
+            return get(healthPort, "/health").statusCode() == 200;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Polls the condition every 20 ms until it holds or the timeout passes (then fails with the description). */
+    public static void await(Duration timeout, BooleanSupplier condition, String description)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) return;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + description);
+    }
+
+    @Override
+    public void close() {
+        support.after();
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
 }

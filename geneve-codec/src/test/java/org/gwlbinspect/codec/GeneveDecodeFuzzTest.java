@@ -14,25 +14,28 @@ import org.gwlbinspect.codec.ip.InnerPacket;
  * fuzzes for real.
  */
 class GeneveDecodeFuzzTest {
-  private final GeneveHeader header = new GeneveHeader();
-  private final InnerPacket inner = new InnerPacket();
+    private final GeneveHeader header = new GeneveHeader();
+    private final InnerPacket inner = new InnerPacket();
 
-  @FuzzTest(maxDuration = "30s")
-  void decodesAnyDatagramWithoutThrowing(byte[] datagram) {
-    ByteBuf buf = Unpooled.wrappedBuffer(datagram); // capacity == length: any over-read throws
-    DecodeStatus status = header.wrap(buf, 0, datagram.length);
-    if (status == DecodeStatus.OK) {
-      status = inner.decode(buf, header.innerOffset(), datagram.length - header.innerOffset(), header.protocolType());
-      if (status == DecodeStatus.OK) {
-        // Everything the decoders vouched for lies inside the datagram.
-        assertThat(inner.payloadOffset()).isBetween(header.innerOffset(), datagram.length);
-        assertThat(inner.payloadOffset() + inner.payloadLength()).isLessThanOrEqualTo(datagram.length);
-        assertThat(inner.l4Offset() + inner.l4Length()).isLessThanOrEqualTo(datagram.length);
-      }
+    @FuzzTest(maxDuration = "30s")
+    void decodesAnyDatagramWithoutThrowing(byte[] datagram) {
+        ByteBuf buf = Unpooled.wrappedBuffer(datagram); // capacity == length: any over-read throws
+        DecodeStatus status = header.wrap(buf, 0, datagram.length);
+        if (status == DecodeStatus.OK) {
+            status = inner.decode(
+                    buf, header.innerOffset(), datagram.length - header.innerOffset(), header.protocolType());
+            if (status == DecodeStatus.OK) {
+                // Everything the decoders vouched for lies inside the datagram.
+                assertThat(inner.payloadOffset()).isBetween(header.innerOffset(), datagram.length);
+                assertThat(inner.payloadOffset() + inner.payloadLength()).isLessThanOrEqualTo(datagram.length);
+                assertThat(inner.l4Offset() + inner.l4Length()).isLessThanOrEqualTo(datagram.length);
+            }
+        }
+        assertThat(status).isNotNull();
+        // Reach the inner decoders directly too, without needing a valid GENEVE header first.
+        assertThat(inner.decode(buf, 0, datagram.length, GeneveHeader.PROTOCOL_IPV4))
+                .isNotNull();
+        assertThat(inner.decode(buf, 0, datagram.length, GeneveHeader.PROTOCOL_IPV6))
+                .isNotNull();
     }
-    assertThat(status).isNotNull();
-    // Reach the inner decoders directly too, without needing a valid GENEVE header first.
-    assertThat(inner.decode(buf, 0, datagram.length, GeneveHeader.PROTOCOL_IPV4)).isNotNull();
-    assertThat(inner.decode(buf, 0, datagram.length, GeneveHeader.PROTOCOL_IPV6)).isNotNull();
-  }
 }

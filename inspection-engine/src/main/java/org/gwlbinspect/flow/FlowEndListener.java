@@ -11,8 +11,8 @@ package org.gwlbinspect.flow;
 @FunctionalInterface
 public interface FlowEndListener {
 
-  /** A listener that does nothing. */
-  FlowEndListener NONE = (table, slot, reason, nowNanos) -> {};
+    /** A listener that does nothing. */
+    FlowEndListener NONE = (table, slot, reason, nowNanos) -> {};
 
-  void onFlowEnd(FlowTable table, int slot, FlowEndReason reason, long nowNanos);
+    void onFlowEnd(FlowTable table, int slot, FlowEndReason reason, long nowNanos);
 }

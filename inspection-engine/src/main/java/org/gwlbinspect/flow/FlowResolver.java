@@ -13,126 +13,125 @@ import org.gwlbinspect.codec.ip.InnerPacket;
  * <p>One instance per worker thread: it owns the reusable keys.
  */
 public final class FlowResolver {
-  /** {@link #resolve} result: a non-first fragment whose first fragment is unknown. */
-  public static final int FRAGMENT_WITHOUT_FLOW = -100;
+    /** {@link #resolve} result: a non-first fragment whose first fragment is unknown. */
+    public static final int FRAGMENT_WITHOUT_FLOW = -100;
 
-  /** {@link #resolve} result: no room for a new flow even after eviction. */
-  public static final int TABLE_FULL = FlowTable.TABLE_FULL;
+    /** {@link #resolve} result: no room for a new flow even after eviction. */
+    public static final int TABLE_FULL = FlowTable.TABLE_FULL;
 
-  private final FlowTable table;
-  private final FragmentTracker fragments;
-  private final FlowKey key = new FlowKey();
+    private final FlowTable table;
+    private final FragmentTracker fragments;
+    private final FlowKey key = new FlowKey();
 
-  public FlowResolver(FlowTable table, FragmentTracker fragments) {
-    this.table = table;
-    this.fragments = fragments;
-  }
-
-  public FlowTable table() {
-    return table;
-  }
-
-  /**
-   * Finds (or creates) the packet's flow and records it: last seen, counters, the GWLB route and the latest GENEVE
-   * header. Returns the flow's slot, or {@link #FRAGMENT_WITHOUT_FLOW} / {@link #TABLE_FULL}.
-   *
-   * @param datagramOffset where the GENEVE header starts in {@code buf}
-   * @param datagramLength the UDP payload length, counted as the packet's bytes
-   */
-  public int resolve(
-      GeneveHeader geneve,
-      InnerPacket packet,
-      ByteBuf buf,
-      int datagramOffset,
-      int datagramLength,
-      int gwlbAddress,
-      int gwlbSourcePort,
-      int applianceAddress,
-      long nowNanos) {
-    int slot = find(geneve.endpointId(), packet, nowNanos);
-    if (slot < 0) return slot;
-    RecordResult recorded =
-        table.recordInbound(
-            slot,
-            key,
-            nowNanos,
-            datagramLength,
-            buf,
-            datagramOffset,
-            geneve.headerLength(),
-            gwlbAddress,
-            applianceAddress,
-            gwlbSourcePort);
-    if (recorded == RecordResult.FLOW_ENDED) {
-      // Expired or evicted between lookup and record: the packet is alive, so it starts the flow again (once).
-      slot = find(geneve.endpointId(), packet, nowNanos);
-      if (slot < 0) return slot;
-      table.recordInbound(
-          slot,
-          key,
-          nowNanos,
-          datagramLength,
-          buf,
-          datagramOffset,
-          geneve.headerLength(),
-          gwlbAddress,
-          applianceAddress,
-          gwlbSourcePort);
+    public FlowResolver(FlowTable table, FragmentTracker fragments) {
+        this.table = table;
+        this.fragments = fragments;
     }
-    return slot;
-  }
 
-  /** The key of the packet's flow is left in {@link #key} (direction and generation set). */
-  private int find(long endpointId, InnerPacket packet, long nowNanos) {
-    int version = packet.ipVersion();
-    if (packet.isFragment() && !packet.isFirstFragment()) {
-      key.set(
-          endpointId,
-          version,
-          packet.srcAddrHi(),
-          packet.srcAddrLo(),
-          packet.dstAddrHi(),
-          packet.dstAddrLo(),
-          packet.protocol(),
-          0,
-          0);
-      int slot = fragments.lookupFlow(key, (int) packet.fragmentId(), nowNanos);
-      return slot >= 0 ? slot : FRAGMENT_WITHOUT_FLOW;
+    public FlowTable table() {
+        return table;
     }
-    if (packet.isIcmpError() && packet.hasQuotedTuple()) {
-      key.set(
-          endpointId,
-          version,
-          packet.quotedSrcAddrHi(),
-          packet.quotedSrcAddrLo(),
-          packet.quotedDstAddrHi(),
-          packet.quotedDstAddrLo(),
-          packet.quotedProtocol(),
-          packet.quotedSrcPort(),
-          packet.quotedDstPort());
-      int slot = table.lookup(key);
-      if (slot >= 0) {
-        // The error travels against the packet it quotes.
-        key.direction ^= 1;
+
+    /**
+     * Finds (or creates) the packet's flow and records it: last seen, counters, the GWLB route and the latest GENEVE
+     * header. Returns the flow's slot, or {@link #FRAGMENT_WITHOUT_FLOW} / {@link #TABLE_FULL}.
+     *
+     * @param datagramOffset where the GENEVE header starts in {@code buf}
+     * @param datagramLength the UDP payload length, counted as the packet's bytes
+     */
+    public int resolve(
+            GeneveHeader geneve,
+            InnerPacket packet,
+            ByteBuf buf,
+            int datagramOffset,
+            int datagramLength,
+            int gwlbAddress,
+            int gwlbSourcePort,
+            int applianceAddress,
+            long nowNanos) {
+        int slot = find(geneve.endpointId(), packet, nowNanos);
+        if (slot < 0) return slot;
+        RecordResult recorded = table.recordInbound(
+                slot,
+                key,
+                nowNanos,
+                datagramLength,
+                buf,
+                datagramOffset,
+                geneve.headerLength(),
+                gwlbAddress,
+                applianceAddress,
+                gwlbSourcePort);
+        if (recorded == RecordResult.FLOW_ENDED) {
+            // Expired or evicted between lookup and record: the packet is alive, so it starts the flow again (once).
+            slot = find(geneve.endpointId(), packet, nowNanos);
+            if (slot < 0) return slot;
+            table.recordInbound(
+                    slot,
+                    key,
+                    nowNanos,
+                    datagramLength,
+                    buf,
+                    datagramOffset,
+                    geneve.headerLength(),
+                    gwlbAddress,
+                    applianceAddress,
+                    gwlbSourcePort);
+        }
         return slot;
-      }
-      // No such flow: track the error as a flow of its own, like any other packet GWLB sent.
     }
-    key.set(
-        endpointId,
-        version,
-        packet.srcAddrHi(),
-        packet.srcAddrLo(),
-        packet.dstAddrHi(),
-        packet.dstAddrLo(),
-        packet.protocol(),
-        packet.srcPort(),
-        packet.dstPort());
-    int slot = table.lookupOrCreate(key, nowNanos);
-    if (slot >= 0 && packet.isFragment()) {
-      // First fragment: remember its flow for the fragments that follow without ports.
-      fragments.recordFirstFragment(key, (int) packet.fragmentId(), slot, nowNanos);
+
+    /** The key of the packet's flow is left in {@link #key} (direction and generation set). */
+    private int find(long endpointId, InnerPacket packet, long nowNanos) {
+        int version = packet.ipVersion();
+        if (packet.isFragment() && !packet.isFirstFragment()) {
+            key.set(
+                    endpointId,
+                    version,
+                    packet.srcAddrHi(),
+                    packet.srcAddrLo(),
+                    packet.dstAddrHi(),
+                    packet.dstAddrLo(),
+                    packet.protocol(),
+                    0,
+                    0);
+            int slot = fragments.lookupFlow(key, (int) packet.fragmentId(), nowNanos);
+            return slot >= 0 ? slot : FRAGMENT_WITHOUT_FLOW;
+        }
+        if (packet.isIcmpError() && packet.hasQuotedTuple()) {
+            key.set(
+                    endpointId,
+                    version,
+                    packet.quotedSrcAddrHi(),
+                    packet.quotedSrcAddrLo(),
+                    packet.quotedDstAddrHi(),
+                    packet.quotedDstAddrLo(),
+                    packet.quotedProtocol(),
+                    packet.quotedSrcPort(),
+                    packet.quotedDstPort());
+            int slot = table.lookup(key);
+            if (slot >= 0) {
+                // The error travels against the packet it quotes.
+                key.direction ^= 1;
+                return slot;
+            }
+            // No such flow: track the error as a flow of its own, like any other packet GWLB sent.
+        }
+        key.set(
+                endpointId,
+                version,
+                packet.srcAddrHi(),
+                packet.srcAddrLo(),
+                packet.dstAddrHi(),
+                packet.dstAddrLo(),
+                packet.protocol(),
+                packet.srcPort(),
+                packet.dstPort());
+        int slot = table.lookupOrCreate(key, nowNanos);
+        if (slot >= 0 && packet.isFragment()) {
+            // First fragment: remember its flow for the fragments that follow without ports.
+            fragments.recordFirstFragment(key, (int) packet.fragmentId(), slot, nowNanos);
+        }
+        return slot;
     }
-    return slot;
-  }
 }

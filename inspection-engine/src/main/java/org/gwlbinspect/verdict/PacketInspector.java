@@ -9,13 +9,13 @@ import org.gwlbinspect.flow.FlowTable;
  * Implementations must not allocate, block or log per packet; per-flow state lives in the flow table's slot.
  */
 public interface PacketInspector {
-  /**
-   * @param packet the decoded inner packet (a flyweight valid only during this call)
-   * @param buffer the datagram the packet was decoded from
-   * @param flows the flow table
-   * @param flowSlot the packet's flow in {@code flows}
-   * @param nowNanos the worker's clock for this packet
-   * @return what to do with the packet
-   */
-  Verdict inspect(InnerPacket packet, ByteBuf buffer, FlowTable flows, int flowSlot, long nowNanos);
+    /**
+     * @param packet the decoded inner packet (a flyweight valid only during this call)
+     * @param buffer the datagram the packet was decoded from
+     * @param flows the flow table
+     * @param flowSlot the packet's flow in {@code flows}
+     * @param nowNanos the worker's clock for this packet
+     * @return what to do with the packet
+     */
+    Verdict inspect(InnerPacket packet, ByteBuf buffer, FlowTable flows, int flowSlot, long nowNanos);
 }

@@ -28,126 +28,135 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FlowTableConcurrencyTest {
 
-  private static final int THREADS = 4;
-  private final ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
+    private static final int THREADS = 4;
+    private final ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
 
-  @AfterEach
-  void stopThreads() {
-    pool.shutdownNow();
-  }
-
-  private static FlowKey forward(int flow) {
-    return new FlowKey().setIpv4(flow % 3, 0x0A000000 | flow, 0x0B000000 | flow, 6, 1024 + flow, 443);
-  }
-
-  private static FlowKey reverse(int flow) {
-    return new FlowKey().setIpv4(flow % 3, 0x0B000000 | flow, 0x0A000000 | flow, 6, 443, 1024 + flow);
-  }
-
-  /** Runs one packet through the table as a worker does; retries when the flow ended under it. */
-  private static int receive(FlowTable table, FlowKey key, long now, ByteBuf header) {
-    while (true) {
-      int slot = table.lookupOrCreate(key, now);
-      if (slot < 0) return slot;
-      RecordResult result = table.recordInbound(slot, key, now, 100, header, 0, 40, 1, 2, 3);
-      if (result != RecordResult.FLOW_ENDED) return slot;
+    @AfterEach
+    void stopThreads() {
+        pool.shutdownNow();
     }
-  }
 
-  @Test
-  void bothDirectionsFromDifferentThreadsShareOneEntryAndLoseNoPackets() throws Exception {
-    int flows = 2_000;
-    int rounds = 200;
-    FlowTable table = new FlowTable(FlowTableTest.config(4_096), FlowEndListener.NONE, 7);
-    CountDownLatch start = new CountDownLatch(1);
-    List<Future<?>> workers = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      int thread = t;
-      // Flow f's forward packets come from thread f % 4, its replies from thread (f + 1) % 4: each thread shares
-      // flows with both neighbours, and each direction of a flow has one writer, as with one socket per direction.
-      workers.add(pool.submit(() -> {
-        ByteBuf header = FlowTableTest.gwlbHeader(thread);
-        FlowKey[] keys = new FlowKey[flows];
+    private static FlowKey forward(int flow) {
+        return new FlowKey().setIpv4(flow % 3, 0x0A000000 | flow, 0x0B000000 | flow, 6, 1024 + flow, 443);
+    }
+
+    private static FlowKey reverse(int flow) {
+        return new FlowKey().setIpv4(flow % 3, 0x0B000000 | flow, 0x0A000000 | flow, 6, 443, 1024 + flow);
+    }
+
+    /** Runs one packet through the table as a worker does; retries when the flow ended under it. */
+    private static int receive(FlowTable table, FlowKey key, long now, ByteBuf header) {
+        while (true) {
+            int slot = table.lookupOrCreate(key, now);
+            if (slot < 0) return slot;
+            RecordResult result = table.recordInbound(slot, key, now, 100, header, 0, 40, 1, 2, 3);
+            if (result != RecordResult.FLOW_ENDED) return slot;
+        }
+    }
+
+    @Test
+    void bothDirectionsFromDifferentThreadsShareOneEntryAndLoseNoPackets() throws Exception {
+        int flows = 2_000;
+        int rounds = 200;
+        FlowTable table = new FlowTable(FlowTableTest.config(4_096), FlowEndListener.NONE, 7);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int thread = t;
+            // Flow f's forward packets come from thread f % 4, its replies from thread (f + 1) % 4: each thread shares
+            // flows with both neighbours, and each direction of a flow has one writer, as with one socket per
+            // direction.
+            workers.add(pool.submit(() -> {
+                ByteBuf header = FlowTableTest.gwlbHeader(thread);
+                FlowKey[] keys = new FlowKey[flows];
+                for (int f = 0; f < flows; f++) {
+                    if (f % THREADS == thread) keys[f] = forward(f);
+                    else if ((f + 1) % THREADS == thread) keys[f] = reverse(f);
+                }
+                start.await();
+                for (int round = 0; round < rounds; round++) {
+                    for (int f = 0; f < flows; f++) {
+                        if (keys[f] != null)
+                            assertThat(receive(table, keys[f], T0 + round, header))
+                                    .isNotNegative();
+                    }
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> worker : workers) worker.get(50, TimeUnit.SECONDS);
+
+        assertThat(table.createdFlows()).isEqualTo(flows);
+        assertThat(table.activeFlows()).isEqualTo(flows).isEqualTo(table.countLiveFlows());
+        assertThat(table.evictedFlows() + table.expiredFlows() + table.creationFailures())
+                .isZero();
+        assertThat(liveKeys(table)).hasSize(flows); // no duplicates
         for (int f = 0; f < flows; f++) {
-          if (f % THREADS == thread) keys[f] = forward(f);
-          else if ((f + 1) % THREADS == thread) keys[f] = reverse(f);
+            FlowKey out = forward(f);
+            int slot = table.lookup(out);
+            assertThat(slot).isNotNegative();
+            assertThat(table.packets(slot, out.direction()))
+                    .as("forward packets of flow %d", f)
+                    .isEqualTo(rounds);
+            assertThat(table.packets(slot, reverse(f).direction()))
+                    .as("reply packets of flow %d", f)
+                    .isEqualTo(rounds);
         }
-        start.await();
-        for (int round = 0; round < rounds; round++) {
-          for (int f = 0; f < flows; f++) {
-            if (keys[f] != null) assertThat(receive(table, keys[f], T0 + round, header)).isNotNegative();
-          }
+    }
+
+    @Test
+    void countersAddUpWhileWorkersRaceExpiryAndEvictionAtFullCapacity() throws Exception {
+        LongAdder endedSeen = new LongAdder();
+        FlowTable table = new FlowTable(FlowTableTest.config(128), (t, slot, reason, now) -> endedSeen.increment(), 7);
+        AtomicLong clock = new AtomicLong(T0);
+        AtomicBoolean running = new AtomicBoolean(true);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int thread = t;
+            workers.add(pool.submit(() -> {
+                ByteBuf header = FlowTableTest.gwlbHeader(thread);
+                java.util.Random random = new java.util.Random(thread);
+                start.await();
+                for (int i = 0; i < 200_000; i++) {
+                    int f = random.nextInt(400); // 400 flows share 128 entries: constant eviction
+                    FlowKey key = random.nextBoolean() ? forward(f) : reverse(f);
+                    int slot = receive(table, key, clock.addAndGet(SECOND / 1000), header);
+                    assertThat(slot).isGreaterThanOrEqualTo(FlowTable.TABLE_FULL);
+                }
+                return null;
+            }));
         }
-        return null;
-      }));
-    }
-    start.countDown();
-    for (Future<?> worker : workers) worker.get(50, TimeUnit.SECONDS);
+        Future<?> housekeeping = pool.submit(() -> {
+            while (running.get()) table.expireIdle(clock.get(), 64);
+            return null;
+        });
+        start.countDown();
+        for (Future<?> worker : workers) worker.get(50, TimeUnit.SECONDS);
+        running.set(false);
+        housekeeping.get(5, TimeUnit.SECONDS);
 
-    assertThat(table.createdFlows()).isEqualTo(flows);
-    assertThat(table.activeFlows()).isEqualTo(flows).isEqualTo(table.countLiveFlows());
-    assertThat(table.evictedFlows() + table.expiredFlows() + table.creationFailures()).isZero();
-    assertThat(liveKeys(table)).hasSize(flows); // no duplicates
-    for (int f = 0; f < flows; f++) {
-      FlowKey out = forward(f);
-      int slot = table.lookup(out);
-      assertThat(slot).isNotNegative();
-      assertThat(table.packets(slot, out.direction())).as("forward packets of flow %d", f).isEqualTo(rounds);
-      assertThat(table.packets(slot, reverse(f).direction())).as("reply packets of flow %d", f).isEqualTo(rounds);
+        long live = table.countLiveFlows();
+        assertThat(table.activeFlows()).isEqualTo(live).isLessThanOrEqualTo(128);
+        assertThat(table.createdFlows() - table.expiredFlows() - table.evictedFlows())
+                .isEqualTo(live);
+        assertThat(endedSeen.sum()).isEqualTo(table.expiredFlows() + table.evictedFlows());
+        assertThat(table.evictedFlows()).isPositive();
+        assertThat(liveKeys(table)).hasSize((int) live); // no key is live twice
     }
-  }
 
-  @Test
-  void countersAddUpWhileWorkersRaceExpiryAndEvictionAtFullCapacity() throws Exception {
-    LongAdder endedSeen = new LongAdder();
-    FlowTable table = new FlowTable(FlowTableTest.config(128), (t, slot, reason, now) -> endedSeen.increment(), 7);
-    AtomicLong clock = new AtomicLong(T0);
-    AtomicBoolean running = new AtomicBoolean(true);
-    CountDownLatch start = new CountDownLatch(1);
-    List<Future<?>> workers = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      int thread = t;
-      workers.add(pool.submit(() -> {
-        ByteBuf header = FlowTableTest.gwlbHeader(thread);
-        java.util.Random random = new java.util.Random(thread);
-        start.await();
-        for (int i = 0; i < 200_000; i++) {
-          int f = random.nextInt(400); // 400 flows share 128 entries: constant eviction
-          FlowKey key = random.nextBoolean() ? forward(f) : reverse(f);
-          int slot = receive(table, key, clock.addAndGet(SECOND / 1000), header);
-          assertThat(slot).isGreaterThanOrEqualTo(FlowTable.TABLE_FULL);
+    /** The keys of all live entries, as strings; a duplicate flow would collapse in the set. */
+    private static Set<String> liveKeys(FlowTable table) {
+        Set<String> keys = new HashSet<>();
+        FlowKey key = new FlowKey();
+        for (int slot = 0; slot < table.capacity(); slot++) {
+            if (table.isCurrent(slot, table.generation(slot))) {
+                table.readKey(slot, key);
+                key.direction = FlowKey.A_TO_B; // compare flows, not initiators
+                keys.add(key.toString());
+            }
         }
-        return null;
-      }));
+        return keys;
     }
-    Future<?> housekeeping = pool.submit(() -> {
-      while (running.get()) table.expireIdle(clock.get(), 64);
-      return null;
-    });
-    start.countDown();
-    for (Future<?> worker : workers) worker.get(50, TimeUnit.SECONDS);
-    running.set(false);
-    housekeeping.get(5, TimeUnit.SECONDS);
-
-    long live = table.countLiveFlows();
-    assertThat(table.activeFlows()).isEqualTo(live).isLessThanOrEqualTo(128);
-    assertThat(table.createdFlows() - table.expiredFlows() - table.evictedFlows()).isEqualTo(live);
-    assertThat(endedSeen.sum()).isEqualTo(table.expiredFlows() + table.evictedFlows());
-    assertThat(table.evictedFlows()).isPositive();
-    assertThat(liveKeys(table)).hasSize((int) live); // no key is live twice
-  }
-
-  /** The keys of all live entries, as strings; a duplicate flow would collapse in the set. */
-  private static Set<String> liveKeys(FlowTable table) {
-    Set<String> keys = new HashSet<>();
-    FlowKey key = new FlowKey();
-    for (int slot = 0; slot < table.capacity(); slot++) {
-      if (table.isCurrent(slot, table.generation(slot))) {
-        table.readKey(slot, key);
-        key.direction = FlowKey.A_TO_B; // compare flows, not initiators
-        keys.add(key.toString());
-      }
-    }
-    return keys;
-  }
 }

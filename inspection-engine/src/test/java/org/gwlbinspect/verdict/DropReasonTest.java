@@ -10,36 +10,37 @@ import org.junit.jupiter.api.Test;
 
 class DropReasonTest {
 
-  @Test
-  void holdsEveryDecodeStatusOneToOneWithTheSameLabel() {
-    for (DecodeStatus status : DecodeStatus.values()) {
-      if (status == DecodeStatus.OK) continue;
-      assertThat(DropReason.of(status).label()).isEqualTo(status.label());
+    @Test
+    void holdsEveryDecodeStatusOneToOneWithTheSameLabel() {
+        for (DecodeStatus status : DecodeStatus.values()) {
+            if (status == DecodeStatus.OK) continue;
+            assertThat(DropReason.of(status).label()).isEqualTo(status.label());
+        }
+        assertThat(DropReason.count()).isEqualTo(DecodeStatus.values().length - 1 + 8);
     }
-    assertThat(DropReason.count()).isEqualTo(DecodeStatus.values().length - 1 + 8);
-  }
 
-  @Test
-  void labelsAreUniqueLowercasePrometheusValues() {
-    Set<String> labels = new HashSet<>();
-    for (DropReason reason : DropReason.values()) {
-      assertThat(labels.add(reason.label())).as("unique %s", reason).isTrue();
-      assertThat(reason.label()).matches("[a-z0-9_]+");
+    @Test
+    void labelsAreUniqueLowercasePrometheusValues() {
+        Set<String> labels = new HashSet<>();
+        for (DropReason reason : DropReason.values()) {
+            assertThat(labels.add(reason.label())).as("unique %s", reason).isTrue();
+            assertThat(reason.label()).matches("[a-z0-9_]+");
+        }
     }
-  }
 
-  @Test
-  void ordinalsAreDenseSoCountersCanIndexArrays() {
-    for (int i = 0; i < DropReason.count(); i++) assertThat(DropReason.values().get(i).ordinal()).isEqualTo(i);
-  }
+    @Test
+    void ordinalsAreDenseSoCountersCanIndexArrays() {
+        for (int i = 0; i < DropReason.count(); i++)
+            assertThat(DropReason.values().get(i).ordinal()).isEqualTo(i);
+    }
 
-  @Test
-  void aPacketThatDecodedHasNoDropReason() {
-    assertThatThrownBy(() -> DropReason.of(DecodeStatus.OK)).isInstanceOf(IllegalArgumentException.class);
-  }
+    @Test
+    void aPacketThatDecodedHasNoDropReason() {
+        assertThatThrownBy(() -> DropReason.of(DecodeStatus.OK)).isInstanceOf(IllegalArgumentException.class);
+    }
 
-  @Test
-  void passThroughAllowsEveryPacket() {
-    assertThat(new PassThroughInspector().inspect(null, null, null, 0, 0)).isEqualTo(Verdict.PASS);
-  }
+    @Test
+    void passThroughAllowsEveryPacket() {
+        assertThat(new PassThroughInspector().inspect(null, null, null, 0, 0)).isEqualTo(Verdict.PASS);
+    }
 }

@@ -13,24 +13,25 @@ package org.gwlbinspect.appliance.config;
  * @param returnTtl TTL of the outer IPv4 header of returned packets
  */
 public record DataPlaneConfig(
-    int bindAddress,
-    int port,
-    int workers,
-    Ipv4CidrSet allowedSources,
-    int maxDatagramBytes,
-    int batchSize,
-    int receiveBufferBytes,
-    int returnTtl) {
-  public DataPlaneConfig {
-    if (port < 1 || port > 65535) throw new IllegalArgumentException("dataPlane.port must be 1..65535, got " + port);
-    if (workers < 1) throw new IllegalArgumentException("dataPlane.workers must be at least 1, got " + workers);
-    if (batchSize < 1 || batchSize > 1024)
-      // UIO_MAXIOV caps one sendmmsg/recvmmsg at 1024 messages.
-      throw new IllegalArgumentException("dataPlane.batchSize must be 1..1024, got " + batchSize);
-    if (maxDatagramBytes < 8568)
-      throw new IllegalArgumentException(
-          "dataPlane.maxDatagramBytes must be at least 8568 (8500-byte inner packet + 68 bytes), got "
-              + maxDatagramBytes);
-    if (allowedSources == null) throw new IllegalArgumentException("dataPlane.allowedSources must be set");
-  }
+        int bindAddress,
+        int port,
+        int workers,
+        Ipv4CidrSet allowedSources,
+        int maxDatagramBytes,
+        int batchSize,
+        int receiveBufferBytes,
+        int returnTtl) {
+    public DataPlaneConfig {
+        if (port < 1 || port > 65535)
+            throw new IllegalArgumentException("dataPlane.port must be 1..65535, got " + port);
+        if (workers < 1) throw new IllegalArgumentException("dataPlane.workers must be at least 1, got " + workers);
+        if (batchSize < 1 || batchSize > 1024)
+            // UIO_MAXIOV caps one sendmmsg/recvmmsg at 1024 messages.
+            throw new IllegalArgumentException("dataPlane.batchSize must be 1..1024, got " + batchSize);
+        if (maxDatagramBytes < 8568)
+            throw new IllegalArgumentException(
+                    "dataPlane.maxDatagramBytes must be at least 8568 (8500-byte inner packet + 68 bytes), got "
+                            + maxDatagramBytes);
+        if (allowedSources == null) throw new IllegalArgumentException("dataPlane.allowedSources must be set");
+    }
 }

@@ -8,55 +8,63 @@ import org.gwlbinspect.flow.FlowTableConfig;
 
 /** The {@code flows} section: flow table capacity and idle timeouts (defaults match GWLB's, gwlb.md §0 item 11). */
 public class FlowsFactory {
-  @Min(1)
-  private int capacity = 1 << 20;
+    @Min(1)
+    private int capacity = 1 << 20;
 
-  @NotNull private Duration tcpIdleTimeout = Duration.seconds(350);
-  @NotNull private Duration otherIdleTimeout = Duration.seconds(120);
-  @NotNull private Duration fragmentTimeout = Duration.seconds(30);
+    @NotNull
+    private Duration tcpIdleTimeout = Duration.seconds(350);
 
-  @JsonProperty
-  public int getCapacity() {
-    return capacity;
-  }
+    @NotNull
+    private Duration otherIdleTimeout = Duration.seconds(120);
 
-  @JsonProperty
-  public void setCapacity(int capacity) {
-    this.capacity = capacity;
-  }
+    @NotNull
+    private Duration fragmentTimeout = Duration.seconds(30);
 
-  @JsonProperty
-  public Duration getTcpIdleTimeout() {
-    return tcpIdleTimeout;
-  }
+    @JsonProperty
+    public int getCapacity() {
+        return capacity;
+    }
 
-  @JsonProperty
-  public void setTcpIdleTimeout(Duration tcpIdleTimeout) {
-    this.tcpIdleTimeout = tcpIdleTimeout;
-  }
+    @JsonProperty
+    public void setCapacity(int capacity) {
+        this.capacity = capacity;
+    }
 
-  @JsonProperty
-  public Duration getOtherIdleTimeout() {
-    return otherIdleTimeout;
-  }
+    @JsonProperty
+    public Duration getTcpIdleTimeout() {
+        return tcpIdleTimeout;
+    }
 
-  @JsonProperty
-  public void setOtherIdleTimeout(Duration otherIdleTimeout) {
-    this.otherIdleTimeout = otherIdleTimeout;
-  }
+    @JsonProperty
+    public void setTcpIdleTimeout(Duration tcpIdleTimeout) {
+        this.tcpIdleTimeout = tcpIdleTimeout;
+    }
 
-  @JsonProperty
-  public Duration getFragmentTimeout() {
-    return fragmentTimeout;
-  }
+    @JsonProperty
+    public Duration getOtherIdleTimeout() {
+        return otherIdleTimeout;
+    }
 
-  @JsonProperty
-  public void setFragmentTimeout(Duration fragmentTimeout) {
-    this.fragmentTimeout = fragmentTimeout;
-  }
+    @JsonProperty
+    public void setOtherIdleTimeout(Duration otherIdleTimeout) {
+        this.otherIdleTimeout = otherIdleTimeout;
+    }
 
-  public FlowTableConfig build() {
-    return new FlowTableConfig(
-        capacity, tcpIdleTimeout.toJavaDuration(), otherIdleTimeout.toJavaDuration(), fragmentTimeout.toJavaDuration());
-  }
+    @JsonProperty
+    public Duration getFragmentTimeout() {
+        return fragmentTimeout;
+    }
+
+    @JsonProperty
+    public void setFragmentTimeout(Duration fragmentTimeout) {
+        this.fragmentTimeout = fragmentTimeout;
+    }
+
+    public FlowTableConfig build() {
+        return new FlowTableConfig(
+                capacity,
+                tcpIdleTimeout.toJavaDuration(),
+                otherIdleTimeout.toJavaDuration(),
+                fragmentTimeout.toJavaDuration());
+    }
 }

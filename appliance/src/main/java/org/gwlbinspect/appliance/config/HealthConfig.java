@@ -4,12 +4,12 @@ import java.time.Duration;
 
 /** Validated health settings (see {@link HealthFactory}). */
 public record HealthConfig(Duration maxWorkerStall, Duration checkInterval, boolean closeListenerWhenUnhealthy) {
-  public HealthConfig {
-    if (maxWorkerStall.isNegative() || maxWorkerStall.isZero())
-      throw new IllegalArgumentException("health.maxWorkerStall must be positive");
-    if (checkInterval.isNegative() || checkInterval.isZero())
-      throw new IllegalArgumentException("health.checkInterval must be positive");
-    if (checkInterval.compareTo(maxWorkerStall) >= 0)
-      throw new IllegalArgumentException("health.checkInterval must be shorter than health.maxWorkerStall");
-  }
+    public HealthConfig {
+        if (maxWorkerStall.isNegative() || maxWorkerStall.isZero())
+            throw new IllegalArgumentException("health.maxWorkerStall must be positive");
+        if (checkInterval.isNegative() || checkInterval.isZero())
+            throw new IllegalArgumentException("health.checkInterval must be positive");
+        if (checkInterval.compareTo(maxWorkerStall) >= 0)
+            throw new IllegalArgumentException("health.checkInterval must be shorter than health.maxWorkerStall");
+    }
 }

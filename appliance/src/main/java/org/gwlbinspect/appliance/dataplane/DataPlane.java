@@ -26,6 +26,7 @@ import org.gwlbinspect.appliance.egress.RawSocketSender;
 import org.gwlbinspect.flow.FlowResolver;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flow.FragmentTracker;
+import org.gwlbinspect.verdict.DropReason;
 import org.gwlbinspect.verdict.PacketInspector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,103 +36,114 @@ import org.slf4j.LoggerFactory;
  * the GENEVE port (the kernel spreads flows over them by outer 4-tuple) and its own raw socket for returns.
  */
 public final class DataPlane implements Managed {
-  private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
 
-  private final DataPlaneConfig config;
-  private final FlowTable flows;
-  private final FragmentTracker fragments;
-  private final PacketInspector inspector;
-  private final MeterRegistry registry;
-  private final List<Worker> workers = new ArrayList<>();
-  private EventLoopGroup group;
+    private final DataPlaneConfig config;
+    private final FlowTable flows;
+    private final FragmentTracker fragments;
+    private final PacketInspector inspector;
+    private final MeterRegistry registry;
+    private final List<Worker> workers = new ArrayList<>();
+    private EventLoopGroup group;
 
-  public DataPlane(
-      DataPlaneConfig config,
-      FlowTable flows,
-      FragmentTracker fragments,
-      PacketInspector inspector,
-      MeterRegistry registry) {
-    this.config = config;
-    this.flows = flows;
-    this.fragments = fragments;
-    this.inspector = inspector;
-    this.registry = registry;
-  }
-
-  @Override
-  public void start() throws Exception {
-    if (!Epoll.isAvailable())
-      throw new IllegalStateException("the epoll native transport is not available: " + Epoll.unavailabilityCause());
-    group =
-        new MultiThreadIoEventLoopGroup(
-            config.workers(), new DefaultThreadFactory("dataplane-worker", true), EpollIoHandler.newFactory());
-    InetSocketAddress bindTo = new InetSocketAddress(Ipv4Addresses.format(config.bindAddress()), config.port());
-    Bootstrap template =
-        new Bootstrap()
-            .channel(EpollDatagramChannel.class)
-            .option(EpollChannelOption.SO_REUSEPORT, true)
-            .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
-            // Both are needed for recvmmsg: a fixed receive buffer holding a whole batch of max-size datagrams
-            // (performance-notes.md: with Netty's default allocator reads silently fall back to one per syscall).
-            .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, config.maxDatagramBytes())
-            .option(
-                ChannelOption.RCVBUF_ALLOCATOR,
-                new FixedRecvByteBufAllocator(config.maxDatagramBytes() * config.batchSize()))
-            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            // The address GWLB sent to becomes the reply's source, also when bound to 0.0.0.0.
-            .option(EpollChannelOption.IP_RECVORIGDSTADDR, true);
-    int id = 0;
-    try {
-      for (EventExecutor executor : group) {
-        Worker worker = new Worker(id, new RawSocketSender(config.batchSize(), config.returnTtl()));
-        workers.add(worker);
-        DistributionSummary batchSizes =
-            DistributionSummary.builder("appliance.receive.batch")
-                .description("Datagrams handled per socket read cycle (recvmmsg batches)")
-                .baseUnit("datagrams")
-                .tag("worker", Integer.toString(id))
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
-                .register(registry);
-        GeneveReceiveHandler handler =
-            new GeneveReceiveHandler(
-                config,
-                worker.counters(),
-                batchSizes,
-                worker.sender(),
-                new FlowResolver(flows, fragments),
-                inspector);
-        var channel = template.clone().group((IoEventLoop) executor).handler(handler).bind(bindTo).sync().channel();
-        worker.attach(channel);
-        id++;
-      }
-    } catch (Exception e) {
-      stop();
-      throw new IllegalStateException(
-          "cannot bind the data plane on " + bindTo + " (dataPlane.bindAddress/dataPlane.port): " + e.getMessage(), e);
+    public DataPlane(
+            DataPlaneConfig config,
+            FlowTable flows,
+            FragmentTracker fragments,
+            PacketInspector inspector,
+            MeterRegistry registry) {
+        this.config = config;
+        this.flows = flows;
+        this.fragments = fragments;
+        this.inspector = inspector;
+        this.registry = registry;
     }
-    LOG.info(
-        "data plane listening on {} with {} workers, batch {}, allowed sources {}",
-        bindTo,
-        workers.size(),
-        config.batchSize(),
-        config.allowedSources());
-  }
 
-  @Override
-  public void stop() throws Exception {
-    for (Worker worker : workers) {
-      if (worker.channel() != null) worker.channel().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    @Override
+    public void start() throws Exception {
+        if (!Epoll.isAvailable())
+            throw new IllegalStateException(
+                    "the epoll native transport is not available: " + Epoll.unavailabilityCause());
+        group = new MultiThreadIoEventLoopGroup(
+                config.workers(), new DefaultThreadFactory("dataplane-worker", true), EpollIoHandler.newFactory());
+        InetSocketAddress bindTo = new InetSocketAddress(Ipv4Addresses.format(config.bindAddress()), config.port());
+        Bootstrap template = new Bootstrap()
+                .channel(EpollDatagramChannel.class)
+                .option(EpollChannelOption.SO_REUSEPORT, true)
+                .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
+                // Both are needed for recvmmsg: a fixed receive buffer holding a whole batch of max-size datagrams
+                // (performance-notes.md: with Netty's default allocator reads silently fall back to one per syscall).
+                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, config.maxDatagramBytes())
+                .option(
+                        ChannelOption.RCVBUF_ALLOCATOR,
+                        new FixedRecvByteBufAllocator(config.maxDatagramBytes() * config.batchSize()))
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                // The address GWLB sent to becomes the reply's source, also when bound to 0.0.0.0.
+                .option(EpollChannelOption.IP_RECVORIGDSTADDR, true);
+        int id = 0;
+        try {
+            for (EventExecutor executor : group) {
+                Worker worker = new Worker(id, new RawSocketSender(config.batchSize(), config.returnTtl()));
+                workers.add(worker);
+                DistributionSummary batchSizes = DistributionSummary.builder("appliance.receive.batch")
+                        .description("Datagrams handled per socket read cycle (recvmmsg batches)")
+                        .baseUnit("datagrams")
+                        .tag("worker", Integer.toString(id))
+                        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
+                        .register(registry);
+                GeneveReceiveHandler handler = new GeneveReceiveHandler(
+                        config,
+                        worker.counters(),
+                        batchSizes,
+                        worker.sender(),
+                        new FlowResolver(flows, fragments),
+                        inspector);
+                var channel = template.clone()
+                        .group((IoEventLoop) executor)
+                        .handler(handler)
+                        .bind(bindTo)
+                        .sync()
+                        .channel();
+                worker.attach(channel);
+                id++;
+            }
+        } catch (Exception e) {
+            stop();
+            throw new IllegalStateException(
+                    "cannot bind the data plane on " + bindTo + " (dataPlane.bindAddress/dataPlane.port): "
+                            + e.getMessage(),
+                    e);
+        }
+        LOG.info(
+                "data plane listening on {} with {} workers, batch {}, allowed sources {}",
+                bindTo,
+                workers.size(),
+                config.batchSize(),
+                config.allowedSources());
     }
-    if (group != null) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    for (Worker worker : workers) worker.sender().close();
-    LOG.info("data plane stopped");
-  }
 
-  public List<Worker> workers() {
-    return List.copyOf(workers);
-  }
+    @Override
+    public void stop() throws Exception {
+        for (Worker worker : workers) {
+            if (worker.channel() != null) worker.channel().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        if (group != null) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (Worker worker : workers) worker.sender().close();
+        LOG.info("data plane stopped");
+    }
 
-  public DataPlaneConfig config() {
-    return config;
-  }
+    public List<Worker> workers() {
+        return List.copyOf(workers);
+    }
+
+    /** Packets dropped for {@code reason}, summed over the workers. */
+    public long droppedPackets(DropReason reason) {
+        long sum = 0;
+        for (Worker worker : workers) sum += worker.counters().droppedPackets(reason);
+        return sum;
+    }
+
+    public DataPlaneConfig config() {
+        return config;
+    }
 }

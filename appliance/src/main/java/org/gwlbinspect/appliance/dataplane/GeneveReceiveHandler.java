@@ -29,162 +29,171 @@ import org.gwlbinspect.verdict.Verdict;
  * until the batch is flushed with one {@code sendmmsg} at {@link #channelReadComplete}.
  */
 final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
-  private final DataPlaneConfig config;
-  private final WorkerCounters counters;
-  private final DistributionSummary batchSizes;
-  private final RawSocketSender sender;
-  private final FlowResolver flows;
-  private final PacketInspector inspector;
+    private final DataPlaneConfig config;
+    private final WorkerCounters counters;
+    private final DistributionSummary batchSizes;
+    private final RawSocketSender sender;
+    private final FlowResolver flows;
+    private final PacketInspector inspector;
 
-  private final GeneveHeader geneve = new GeneveHeader();
-  private final InnerPacket inner = new InnerPacket();
-  private final DatagramPacket[] pending;
-  private int pendingCount;
-  private int datagramsThisRead;
-  private long sendErrorsSeen;
+    private final GeneveHeader geneve = new GeneveHeader();
+    private final InnerPacket inner = new InnerPacket();
+    private final DatagramPacket[] pending;
+    private int pendingCount;
+    private int datagramsThisRead;
+    private long sendErrorsSeen;
 
-  GeneveReceiveHandler(
-      DataPlaneConfig config,
-      WorkerCounters counters,
-      DistributionSummary batchSizes,
-      RawSocketSender sender,
-      FlowResolver flows,
-      PacketInspector inspector) {
-    this.config = config;
-    this.counters = counters;
-    this.batchSizes = batchSizes;
-    this.sender = sender;
-    this.flows = flows;
-    this.inspector = inspector;
-    this.pending = new DatagramPacket[config.batchSize()];
-  }
+    GeneveReceiveHandler(
+            DataPlaneConfig config,
+            WorkerCounters counters,
+            DistributionSummary batchSizes,
+            RawSocketSender sender,
+            FlowResolver flows,
+            PacketInspector inspector) {
+        this.config = config;
+        this.counters = counters;
+        this.batchSizes = batchSizes;
+        this.sender = sender;
+        this.flows = flows;
+        this.inspector = inspector;
+        this.pending = new DatagramPacket[config.batchSize()];
+    }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof DatagramPacket datagram)) {
-      ReferenceCountUtil.release(msg);
-      counters.dropped(DropReason.INTERNAL_ERROR);
-      return;
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket datagram)) {
+            ReferenceCountUtil.release(msg);
+            counters.dropped(DropReason.INTERNAL_ERROR);
+            return;
+        }
+        datagramsThisRead++;
+        boolean queued = false;
+        try {
+            queued = onDatagram(datagram, System.nanoTime());
+        } catch (RuntimeException e) {
+            // The worker's outer edge (style.md §3): count, never let one packet kill the event loop.
+            counters.dropped(DropReason.INTERNAL_ERROR);
+        } finally {
+            if (!queued) datagram.release();
+        }
     }
-    datagramsThisRead++;
-    boolean queued = false;
-    try {
-      queued = onDatagram(datagram, System.nanoTime());
-    } catch (RuntimeException e) {
-      // The worker's outer edge (style.md §3): count, never let one packet kill the event loop.
-      counters.dropped(DropReason.INTERNAL_ERROR);
-    } finally {
-      if (!queued) datagram.release();
-    }
-  }
 
-  /** Returns true when the datagram was queued for return (and is now owned by the pending batch). */
-  private boolean onDatagram(DatagramPacket datagram, long nowNanos) {
-    ByteBuf content = datagram.content();
-    int offset = content.readerIndex();
-    int length = content.readableBytes();
-    counters.received(length);
+    /** Returns true when the datagram was queued for return (and is now owned by the pending batch). */
+    private boolean onDatagram(DatagramPacket datagram, long nowNanos) {
+        ByteBuf content = datagram.content();
+        int offset = content.readerIndex();
+        int length = content.readableBytes();
+        counters.received(length);
 
-    InetAddress senderAddress = datagram.sender().getAddress();
-    if (!(senderAddress instanceof Inet4Address)) {
-      // GWLB's outer header is always IPv4 (gwlb.md §0 item 1).
-      counters.dropped(DropReason.OUTER_NOT_IPV4);
-      return false;
+        InetAddress senderAddress = datagram.sender().getAddress();
+        if (!(senderAddress instanceof Inet4Address)) {
+            // GWLB's outer header is always IPv4 (gwlb.md §0 item 1).
+            counters.dropped(DropReason.OUTER_NOT_IPV4);
+            return false;
+        }
+        // Inet4Address.hashCode() is the address itself: reading it does not copy a byte[] per packet.
+        int gwlbAddress = senderAddress.hashCode();
+        if (!config.allowedSources().contains(gwlbAddress)) {
+            counters.dropped(DropReason.SOURCE_NOT_ALLOWED);
+            return false;
+        }
+        if (length >= config.maxDatagramBytes()) {
+            // recvmmsg truncates a datagram longer than its slot; a full slot may be a cut packet, never return it.
+            counters.dropped(DropReason.DATAGRAM_TOO_LARGE);
+            return false;
+        }
+        DecodeStatus status = geneve.wrap(content, offset, length);
+        if (status != DecodeStatus.OK) {
+            counters.dropped(DropReason.of(status));
+            return false;
+        }
+        int innerOffset = geneve.innerOffset();
+        status = inner.decode(content, innerOffset, offset + length - innerOffset, geneve.protocolType());
+        if (status != DecodeStatus.OK) {
+            counters.dropped(DropReason.of(status));
+            return false;
+        }
+        int gwlbPort = datagram.sender().getPort();
+        int applianceAddress = config.bindAddress() != 0 ? config.bindAddress() : localAddress(datagram);
+        int slot = flows.resolve(
+                geneve, inner, content, offset, length, gwlbAddress, gwlbPort, applianceAddress, nowNanos);
+        if (slot < 0) {
+            counters.dropped(
+                    slot == FlowResolver.FRAGMENT_WITHOUT_FLOW
+                            ? DropReason.FRAGMENT_WITHOUT_FLOW
+                            : DropReason.FLOW_TABLE_FULL);
+            return false;
+        }
+        Verdict verdict = inspector.inspect(inner, content, flows.table(), slot, nowNanos);
+        if (verdict != Verdict.PASS) {
+            counters.dropped(DropReason.POLICY_DROP);
+            return false;
+        }
+        queueReply(datagram, applianceAddress, gwlbAddress, gwlbPort, content, offset, length);
+        return true;
     }
-    // Inet4Address.hashCode() is the address itself: reading it does not copy a byte[] per packet.
-    int gwlbAddress = senderAddress.hashCode();
-    if (!config.allowedSources().contains(gwlbAddress)) {
-      counters.dropped(DropReason.SOURCE_NOT_ALLOWED);
-      return false;
-    }
-    if (length >= config.maxDatagramBytes()) {
-      // recvmmsg truncates a datagram longer than its slot; a full slot may be a cut packet, never return it.
-      counters.dropped(DropReason.DATAGRAM_TOO_LARGE);
-      return false;
-    }
-    DecodeStatus status = geneve.wrap(content, offset, length);
-    if (status != DecodeStatus.OK) {
-      counters.dropped(DropReason.of(status));
-      return false;
-    }
-    int innerOffset = geneve.innerOffset();
-    status = inner.decode(content, innerOffset, offset + length - innerOffset, geneve.protocolType());
-    if (status != DecodeStatus.OK) {
-      counters.dropped(DropReason.of(status));
-      return false;
-    }
-    int gwlbPort = datagram.sender().getPort();
-    int applianceAddress = config.bindAddress() != 0 ? config.bindAddress() : localAddress(datagram);
-    int slot = flows.resolve(geneve, inner, content, offset, length, gwlbAddress, gwlbPort, applianceAddress, nowNanos);
-    if (slot < 0) {
-      counters.dropped(
-          slot == FlowResolver.FRAGMENT_WITHOUT_FLOW ? DropReason.FRAGMENT_WITHOUT_FLOW : DropReason.FLOW_TABLE_FULL);
-      return false;
-    }
-    Verdict verdict = inspector.inspect(inner, content, flows.table(), slot, nowNanos);
-    if (verdict != Verdict.PASS) {
-      counters.dropped(DropReason.POLICY_DROP);
-      return false;
-    }
-    queueReply(datagram, applianceAddress, gwlbAddress, gwlbPort, content, offset, length);
-    return true;
-  }
 
-  private static int localAddress(DatagramPacket datagram) {
-    // With IP_RECVORIGDSTADDR the recipient is the address GWLB sent to, even on a socket bound to 0.0.0.0.
-    InetSocketAddress recipient = datagram.recipient();
-    return recipient == null ? 0 : recipient.getAddress().hashCode();
-  }
-
-  private void queueReply(
-      DatagramPacket datagram, int applianceAddress, int gwlbAddress, int gwlbPort, ByteBuf content, int offset, int length) {
-    if (pendingCount == pending.length) flushReplies();
-    // gwlb.md §0 item 4: IPs swapped, GWLB's source port kept, destination 6081, UDP payload byte for byte.
-    sender.enqueue(
-        applianceAddress, gwlbAddress, gwlbPort, GeneveHeader.PORT, content.memoryAddress() + offset, length);
-    pending[pendingCount++] = datagram;
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (datagramsThisRead > 0) {
-      batchSizes.record(datagramsThisRead);
-      counters.batch();
-      datagramsThisRead = 0;
+    private static int localAddress(DatagramPacket datagram) {
+        // With IP_RECVORIGDSTADDR the recipient is the address GWLB sent to, even on a socket bound to 0.0.0.0.
+        InetSocketAddress recipient = datagram.recipient();
+        return recipient == null ? 0 : recipient.getAddress().hashCode();
     }
-    flushReplies();
-  }
 
-  /** Sends every queued reply with one sendmmsg, then releases the received buffers they pointed at. */
-  void flushReplies() {
-    if (pendingCount == 0) return;
-    long bytesBefore = sender.sentBytes();
-    long packetsBefore = sender.sentPackets();
-    sender.flush();
-    long packets = sender.sentPackets() - packetsBefore;
-    // The sender counts whole IPv4 packets; our metrics count UDP payload, as received.
-    counters.returned(packets, sender.sentBytes() - bytesBefore - packets * HairpinHeaderWriter.HEADER_LENGTH);
-    long errors = sender.sendErrors();
-    if (errors != sendErrorsSeen) {
-      counters.dropped(DropReason.SEND_FAILED, errors - sendErrorsSeen);
-      sendErrorsSeen = errors;
+    private void queueReply(
+            DatagramPacket datagram,
+            int applianceAddress,
+            int gwlbAddress,
+            int gwlbPort,
+            ByteBuf content,
+            int offset,
+            int length) {
+        if (pendingCount == pending.length) flushReplies();
+        // gwlb.md §0 item 4: IPs swapped, GWLB's source port kept, destination 6081, UDP payload byte for byte.
+        sender.enqueue(
+                applianceAddress, gwlbAddress, gwlbPort, GeneveHeader.PORT, content.memoryAddress() + offset, length);
+        pending[pendingCount++] = datagram;
     }
-    for (int i = 0; i < pendingCount; i++) {
-      pending[i].release();
-      pending[i] = null;
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (datagramsThisRead > 0) {
+            batchSizes.record(datagramsThisRead);
+            counters.batch();
+            datagramsThisRead = 0;
+        }
+        flushReplies();
     }
-    pendingCount = 0;
-  }
 
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // Socket-level errors (e.g. ICMP port unreachable surfaced by the kernel) must not close the data plane.
-    counters.dropped(DropReason.INTERNAL_ERROR);
-  }
+    /** Sends every queued reply with one sendmmsg, then releases the received buffers they pointed at. */
+    void flushReplies() {
+        if (pendingCount == 0) return;
+        long bytesBefore = sender.sentBytes();
+        long packetsBefore = sender.sentPackets();
+        sender.flush();
+        long packets = sender.sentPackets() - packetsBefore;
+        // The sender counts whole IPv4 packets; our metrics count UDP payload, as received.
+        counters.returned(packets, sender.sentBytes() - bytesBefore - packets * HairpinHeaderWriter.HEADER_LENGTH);
+        long errors = sender.sendErrors();
+        if (errors != sendErrorsSeen) {
+            counters.dropped(DropReason.SEND_FAILED, errors - sendErrorsSeen);
+            sendErrorsSeen = errors;
+        }
+        for (int i = 0; i < pendingCount; i++) {
+            pending[i].release();
+            pending[i] = null;
+        }
+        pendingCount = 0;
+    }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    flushReplies();
-    super.channelInactive(ctx);
-  }
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Socket-level errors (e.g. ICMP port unreachable surfaced by the kernel) must not close the data plane.
+        counters.dropped(DropReason.INTERNAL_ERROR);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        flushReplies();
+        super.channelInactive(ctx);
+    }
 }

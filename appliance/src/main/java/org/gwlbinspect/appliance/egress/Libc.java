@@ -14,77 +14,81 @@ import java.lang.invoke.VarHandle;
 /** The libc socket calls the egress path needs, as FFM downcall handles, and the Linux constants they take. */
 final class Libc {
 
-  static final int AF_INET = 2;
-  static final int SOCK_RAW = 3;
-  static final int SOCK_CLOEXEC = 0x80000;
-  /** {@code IPPROTO_RAW} implies {@code IP_HDRINCL}: we supply the IPv4 header ({@code man 7 raw}). */
-  static final int IPPROTO_RAW = 255;
-  /** sendmmsg(2): "vlen is capped to UIO_MAXIOV (1024)". */
-  static final int UIO_MAXIOV = 1024;
+    static final int AF_INET = 2;
+    static final int SOCK_RAW = 3;
+    static final int SOCK_CLOEXEC = 0x80000;
+    /** {@code IPPROTO_RAW} implies {@code IP_HDRINCL}: we supply the IPv4 header ({@code man 7 raw}). */
+    static final int IPPROTO_RAW = 255;
+    /** sendmmsg(2): "vlen is capped to UIO_MAXIOV (1024)". */
+    static final int UIO_MAXIOV = 1024;
 
-  static final int SOL_SOCKET = 1;
-  /** {@code man 7 socket}: the send buffer size, capped at {@code net.core.wmem_max}. */
-  static final int SO_SNDBUF = 7;
-  /** {@code man 7 socket}: as {@code SO_SNDBUF}, but a process with {@code CAP_NET_ADMIN} may exceed wmem_max. */
-  static final int SO_SNDBUFFORCE = 32;
-  /** {@code man 2 send}: make this one call nonblocking, whatever the socket's {@code O_NONBLOCK}. */
-  static final int MSG_DONTWAIT = 0x40;
+    static final int SOL_SOCKET = 1;
+    /** {@code man 7 socket}: the send buffer size, capped at {@code net.core.wmem_max}. */
+    static final int SO_SNDBUF = 7;
+    /** {@code man 7 socket}: as {@code SO_SNDBUF}, but a process with {@code CAP_NET_ADMIN} may exceed wmem_max. */
+    static final int SO_SNDBUFFORCE = 32;
+    /** {@code man 2 send}: make this one call nonblocking, whatever the socket's {@code O_NONBLOCK}. */
+    static final int MSG_DONTWAIT = 0x40;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-  /** Where a downcall made with {@link #CAPTURE_ERRNO} stores errno; allocate one per caller. */
-  static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    /** Where a downcall made with {@link #CAPTURE_ERRNO} stores errno; allocate one per caller. */
+    static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
 
-  private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
 
-  /** {@code int socket(int domain, int type, int protocol)}, errno captured (first argument: the call state). */
-  static final MethodHandle SOCKET =
-      downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /** {@code int socket(int domain, int type, int protocol)}, errno captured (first argument: the call state). */
+    static final MethodHandle SOCKET =
+            downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
 
-  /**
-   * {@code int sendmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags)}, errno captured. Not
-   * {@code critical} although called with {@code MSG_DONTWAIT}: one call runs the kernel's transmit path (on loopback
-   * also the receive path) for a whole batch, too long to hold off the JVM's safepoints.
-   */
-  static final MethodHandle SENDMMSG = downcall(
-      "sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /**
+     * {@code int sendmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags)}, errno captured. Not
+     * {@code critical} although called with {@code MSG_DONTWAIT}: one call runs the kernel's transmit path (on loopback
+     * also the receive path) for a whole batch, too long to hold off the JVM's safepoints.
+     */
+    static final MethodHandle SENDMMSG =
+            downcall("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
 
-  /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t length)}, errno captured. */
-  static final MethodHandle SETSOCKOPT = downcall(
-      "setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t length)}, errno captured. */
+    static final MethodHandle SETSOCKOPT = downcall(
+            "setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+            CAPTURE_ERRNO);
 
-  /** {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *length)}, errno captured. */
-  static final MethodHandle GETSOCKOPT = downcall(
-      "getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    /** {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *length)}, errno captured. */
+    static final MethodHandle GETSOCKOPT = downcall(
+            "getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+            CAPTURE_ERRNO);
 
-  /** {@code int close(int fd)}, errno captured. */
-  static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /** {@code int close(int fd)}, errno captured. */
+    static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
 
-  private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
-  private Libc() {}
+    private Libc() {}
 
-  static int errno(MemorySegment callState) {
-    return (int) ERRNO.get(callState, 0L);
-  }
-
-  /** The C library's message for {@code errno}; for exception messages, not the data path. */
-  @SuppressWarnings("restricted") // strerror returns a NUL-terminated string of unknown length; messages are short
-  static String strerror(int errno) {
-    try {
-      MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
-      return message.reinterpret(256).getString(0);
-    } catch (Throwable t) {
-      return "strerror failed: " + t;
+    static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
     }
-  }
 
-  @SuppressWarnings("restricted") // the point of this class; the JVM runs with --enable-native-access
-  private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-    MemorySegment symbol = LINKER.defaultLookup()
-        .find(name)
-        .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-    return LINKER.downcallHandle(symbol, descriptor, options);
-  }
+    /** The C library's message for {@code errno}; for exception messages, not the data path. */
+    @SuppressWarnings("restricted") // strerror returns a NUL-terminated string of unknown length; messages are short
+    static String strerror(int errno) {
+        try {
+            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
+            return message.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "strerror failed: " + t;
+        }
+    }
+
+    @SuppressWarnings("restricted") // the point of this class; the JVM runs with --enable-native-access
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment symbol = LINKER.defaultLookup()
+                .find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
 }

@@ -10,15 +10,15 @@ import java.util.List;
  * @param workers the state of each worker
  */
 public record HealthReport(boolean healthy, List<String> reasons, List<WorkerHealth> workers) {
-  /**
-   * @param id worker number
-   * @param bound whether its socket is open and bound
-   * @param millisSinceHeartbeat time since its event loop last proved progress
-   * @param receivedPackets datagrams it has received
-   */
-  public record WorkerHealth(int id, boolean bound, long millisSinceHeartbeat, long receivedPackets) {}
+    /**
+     * @param id worker number
+     * @param bound whether its socket is open and bound
+     * @param millisSinceHeartbeat time since its event loop last proved progress
+     * @param receivedPackets datagrams it has received
+     */
+    public record WorkerHealth(int id, boolean bound, long millisSinceHeartbeat, long receivedPackets) {}
 
-  static HealthReport starting() {
-    return new HealthReport(false, List.of("data plane not started yet"), List.of());
-  }
+    static HealthReport starting() {
+        return new HealthReport(false, List.of("data plane not started yet"), List.of());
+    }
 }

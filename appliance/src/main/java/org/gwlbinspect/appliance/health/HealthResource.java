@@ -10,17 +10,17 @@ import jakarta.ws.rs.core.Response;
 @Path("/health")
 @Produces(MediaType.APPLICATION_JSON)
 public final class HealthResource {
-  private final DataPlaneHealthMonitor monitor;
+    private final DataPlaneHealthMonitor monitor;
 
-  public HealthResource(DataPlaneHealthMonitor monitor) {
-    this.monitor = monitor;
-  }
+    public HealthResource(DataPlaneHealthMonitor monitor) {
+        this.monitor = monitor;
+    }
 
-  @GET
-  public Response health() {
-    HealthReport report = monitor.current();
-    return Response.status(report.healthy() ? Response.Status.OK : Response.Status.SERVICE_UNAVAILABLE)
-        .entity(report)
-        .build();
-  }
+    @GET
+    public Response health() {
+        HealthReport report = monitor.current();
+        return Response.status(report.healthy() ? Response.Status.OK : Response.Status.SERVICE_UNAVAILABLE)
+                .entity(report)
+                .build();
+    }
 }

@@ -3,8 +3,8 @@ package org.gwlbinspect.appliance.metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
 import java.util.function.ToLongFunction;
+import org.gwlbinspect.appliance.dataplane.DataPlane;
 import org.gwlbinspect.appliance.dataplane.Worker;
 import org.gwlbinspect.appliance.dataplane.WorkerCounters;
 import org.gwlbinspect.flow.FlowTable;
@@ -15,58 +15,81 @@ import org.gwlbinspect.verdict.DropReason;
  * their single-writer counters when Prometheus scrapes.
  */
 public final class DataPlaneMetrics {
-  private DataPlaneMetrics() {}
+    private DataPlaneMetrics() {}
 
-  public static void bind(MeterRegistry registry, List<Worker> workers, FlowTable flows) {
-    for (Worker worker : workers) {
-      String id = Integer.toString(worker.id());
-      WorkerCounters c = worker.counters();
-      counter(registry, "appliance.received.packets", "GENEVE datagrams received", null, id, c, WorkerCounters::receivedPackets);
-      counter(registry, "appliance.received", "GENEVE datagram bytes received (UDP payload)", "bytes", id, c, WorkerCounters::receivedBytes);
-      counter(registry, "appliance.returned.packets", "Packets returned to GWLB", null, id, c, WorkerCounters::returnedPackets);
-      counter(registry, "appliance.returned", "Bytes returned to GWLB (UDP payload)", "bytes", id, c, WorkerCounters::returnedBytes);
+    public static void bind(MeterRegistry registry, DataPlane dataPlane, FlowTable flows) {
+        for (Worker worker : dataPlane.workers()) {
+            String id = Integer.toString(worker.id());
+            WorkerCounters c = worker.counters();
+            counter(
+                    registry,
+                    "appliance.received.packets",
+                    "GENEVE datagrams received",
+                    null,
+                    id,
+                    c,
+                    WorkerCounters::receivedPackets);
+            counter(
+                    registry,
+                    "appliance.received",
+                    "GENEVE datagram bytes received (UDP payload)",
+                    "bytes",
+                    id,
+                    c,
+                    WorkerCounters::receivedBytes);
+            counter(
+                    registry,
+                    "appliance.returned.packets",
+                    "Packets returned to GWLB",
+                    null,
+                    id,
+                    c,
+                    WorkerCounters::returnedPackets);
+            counter(
+                    registry,
+                    "appliance.returned",
+                    "Bytes returned to GWLB (UDP payload)",
+                    "bytes",
+                    id,
+                    c,
+                    WorkerCounters::returnedBytes);
+        }
+        for (DropReason reason : DropReason.values()) {
+            // Micrometer keeps only a weak reference to the measured object: measure the long-lived data plane.
+            FunctionCounter.builder("appliance.dropped.packets", dataPlane, dp -> dp.droppedPackets(reason))
+                    .description("Packets not returned to GWLB, by reason")
+                    .tag("reason", reason.label())
+                    .register(registry);
+        }
+        Gauge.builder("appliance.flows.active", flows, FlowTable::activeFlows)
+                .description("Flows in the flow table")
+                .register(registry);
+        FunctionCounter.builder("appliance.flows.started", flows, FlowTable::createdFlows)
+                .description("Flows started (Prometheus reserves the _created suffix)")
+                .register(registry);
+        FunctionCounter.builder("appliance.flows.expired", flows, FlowTable::expiredFlows)
+                .description("Flows removed after their idle timeout")
+                .register(registry);
+        FunctionCounter.builder("appliance.flows.evicted", flows, FlowTable::evictedFlows)
+                .description("Flows evicted to make room when the table was full (least recently seen first)")
+                .register(registry);
+        Gauge.builder("appliance.flows.capacity", flows, FlowTable::capacity)
+                .description("Configured maximum number of flows")
+                .register(registry);
     }
-    for (DropReason reason : DropReason.values()) {
-      FunctionCounter.builder("appliance.dropped.packets", workers, ws -> sumDrops(ws, reason))
-          .description("Packets not returned to GWLB, by reason")
-          .tag("reason", reason.label())
-          .register(registry);
+
+    private static void counter(
+            MeterRegistry registry,
+            String name,
+            String description,
+            String baseUnit,
+            String worker,
+            WorkerCounters counters,
+            ToLongFunction<WorkerCounters> read) {
+        FunctionCounter.builder(name, counters, c -> read.applyAsLong(c))
+                .description(description)
+                .baseUnit(baseUnit)
+                .tag("worker", worker)
+                .register(registry);
     }
-    Gauge.builder("appliance.flows.active", flows, FlowTable::activeFlows)
-        .description("Flows in the flow table")
-        .register(registry);
-    FunctionCounter.builder("appliance.flows.started", flows, FlowTable::createdFlows)
-        .description("Flows started (Prometheus reserves the _created suffix)")
-        .register(registry);
-    FunctionCounter.builder("appliance.flows.expired", flows, FlowTable::expiredFlows)
-        .description("Flows removed after their idle timeout")
-        .register(registry);
-    FunctionCounter.builder("appliance.flows.evicted", flows, FlowTable::evictedFlows)
-        .description("Flows evicted to make room when the table was full (least recently seen first)")
-        .register(registry);
-    Gauge.builder("appliance.flows.capacity", flows, FlowTable::capacity)
-        .description("Configured maximum number of flows")
-        .register(registry);
-  }
-
-  private static void counter(
-      MeterRegistry registry,
-      String name,
-      String description,
-      String baseUnit,
-      String worker,
-      WorkerCounters counters,
-      ToLongFunction<WorkerCounters> read) {
-    FunctionCounter.builder(name, counters, c -> read.applyAsLong(c))
-        .description(description)
-        .baseUnit(baseUnit)
-        .tag("worker", worker)
-        .register(registry);
-  }
-
-  private static double sumDrops(List<Worker> workers, DropReason reason) {
-    long sum = 0;
-    for (Worker worker : workers) sum += worker.counters().droppedPackets(reason);
-    return sum;
-  }
 }

@@ -14,38 +14,40 @@ import org.junit.jupiter.api.Test;
 /** A bad configuration stops the appliance at start with the key and the reason. */
 class ConfigurationIT {
 
-  @Test
-  void badAllowedSourceFailsStartNamingTheKey() {
-    assertThatThrownBy(() -> TestAppliance.start("dataPlane.allowedSources[0]=10.1.2.3/8").close())
-        .hasStackTraceContaining("dataPlane.allowedSources[0]: '10.1.2.3/8' has host bits set");
-  }
+    @Test
+    void badAllowedSourceFailsStartNamingTheKey() {
+        assertThatThrownBy(() -> TestAppliance.start("dataPlane.allowedSources[0]=10.1.2.3/8")
+                        .close())
+                .hasStackTraceContaining("dataPlane.allowedSources[0]: '10.1.2.3/8' has host bits set");
+    }
 
-  @Test
-  void badBindAddressFailsStartNamingTheKey() {
-    assertThatThrownBy(() -> TestAppliance.start("dataPlane.bindAddress=localhost").close())
-        .hasStackTraceContaining("dataPlane.bindAddress: 'localhost' is not an IPv4 address");
-  }
+    @Test
+    void badBindAddressFailsStartNamingTheKey() {
+        assertThatThrownBy(() ->
+                        TestAppliance.start("dataPlane.bindAddress=localhost").close())
+                .hasStackTraceContaining("dataPlane.bindAddress: 'localhost' is not an IPv4 address");
+    }
 
-  @Test
-  void outOfRangeValuesAreRejectedByValidationWithTheirPath() {
-    assertThatThrownBy(() -> TestAppliance.start("dataPlane.batchSize=2000").close())
-        .hasStackTraceContaining("dataPlane.batchSize must be less than or equal to 1024");
-    assertThatThrownBy(() -> TestAppliance.start("dataPlane.maxDatagramBytes=1500").close())
-        .hasStackTraceContaining("dataPlane.maxDatagramBytes must be greater than or equal to 8568");
-  }
+    @Test
+    void outOfRangeValuesAreRejectedByValidationWithTheirPath() {
+        assertThatThrownBy(() -> TestAppliance.start("dataPlane.batchSize=2000").close())
+                .hasStackTraceContaining("dataPlane.batchSize must be less than or equal to 1024");
+        assertThatThrownBy(() ->
+                        TestAppliance.start("dataPlane.maxDatagramBytes=1500").close())
+                .hasStackTraceContaining("dataPlane.maxDatagramBytes must be greater than or equal to 8568");
+    }
 
-  @Test
-  void exampleLocalConfigurationIsValid() throws Exception {
-    // The README's run command uses examples/local.yml: it must parse, validate and build.
-    ApplianceConfiguration config =
-        new YamlConfigurationFactory<>(
-                ApplianceConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw")
-            .build(Path.of("..", "examples", "local.yml").toFile());
-    DataPlaneConfig dataPlane = config.getDataPlane().build();
-    assertThat(Ipv4Addresses.format(dataPlane.bindAddress())).isEqualTo("127.0.0.1");
-    assertThat(dataPlane.port()).isEqualTo(6081);
-    assertThat(dataPlane.allowedSources().toString()).isEqualTo("127.0.0.0/8");
-    assertThat(config.getFlows().build().capacity()).isEqualTo(65536);
-    assertThat(config.getHealth().build().closeListenerWhenUnhealthy()).isTrue();
-  }
+    @Test
+    void exampleLocalConfigurationIsValid() throws Exception {
+        // The README's run command uses examples/local.yml: it must parse, validate and build.
+        ApplianceConfiguration config = new YamlConfigurationFactory<>(
+                        ApplianceConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw")
+                .build(Path.of("..", "examples", "local.yml").toFile());
+        DataPlaneConfig dataPlane = config.getDataPlane().build();
+        assertThat(Ipv4Addresses.format(dataPlane.bindAddress())).isEqualTo("127.0.0.1");
+        assertThat(dataPlane.port()).isEqualTo(6081);
+        assertThat(dataPlane.allowedSources().toString()).isEqualTo("127.0.0.0/8");
+        assertThat(config.getFlows().build().capacity()).isEqualTo(65536);
+        assertThat(config.getHealth().build().closeListenerWhenUnhealthy()).isTrue();
+    }
 }

@@ -15,38 +15,38 @@ import java.util.List;
  */
 final class ScriptedSendmmsg implements RawSocketSender.SendmmsgCall {
 
-  /** The {@code msg_len} written for every message "sent". */
-  static final int MESSAGE_LENGTH = 100;
+    /** The {@code msg_len} written for every message "sent". */
+    static final int MESSAGE_LENGTH = 100;
 
-  private final int[] results;
-  private final List<Integer> counts = new ArrayList<>();
-  private final List<Integer> flags = new ArrayList<>();
+    private final int[] results;
+    private final List<Integer> counts = new ArrayList<>();
+    private final List<Integer> flags = new ArrayList<>();
 
-  ScriptedSendmmsg(int... results) {
-    this.results = results;
-  }
-
-  @Override
-  public int sendmmsg(MemorySegment messages, int count, int flags) {
-    if (this.counts.size() == results.length) {
-      throw new AssertionError("sendmmsg called more often than the " + results.length + " scripted results");
+    ScriptedSendmmsg(int... results) {
+        this.results = results;
     }
-    int result = results[this.counts.size()];
-    this.counts.add(count);
-    this.flags.add(flags);
-    for (int k = 0; k < Math.min(result, count); k++) {
-      messages.set(ValueLayout.JAVA_INT, k * MMSGHDR.byteSize() + MSG_LEN, MESSAGE_LENGTH);
+
+    @Override
+    public int sendmmsg(MemorySegment messages, int count, int flags) {
+        if (this.counts.size() == results.length) {
+            throw new AssertionError("sendmmsg called more often than the " + results.length + " scripted results");
+        }
+        int result = results[this.counts.size()];
+        this.counts.add(count);
+        this.flags.add(flags);
+        for (int k = 0; k < Math.min(result, count); k++) {
+            messages.set(ValueLayout.JAVA_INT, k * MMSGHDR.byteSize() + MSG_LEN, MESSAGE_LENGTH);
+        }
+        return Math.min(result, count);
     }
-    return Math.min(result, count);
-  }
 
-  /** The {@code vlen} of each call so far, in order. */
-  List<Integer> counts() {
-    return counts;
-  }
+    /** The {@code vlen} of each call so far, in order. */
+    List<Integer> counts() {
+        return counts;
+    }
 
-  /** The {@code flags} of each call so far, in order. */
-  List<Integer> flags() {
-    return flags;
-  }
+    /** The {@code flags} of each call so far, in order. */
+    List<Integer> flags() {
+        return flags;
+    }
 }

@@ -17,92 +17,98 @@ import org.junit.jupiter.api.Test;
 /** The GWLB target-group check: 200 only while every worker is bound and making progress. */
 class HealthCheckIT {
 
-  @Test
-  void answers200WithEveryWorkerWhenHealthy() throws Exception {
-    try (TestAppliance appliance = TestAppliance.start()) {
-      HttpResponse<String> response = appliance.get(appliance.healthPort, "/health");
-      assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.body()).contains("\"healthy\":true").contains("\"id\":0").contains("\"id\":1");
-      assertThat(response.body()).contains("\"reasons\":[]");
+    @Test
+    void answers200WithEveryWorkerWhenHealthy() throws Exception {
+        try (TestAppliance appliance = TestAppliance.start()) {
+            HttpResponse<String> response = appliance.get(appliance.healthPort, "/health");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body())
+                    .contains("\"healthy\":true")
+                    .contains("\"id\":0")
+                    .contains("\"id\":1");
+            assertThat(response.body()).contains("\"reasons\":[]");
+        }
     }
-  }
 
-  @Test
-  void stalledWorkerTurnsHealth503WithReason() throws Exception {
-    try (TestAppliance appliance = TestAppliance.start("health.closeListenerWhenUnhealthy=false")) {
-      CountDownLatch release = new CountDownLatch(1);
-      Worker worker = appliance.application().dataPlane().workers().get(1);
-      try {
-        stall(worker, release);
-        TestAppliance.await(Duration.ofSeconds(5), () -> status(appliance) == 503, "health to turn 503");
-        HttpResponse<String> response = appliance.get(appliance.healthPort, "/health");
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.body()).contains("\"healthy\":false").contains("worker 1 stalled: no progress for");
-      } finally {
-        release.countDown();
-      }
-      TestAppliance.await(Duration.ofSeconds(5), () -> status(appliance) == 200, "health to recover");
+    @Test
+    void stalledWorkerTurnsHealth503WithReason() throws Exception {
+        try (TestAppliance appliance = TestAppliance.start("health.closeListenerWhenUnhealthy=false")) {
+            CountDownLatch release = new CountDownLatch(1);
+            Worker worker = appliance.application().dataPlane().workers().get(1);
+            try {
+                stall(worker, release);
+                TestAppliance.await(Duration.ofSeconds(5), () -> status(appliance) == 503, "health to turn 503");
+                HttpResponse<String> response = appliance.get(appliance.healthPort, "/health");
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(response.body()).contains("\"healthy\":false").contains("worker 1 stalled: no progress for");
+            } finally {
+                release.countDown();
+            }
+            TestAppliance.await(Duration.ofSeconds(5), () -> status(appliance) == 200, "health to recover");
+        }
     }
-  }
 
-  @Test
-  void deadWorkerTurnsHealth503() throws Exception {
-    try (TestAppliance appliance = TestAppliance.start("health.closeListenerWhenUnhealthy=false")) {
-      Worker worker = appliance.application().dataPlane().workers().get(0);
-      worker.channel().close().syncUninterruptibly();
-      TestAppliance.await(Duration.ofSeconds(5), () -> status(appliance) == 503, "health to turn 503");
-      assertThat(appliance.get(appliance.healthPort, "/health").body())
-          .contains("worker 0 is not bound to the GENEVE port");
+    @Test
+    void deadWorkerTurnsHealth503() throws Exception {
+        try (TestAppliance appliance = TestAppliance.start("health.closeListenerWhenUnhealthy=false")) {
+            Worker worker = appliance.application().dataPlane().workers().get(0);
+            worker.channel().close().syncUninterruptibly();
+            TestAppliance.await(Duration.ofSeconds(5), () -> status(appliance) == 503, "health to turn 503");
+            assertThat(appliance.get(appliance.healthPort, "/health").body())
+                    .contains("worker 0 is not bound to the GENEVE port");
+        }
     }
-  }
 
-  @Test
-  void stopsListeningWhileUnhealthySoTcpChecksFailToo() throws Exception {
-    try (TestAppliance appliance = TestAppliance.start()) {
-      assertThat(tcpConnects(appliance.healthPort)).isTrue();
-      CountDownLatch release = new CountDownLatch(1);
-      try {
-        stall(appliance.application().dataPlane().workers().get(0), release);
-        TestAppliance.await(Duration.ofSeconds(5), () -> !tcpConnects(appliance.healthPort), "health port to close");
-        assertThatThrownBy(() -> new Socket().connect(new InetSocketAddress("127.0.0.1", appliance.healthPort), 1000))
-            .isInstanceOf(ConnectException.class);
-        // The reason stays readable on the admin port.
-        HttpResponse<String> admin = appliance.get(appliance.adminPort, "/healthcheck");
-        assertThat(admin.statusCode()).isEqualTo(500);
-        assertThat(admin.body()).contains("data-plane").contains("worker 0 stalled");
-      } finally {
-        release.countDown();
-      }
-      TestAppliance.await(Duration.ofSeconds(5), () -> tcpConnects(appliance.healthPort), "health port to reopen");
-      appliance.awaitHealthy(Duration.ofSeconds(5));
+    @Test
+    void stopsListeningWhileUnhealthySoTcpChecksFailToo() throws Exception {
+        try (TestAppliance appliance = TestAppliance.start()) {
+            assertThat(tcpConnects(appliance.healthPort)).isTrue();
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                stall(appliance.application().dataPlane().workers().get(0), release);
+                TestAppliance.await(
+                        Duration.ofSeconds(5), () -> !tcpConnects(appliance.healthPort), "health port to close");
+                assertThatThrownBy(() ->
+                                new Socket().connect(new InetSocketAddress("127.0.0.1", appliance.healthPort), 1000))
+                        .isInstanceOf(ConnectException.class);
+                // The reason stays readable on the admin port.
+                HttpResponse<String> admin = appliance.get(appliance.adminPort, "/healthcheck");
+                assertThat(admin.statusCode()).isEqualTo(500);
+                assertThat(admin.body()).contains("data-plane").contains("worker 0 stalled");
+            } finally {
+                release.countDown();
+            }
+            TestAppliance.await(
+                    Duration.ofSeconds(5), () -> tcpConnects(appliance.healthPort), "health port to reopen");
+            appliance.awaitHealthy(Duration.ofSeconds(5));
+        }
     }
-  }
 
-  /** Blocks the worker's event loop (as a handler stuck in a syscall would) until released; bounded at 20 s. */
-  private static void stall(Worker worker, CountDownLatch release) {
-    worker.channel().eventLoop().execute(() -> {
-      try {
-        release.await(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-  }
-
-  private static int status(TestAppliance appliance) {
-    try {
-      return appliance.get(appliance.healthPort, "/health").statusCode();
-    } catch (Exception e) {
-      return -1;
+    /** Blocks the worker's event loop (as a handler stuck in a syscall would) until released; bounded at 20 s. */
+    private static void stall(Worker worker, CountDownLatch release) {
+        worker.channel().eventLoop().execute(() -> {
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
-  }
 
-  private static boolean tcpConnects(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      return true;
-    } catch (Exception e) {
-      return false;
+    private static int status(TestAppliance appliance) {
+        try {
+            return appliance.get(appliance.healthPort, "/health").statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
     }
-  }
+
+    private static boolean tcpConnects(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
 }

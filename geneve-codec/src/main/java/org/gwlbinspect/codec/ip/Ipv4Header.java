@@ -26,161 +26,161 @@ import org.gwlbinspect.codec.DecodeStatus;
  * </pre>
  */
 public final class Ipv4Header {
-  /** The IP version this header carries. */
-  public static final int VERSION = 4;
+    /** The IP version this header carries. */
+    public static final int VERSION = 4;
 
-  static final int VERSION_IHL_OFFSET = 0;
-  static final int TOS_OFFSET = VERSION_IHL_OFFSET + 1;
-  static final int TOTAL_LENGTH_OFFSET = TOS_OFFSET + 1;
-  static final int IDENTIFICATION_OFFSET = TOTAL_LENGTH_OFFSET + 2;
-  static final int FLAGS_FRAGMENT_OFFSET = IDENTIFICATION_OFFSET + 2;
-  static final int TTL_OFFSET = FLAGS_FRAGMENT_OFFSET + 2;
-  static final int PROTOCOL_OFFSET = TTL_OFFSET + 1;
-  static final int CHECKSUM_OFFSET = PROTOCOL_OFFSET + 1;
-  static final int SOURCE_OFFSET = CHECKSUM_OFFSET + 2;
-  static final int DESTINATION_OFFSET = SOURCE_OFFSET + 4;
-  /** Length of the header without options, the smallest legal IHL × 4. */
-  public static final int MIN_HEADER_LENGTH = DESTINATION_OFFSET + 4;
-  /** Largest value of the 16-bit Total Length field: no datagram, reassembled or not, is longer. */
-  public static final int MAX_TOTAL_LENGTH = 0xFFFF;
+    static final int VERSION_IHL_OFFSET = 0;
+    static final int TOS_OFFSET = VERSION_IHL_OFFSET + 1;
+    static final int TOTAL_LENGTH_OFFSET = TOS_OFFSET + 1;
+    static final int IDENTIFICATION_OFFSET = TOTAL_LENGTH_OFFSET + 2;
+    static final int FLAGS_FRAGMENT_OFFSET = IDENTIFICATION_OFFSET + 2;
+    static final int TTL_OFFSET = FLAGS_FRAGMENT_OFFSET + 2;
+    static final int PROTOCOL_OFFSET = TTL_OFFSET + 1;
+    static final int CHECKSUM_OFFSET = PROTOCOL_OFFSET + 1;
+    static final int SOURCE_OFFSET = CHECKSUM_OFFSET + 2;
+    static final int DESTINATION_OFFSET = SOURCE_OFFSET + 4;
+    /** Length of the header without options, the smallest legal IHL × 4. */
+    public static final int MIN_HEADER_LENGTH = DESTINATION_OFFSET + 4;
+    /** Largest value of the 16-bit Total Length field: no datagram, reassembled or not, is longer. */
+    public static final int MAX_TOTAL_LENGTH = 0xFFFF;
 
-  static final int DONT_FRAGMENT_FLAG = 0x4000;
-  static final int MORE_FRAGMENTS_FLAG = 0x2000;
-  static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+    static final int DONT_FRAGMENT_FLAG = 0x4000;
+    static final int MORE_FRAGMENTS_FLAG = 0x2000;
+    static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
 
-  private ByteBuf buf;
-  private int offset;
-  private int headerLength;
-  private int totalLength;
-  private int flagsFragment;
+    private ByteBuf buf;
+    private int offset;
+    private int headerLength;
+    private int totalLength;
+    private int flagsFragment;
 
-  /**
-   * Points at a complete IPv4 packet and checks IHL and Total Length against the {@code available} bytes. Bytes after
-   * Total Length (link-layer padding) are allowed and are not part of the packet.
-   */
-  public DecodeStatus wrap(ByteBuf buf, int offset, int available) {
-    DecodeStatus status = wrapQuoted(buf, offset, available);
-    if (status != DecodeStatus.OK) {
-      return status;
+    /**
+     * Points at a complete IPv4 packet and checks IHL and Total Length against the {@code available} bytes. Bytes after
+     * Total Length (link-layer padding) are allowed and are not part of the packet.
+     */
+    public DecodeStatus wrap(ByteBuf buf, int offset, int available) {
+        DecodeStatus status = wrapQuoted(buf, offset, available);
+        if (status != DecodeStatus.OK) {
+            return status;
+        }
+        totalLength = buf.getUnsignedShort(offset + TOTAL_LENGTH_OFFSET);
+        if (totalLength < headerLength || totalLength > available) {
+            return DecodeStatus.INNER_IPV4_BAD_TOTAL_LENGTH;
+        }
+        return DecodeStatus.OK;
     }
-    totalLength = buf.getUnsignedShort(offset + TOTAL_LENGTH_OFFSET);
-    if (totalLength < headerLength || totalLength > available) {
-      return DecodeStatus.INNER_IPV4_BAD_TOTAL_LENGTH;
+
+    /**
+     * Points at the start of an IPv4 packet quoted in an ICMP error (RFC 792, RFC 1812 §4.3.2.3): the quote is cut short
+     * by design, so only the header itself must fit and Total Length is read, not checked.
+     */
+    public DecodeStatus wrapQuoted(ByteBuf buf, int offset, int available) {
+        this.buf = buf;
+        this.offset = offset;
+        this.headerLength = 0;
+        this.totalLength = 0;
+        if (available < MIN_HEADER_LENGTH) {
+            return DecodeStatus.INNER_IPV4_TRUNCATED;
+        }
+        int versionIhl = buf.getUnsignedByte(offset + VERSION_IHL_OFFSET);
+        if ((versionIhl >>> 4) != VERSION) {
+            return DecodeStatus.INNER_VERSION_MISMATCH;
+        }
+        int length = (versionIhl & 0x0F) * 4; // IHL counts 32-bit words (RFC 791 §3.1)
+        if (length < MIN_HEADER_LENGTH) {
+            return DecodeStatus.INNER_IPV4_BAD_IHL;
+        }
+        if (length > available) {
+            return DecodeStatus.INNER_IPV4_TRUNCATED;
+        }
+        headerLength = length;
+        totalLength = buf.getUnsignedShort(offset + TOTAL_LENGTH_OFFSET);
+        flagsFragment = buf.getUnsignedShort(offset + FLAGS_FRAGMENT_OFFSET);
+        return DecodeStatus.OK;
     }
-    return DecodeStatus.OK;
-  }
 
-  /**
-   * Points at the start of an IPv4 packet quoted in an ICMP error (RFC 792, RFC 1812 §4.3.2.3): the quote is cut short
-   * by design, so only the header itself must fit and Total Length is read, not checked.
-   */
-  public DecodeStatus wrapQuoted(ByteBuf buf, int offset, int available) {
-    this.buf = buf;
-    this.offset = offset;
-    this.headerLength = 0;
-    this.totalLength = 0;
-    if (available < MIN_HEADER_LENGTH) {
-      return DecodeStatus.INNER_IPV4_TRUNCATED;
+    /** Where the header starts. */
+    public int offset() {
+        return offset;
     }
-    int versionIhl = buf.getUnsignedByte(offset + VERSION_IHL_OFFSET);
-    if ((versionIhl >>> 4) != VERSION) {
-      return DecodeStatus.INNER_VERSION_MISMATCH;
+
+    /** IHL × 4: the header with its options. */
+    public int headerLength() {
+        return headerLength;
     }
-    int length = (versionIhl & 0x0F) * 4; // IHL counts 32-bit words (RFC 791 §3.1)
-    if (length < MIN_HEADER_LENGTH) {
-      return DecodeStatus.INNER_IPV4_BAD_IHL;
+
+    /** Bytes of options (IHL × 4 − 20). */
+    public int optionsLength() {
+        return headerLength - MIN_HEADER_LENGTH;
     }
-    if (length > available) {
-      return DecodeStatus.INNER_IPV4_TRUNCATED;
+
+    /** The former Type of Service byte: DSCP and ECN. */
+    public int typeOfService() {
+        return buf.getUnsignedByte(offset + TOS_OFFSET);
     }
-    headerLength = length;
-    totalLength = buf.getUnsignedShort(offset + TOTAL_LENGTH_OFFSET);
-    flagsFragment = buf.getUnsignedShort(offset + FLAGS_FRAGMENT_OFFSET);
-    return DecodeStatus.OK;
-  }
 
-  /** Where the header starts. */
-  public int offset() {
-    return offset;
-  }
+    /** Total Length: header and data, in bytes. */
+    public int totalLength() {
+        return totalLength;
+    }
 
-  /** IHL × 4: the header with its options. */
-  public int headerLength() {
-    return headerLength;
-  }
+    /** Identification, 16 bits. */
+    public int identification() {
+        return buf.getUnsignedShort(offset + IDENTIFICATION_OFFSET);
+    }
 
-  /** Bytes of options (IHL × 4 − 20). */
-  public int optionsLength() {
-    return headerLength - MIN_HEADER_LENGTH;
-  }
+    /** DF flag. */
+    public boolean dontFragment() {
+        return (flagsFragment & DONT_FRAGMENT_FLAG) != 0;
+    }
 
-  /** The former Type of Service byte: DSCP and ECN. */
-  public int typeOfService() {
-    return buf.getUnsignedByte(offset + TOS_OFFSET);
-  }
+    /** MF flag. */
+    public boolean moreFragments() {
+        return (flagsFragment & MORE_FRAGMENTS_FLAG) != 0;
+    }
 
-  /** Total Length: header and data, in bytes. */
-  public int totalLength() {
-    return totalLength;
-  }
+    /** Fragment Offset converted to bytes (the field counts 8-byte units). */
+    public int fragmentOffset() {
+        return (flagsFragment & FRAGMENT_OFFSET_MASK) * 8;
+    }
 
-  /** Identification, 16 bits. */
-  public int identification() {
-    return buf.getUnsignedShort(offset + IDENTIFICATION_OFFSET);
-  }
+    /** Whether this packet is a fragment: a non-zero offset or MF set. */
+    public boolean isFragment() {
+        return (flagsFragment & (MORE_FRAGMENTS_FLAG | FRAGMENT_OFFSET_MASK)) != 0;
+    }
 
-  /** DF flag. */
-  public boolean dontFragment() {
-    return (flagsFragment & DONT_FRAGMENT_FLAG) != 0;
-  }
+    /** Time to Live. */
+    public int ttl() {
+        return buf.getUnsignedByte(offset + TTL_OFFSET);
+    }
 
-  /** MF flag. */
-  public boolean moreFragments() {
-    return (flagsFragment & MORE_FRAGMENTS_FLAG) != 0;
-  }
+    /** Protocol: the upper-layer protocol number (IANA). */
+    public int protocol() {
+        return buf.getUnsignedByte(offset + PROTOCOL_OFFSET);
+    }
 
-  /** Fragment Offset converted to bytes (the field counts 8-byte units). */
-  public int fragmentOffset() {
-    return (flagsFragment & FRAGMENT_OFFSET_MASK) * 8;
-  }
+    /** Header Checksum as sent (not verified: the appliance forwards, it does not terminate). */
+    public int headerChecksum() {
+        return buf.getUnsignedShort(offset + CHECKSUM_OFFSET);
+    }
 
-  /** Whether this packet is a fragment: a non-zero offset or MF set. */
-  public boolean isFragment() {
-    return (flagsFragment & (MORE_FRAGMENTS_FLAG | FRAGMENT_OFFSET_MASK)) != 0;
-  }
+    /** Source address as an unsigned 32-bit value. */
+    public long sourceAddress() {
+        return buf.getUnsignedInt(offset + SOURCE_OFFSET);
+    }
 
-  /** Time to Live. */
-  public int ttl() {
-    return buf.getUnsignedByte(offset + TTL_OFFSET);
-  }
+    /** Destination address as an unsigned 32-bit value. */
+    public long destinationAddress() {
+        return buf.getUnsignedInt(offset + DESTINATION_OFFSET);
+    }
 
-  /** Protocol: the upper-layer protocol number (IANA). */
-  public int protocol() {
-    return buf.getUnsignedByte(offset + PROTOCOL_OFFSET);
-  }
+    /** Where the data after the header (and options) starts. */
+    public int payloadOffset() {
+        return offset + headerLength;
+    }
 
-  /** Header Checksum as sent (not verified: the appliance forwards, it does not terminate). */
-  public int headerChecksum() {
-    return buf.getUnsignedShort(offset + CHECKSUM_OFFSET);
-  }
-
-  /** Source address as an unsigned 32-bit value. */
-  public long sourceAddress() {
-    return buf.getUnsignedInt(offset + SOURCE_OFFSET);
-  }
-
-  /** Destination address as an unsigned 32-bit value. */
-  public long destinationAddress() {
-    return buf.getUnsignedInt(offset + DESTINATION_OFFSET);
-  }
-
-  /** Where the data after the header (and options) starts. */
-  public int payloadOffset() {
-    return offset + headerLength;
-  }
-
-  /** Total Length − header length (valid after {@link #wrap}, not {@link #wrapQuoted}). */
-  public int payloadLength() {
-    return totalLength - headerLength;
-  }
+    /** Total Length − header length (valid after {@link #wrap}, not {@link #wrapQuoted}). */
+    public int payloadLength() {
+        return totalLength - headerLength;
+    }
 }

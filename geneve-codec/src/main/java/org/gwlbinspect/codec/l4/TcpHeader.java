@@ -27,126 +27,126 @@ import org.gwlbinspect.codec.DecodeStatus;
  * </pre>
  */
 public final class TcpHeader {
-  /** IANA protocol number of TCP. */
-  public static final int PROTOCOL = 6;
+    /** IANA protocol number of TCP. */
+    public static final int PROTOCOL = 6;
 
-  public static final int FIN = 0x01;
-  public static final int SYN = 0x02;
-  public static final int RST = 0x04;
-  public static final int PSH = 0x08;
-  public static final int ACK = 0x10;
-  public static final int URG = 0x20;
-  public static final int ECE = 0x40;
-  public static final int CWR = 0x80;
+    public static final int FIN = 0x01;
+    public static final int SYN = 0x02;
+    public static final int RST = 0x04;
+    public static final int PSH = 0x08;
+    public static final int ACK = 0x10;
+    public static final int URG = 0x20;
+    public static final int ECE = 0x40;
+    public static final int CWR = 0x80;
 
-  static final int SOURCE_PORT_OFFSET = 0;
-  static final int DESTINATION_PORT_OFFSET = SOURCE_PORT_OFFSET + 2;
-  static final int SEQUENCE_OFFSET = DESTINATION_PORT_OFFSET + 2;
-  static final int ACKNOWLEDGMENT_OFFSET = SEQUENCE_OFFSET + 4;
-  static final int DATA_OFFSET_OFFSET = ACKNOWLEDGMENT_OFFSET + 4;
-  static final int FLAGS_OFFSET = DATA_OFFSET_OFFSET + 1;
-  static final int WINDOW_OFFSET = FLAGS_OFFSET + 1;
-  static final int CHECKSUM_OFFSET = WINDOW_OFFSET + 2;
-  static final int URGENT_POINTER_OFFSET = CHECKSUM_OFFSET + 2;
-  /** Length of the header without options, the smallest legal Data Offset × 4. */
-  public static final int MIN_HEADER_LENGTH = URGENT_POINTER_OFFSET + 2;
+    static final int SOURCE_PORT_OFFSET = 0;
+    static final int DESTINATION_PORT_OFFSET = SOURCE_PORT_OFFSET + 2;
+    static final int SEQUENCE_OFFSET = DESTINATION_PORT_OFFSET + 2;
+    static final int ACKNOWLEDGMENT_OFFSET = SEQUENCE_OFFSET + 4;
+    static final int DATA_OFFSET_OFFSET = ACKNOWLEDGMENT_OFFSET + 4;
+    static final int FLAGS_OFFSET = DATA_OFFSET_OFFSET + 1;
+    static final int WINDOW_OFFSET = FLAGS_OFFSET + 1;
+    static final int CHECKSUM_OFFSET = WINDOW_OFFSET + 2;
+    static final int URGENT_POINTER_OFFSET = CHECKSUM_OFFSET + 2;
+    /** Length of the header without options, the smallest legal Data Offset × 4. */
+    public static final int MIN_HEADER_LENGTH = URGENT_POINTER_OFFSET + 2;
 
-  private ByteBuf buf;
-  private int offset;
-  private int headerLength;
+    private ByteBuf buf;
+    private int offset;
+    private int headerLength;
 
-  /**
-   * Points at a TCP header and checks that it fits, options included, in {@code available} bytes.
-   *
-   * @return OK, {@link DecodeStatus#INNER_L4_TRUNCATED} or {@link DecodeStatus#INNER_TCP_BAD_DATA_OFFSET}
-   */
-  public DecodeStatus wrap(ByteBuf buf, int offset, int available) {
-    this.buf = buf;
-    this.offset = offset;
-    this.headerLength = 0;
-    if (available < MIN_HEADER_LENGTH) {
-      return DecodeStatus.INNER_L4_TRUNCATED;
+    /**
+     * Points at a TCP header and checks that it fits, options included, in {@code available} bytes.
+     *
+     * @return OK, {@link DecodeStatus#INNER_L4_TRUNCATED} or {@link DecodeStatus#INNER_TCP_BAD_DATA_OFFSET}
+     */
+    public DecodeStatus wrap(ByteBuf buf, int offset, int available) {
+        this.buf = buf;
+        this.offset = offset;
+        this.headerLength = 0;
+        if (available < MIN_HEADER_LENGTH) {
+            return DecodeStatus.INNER_L4_TRUNCATED;
+        }
+        int length = (buf.getUnsignedByte(offset + DATA_OFFSET_OFFSET) >>> 4) * 4; // Data Offset counts 32-bit words
+        if (length < MIN_HEADER_LENGTH) {
+            return DecodeStatus.INNER_TCP_BAD_DATA_OFFSET;
+        }
+        if (length > available) {
+            // The options run past the segment: the header does not fit (RFC 8200 §4.5 for a first fragment).
+            return DecodeStatus.INNER_L4_TRUNCATED;
+        }
+        headerLength = length;
+        return DecodeStatus.OK;
     }
-    int length = (buf.getUnsignedByte(offset + DATA_OFFSET_OFFSET) >>> 4) * 4; // Data Offset counts 32-bit words
-    if (length < MIN_HEADER_LENGTH) {
-      return DecodeStatus.INNER_TCP_BAD_DATA_OFFSET;
+
+    public int sourcePort() {
+        return buf.getUnsignedShort(offset + SOURCE_PORT_OFFSET);
     }
-    if (length > available) {
-      // The options run past the segment: the header does not fit (RFC 8200 §4.5 for a first fragment).
-      return DecodeStatus.INNER_L4_TRUNCATED;
+
+    public int destinationPort() {
+        return buf.getUnsignedShort(offset + DESTINATION_PORT_OFFSET);
     }
-    headerLength = length;
-    return DecodeStatus.OK;
-  }
 
-  public int sourcePort() {
-    return buf.getUnsignedShort(offset + SOURCE_PORT_OFFSET);
-  }
+    /** Sequence Number, unsigned 32 bits. */
+    public long sequenceNumber() {
+        return buf.getUnsignedInt(offset + SEQUENCE_OFFSET);
+    }
 
-  public int destinationPort() {
-    return buf.getUnsignedShort(offset + DESTINATION_PORT_OFFSET);
-  }
+    /** Acknowledgment Number, unsigned 32 bits. */
+    public long acknowledgmentNumber() {
+        return buf.getUnsignedInt(offset + ACKNOWLEDGMENT_OFFSET);
+    }
 
-  /** Sequence Number, unsigned 32 bits. */
-  public long sequenceNumber() {
-    return buf.getUnsignedInt(offset + SEQUENCE_OFFSET);
-  }
+    /** Data Offset in 32-bit words. */
+    public int dataOffsetWords() {
+        return headerLength / 4;
+    }
 
-  /** Acknowledgment Number, unsigned 32 bits. */
-  public long acknowledgmentNumber() {
-    return buf.getUnsignedInt(offset + ACKNOWLEDGMENT_OFFSET);
-  }
+    /** Data Offset × 4: header with options, in bytes. */
+    public int headerLength() {
+        return headerLength;
+    }
 
-  /** Data Offset in 32-bit words. */
-  public int dataOffsetWords() {
-    return headerLength / 4;
-  }
+    /** Bytes of options. */
+    public int optionsLength() {
+        return headerLength - MIN_HEADER_LENGTH;
+    }
 
-  /** Data Offset × 4: header with options, in bytes. */
-  public int headerLength() {
-    return headerLength;
-  }
+    /** The eight control bits CWR ECE URG ACK PSH RST SYN FIN (see the constants). */
+    public int flags() {
+        return buf.getUnsignedByte(offset + FLAGS_OFFSET);
+    }
 
-  /** Bytes of options. */
-  public int optionsLength() {
-    return headerLength - MIN_HEADER_LENGTH;
-  }
+    public boolean syn() {
+        return (flags() & SYN) != 0;
+    }
 
-  /** The eight control bits CWR ECE URG ACK PSH RST SYN FIN (see the constants). */
-  public int flags() {
-    return buf.getUnsignedByte(offset + FLAGS_OFFSET);
-  }
+    public boolean ack() {
+        return (flags() & ACK) != 0;
+    }
 
-  public boolean syn() {
-    return (flags() & SYN) != 0;
-  }
+    public boolean fin() {
+        return (flags() & FIN) != 0;
+    }
 
-  public boolean ack() {
-    return (flags() & ACK) != 0;
-  }
+    public boolean rst() {
+        return (flags() & RST) != 0;
+    }
 
-  public boolean fin() {
-    return (flags() & FIN) != 0;
-  }
+    public int window() {
+        return buf.getUnsignedShort(offset + WINDOW_OFFSET);
+    }
 
-  public boolean rst() {
-    return (flags() & RST) != 0;
-  }
+    public int checksum() {
+        return buf.getUnsignedShort(offset + CHECKSUM_OFFSET);
+    }
 
-  public int window() {
-    return buf.getUnsignedShort(offset + WINDOW_OFFSET);
-  }
+    public int urgentPointer() {
+        return buf.getUnsignedShort(offset + URGENT_POINTER_OFFSET);
+    }
 
-  public int checksum() {
-    return buf.getUnsignedShort(offset + CHECKSUM_OFFSET);
-  }
-
-  public int urgentPointer() {
-    return buf.getUnsignedShort(offset + URGENT_POINTER_OFFSET);
-  }
-
-  /** Where the segment data after the header starts. */
-  public int payloadOffset() {
-    return offset + headerLength;
-  }
+    /** Where the segment data after the header starts. */
+    public int payloadOffset() {
+        return offset + headerLength;
+    }
 }

@@ -11,47 +11,49 @@ import org.gwlbinspect.codec.TestPackets;
 import org.junit.jupiter.api.Test;
 
 class Ipv4HeaderTest {
-  final Ipv4Header header = new Ipv4Header();
+    final Ipv4Header header = new Ipv4Header();
 
-  @Test
-  void readsEveryFixedField() {
-    byte[] packet = ipv4Packet(17, ipv4(192, 0, 2, 1), ipv4(198, 51, 100, 2), 0xBEEF, 0x2000 | 5, new byte[4],
-        new byte[12]);
-    assertThat(TestPackets.internetChecksum(packet, 0, 24)).isZero(); // the builder's checksum verifies
-    packet[1] = (byte) 0xB8; // DSCP EF
-    ByteBuf buf = Unpooled.wrappedBuffer(packet);
-    assertThat(header.wrap(buf, 0, packet.length)).isEqualTo(DecodeStatus.OK);
-    assertThat(header.headerLength()).isEqualTo(24);
-    assertThat(header.optionsLength()).isEqualTo(4);
-    assertThat(header.typeOfService()).isEqualTo(0xB8);
-    assertThat(header.totalLength()).isEqualTo(36);
-    assertThat(header.identification()).isEqualTo(0xBEEF);
-    assertThat(header.dontFragment()).isFalse();
-    assertThat(header.moreFragments()).isTrue();
-    assertThat(header.fragmentOffset()).isEqualTo(40);
-    assertThat(header.isFragment()).isTrue();
-    assertThat(header.ttl()).isEqualTo(64);
-    assertThat(header.protocol()).isEqualTo(17);
-    assertThat(header.sourceAddress()).isEqualTo(0xC0000201L);
-    assertThat(header.destinationAddress()).isEqualTo(0xC6336402L);
-    assertThat(header.payloadOffset()).isEqualTo(24);
-    assertThat(header.payloadLength()).isEqualTo(12);
-    assertThat(header.headerChecksum()).isNotZero();
-  }
+    @Test
+    void readsEveryFixedField() {
+        byte[] packet = ipv4Packet(
+                17, ipv4(192, 0, 2, 1), ipv4(198, 51, 100, 2), 0xBEEF, 0x2000 | 5, new byte[4], new byte[12]);
+        assertThat(TestPackets.internetChecksum(packet, 0, 24)).isZero(); // the builder's checksum verifies
+        packet[1] = (byte) 0xB8; // DSCP EF
+        ByteBuf buf = Unpooled.wrappedBuffer(packet);
+        assertThat(header.wrap(buf, 0, packet.length)).isEqualTo(DecodeStatus.OK);
+        assertThat(header.headerLength()).isEqualTo(24);
+        assertThat(header.optionsLength()).isEqualTo(4);
+        assertThat(header.typeOfService()).isEqualTo(0xB8);
+        assertThat(header.totalLength()).isEqualTo(36);
+        assertThat(header.identification()).isEqualTo(0xBEEF);
+        assertThat(header.dontFragment()).isFalse();
+        assertThat(header.moreFragments()).isTrue();
+        assertThat(header.fragmentOffset()).isEqualTo(40);
+        assertThat(header.isFragment()).isTrue();
+        assertThat(header.ttl()).isEqualTo(64);
+        assertThat(header.protocol()).isEqualTo(17);
+        assertThat(header.sourceAddress()).isEqualTo(0xC0000201L);
+        assertThat(header.destinationAddress()).isEqualTo(0xC6336402L);
+        assertThat(header.payloadOffset()).isEqualTo(24);
+        assertThat(header.payloadLength()).isEqualTo(12);
+        assertThat(header.headerChecksum()).isNotZero();
+    }
 
-  @Test
-  void readsDontFragmentWithoutCallingItAFragment() {
-    byte[] packet = ipv4Packet(6, 1, 2, new byte[0]);
-    assertThat(header.wrap(Unpooled.wrappedBuffer(packet), 0, packet.length)).isEqualTo(DecodeStatus.OK);
-    assertThat(header.dontFragment()).isTrue();
-    assertThat(header.isFragment()).isFalse();
-  }
+    @Test
+    void readsDontFragmentWithoutCallingItAFragment() {
+        byte[] packet = ipv4Packet(6, 1, 2, new byte[0]);
+        assertThat(header.wrap(Unpooled.wrappedBuffer(packet), 0, packet.length))
+                .isEqualTo(DecodeStatus.OK);
+        assertThat(header.dontFragment()).isTrue();
+        assertThat(header.isFragment()).isFalse();
+    }
 
-  @Test
-  void wrapsQuotedHeaderWhoseTotalLengthExceedsTheQuote() {
-    byte[] packet = ipv4Packet(6, 1, 2, new byte[100]);
-    assertThat(header.wrapQuoted(Unpooled.wrappedBuffer(packet), 0, 28)).isEqualTo(DecodeStatus.OK);
-    assertThat(header.totalLength()).isEqualTo(120);
-    assertThat(header.wrap(Unpooled.wrappedBuffer(packet), 0, 28)).isEqualTo(DecodeStatus.INNER_IPV4_BAD_TOTAL_LENGTH);
-  }
+    @Test
+    void wrapsQuotedHeaderWhoseTotalLengthExceedsTheQuote() {
+        byte[] packet = ipv4Packet(6, 1, 2, new byte[100]);
+        assertThat(header.wrapQuoted(Unpooled.wrappedBuffer(packet), 0, 28)).isEqualTo(DecodeStatus.OK);
+        assertThat(header.totalLength()).isEqualTo(120);
+        assertThat(header.wrap(Unpooled.wrappedBuffer(packet), 0, 28))
+                .isEqualTo(DecodeStatus.INNER_IPV4_BAD_TOTAL_LENGTH);
+    }
 }
