@@ -53,10 +53,11 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Full table</h2>
  *
- * When no entry is free or the window has no empty index word, the least recently seen live flow in the new key's
- * window is ended (counted as evicted, or expired if it was already idle) and creation retries: an approximation of
- * "oldest idle flow" like Redis's sampled LRU, bounded by the window. If that fails {@value #MAX_CREATE_ATTEMPTS}
- * times, {@link #lookupOrCreate} returns {@link #TABLE_FULL} (counted) and the caller drops the packet.
+ * When no entry is free or the window has no empty index word, the least recently seen of the first {@value
+ * #EVICTION_SAMPLES} live flows in the new key's window is ended (counted as evicted, or expired if it was already
+ * idle) and creation retries: an approximation of "oldest idle flow" like Redis's sampled LRU, bounded so a flood of
+ * new flows costs a fixed number of cache misses each. If that fails {@value #MAX_CREATE_ATTEMPTS} times, {@link
+ * #lookupOrCreate} returns {@link #TABLE_FULL} (counted) and the caller drops the packet.
  */
 public final class FlowTable {
 
@@ -113,6 +114,12 @@ public final class FlowTable {
      * is full, and a miss costs a bounded scan.
      */
     static final int PROBE_WINDOW = 32;
+
+    /**
+     * Live candidates compared when evicting, nearest the home position first. Each costs a cache miss on its entry,
+     * so under a flood of new flows on a full table this bounds the work per new flow (Redis samples 5 by default).
+     */
+    static final int EVICTION_SAMPLES = 8;
 
     static final int MAX_CREATE_ATTEMPTS = 4;
     private static final int HEADER_READ_ATTEMPTS = 8;
@@ -641,21 +648,24 @@ public final class FlowTable {
     }
 
     /**
-     * Ends the least recently seen live flow in the window starting at {@code home}: the candidates a new key could
-     * use, sampled like Redis's approximated LRU. Counted as expired if it was already idle, else as evicted.
+     * Ends the least recently seen of the first {@value #EVICTION_SAMPLES} live flows in the window starting at {@code
+     * home}: the candidates a new key could use, sampled like Redis's approximated LRU. Counted as expired if it was
+     * already idle, else as evicted.
      */
     private void evictLeastRecentlySeen(int home, long nowNanos) {
         int victimPosition = -1;
         long victimWord = 0;
         long victimControl = 0;
         long oldestSeen = 0;
-        for (int i = 0; i < window; i++) {
+        int sampled = 0;
+        for (int i = 0; i < window && sampled < EVICTION_SAMPLES; i++) {
             int position = (home + i) & indexMask;
             long word = (long) LONGS.getAcquire(index, position);
             if (word == EMPTY) continue;
             int base = entryOf(word) * ENTRY_LONGS;
             long control = (long) LONGS.getAcquire(entries, base + CONTROL);
             if ((control & STATE_MASK) != ACTIVE || (control & 1) != 0) continue;
+            sampled++;
             long seen = (long) LONGS.getOpaque(entries, base + LAST_SEEN);
             if (victimPosition < 0 || seen - oldestSeen < 0) { // nanoTime values compare by difference
                 victimPosition = position;
