@@ -262,6 +262,7 @@ class DataPathIT {
         long after = 0;
         for (Worker w : workers) after += threads.getThreadAllocatedBytes(w.threadId());
         double perPacket = (after - before) / (double) (flows * rounds);
+        System.out.printf("workers allocated %.1f bytes per packet (%d packets)%n", perPacket, flows * rounds);
         // Nonzero because of Netty's objects; the bound leaves room for them only (a per-packet byte[] copy of a
         // 100-byte datagram alone would exceed it together with them).
         assertThat(perPacket)
