@@ -77,9 +77,12 @@ public final class DataPlane implements Managed {
                 .option(
                         ChannelOption.RCVBUF_ALLOCATOR,
                         new FixedRecvByteBufAllocator(config.maxDatagramBytes() * config.batchSize()))
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                // The address GWLB sent to becomes the reply's source, also when bound to 0.0.0.0.
-                .option(EpollChannelOption.IP_RECVORIGDSTADDR, true);
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+        if (config.bindAddress() == 0) {
+            // Bound to every address: the address GWLB sent to becomes the reply's source. Costs Netty two more
+            // objects per datagram (the recipient's address), so it is only asked for when needed.
+            template.option(EpollChannelOption.IP_RECVORIGDSTADDR, true);
+        }
         int id = 0;
         try {
             for (EventExecutor executor : group) {

@@ -240,6 +240,25 @@ class DataPathIT {
     }
 
     @Test
+    void repliesFromTheAddressGwlbSentToWhenBoundToAllAddresses() throws Exception {
+        // dataPlane.bindAddress 0.0.0.0 (the AMI's setting): the reply's source must be the address the packet was
+        // sent to (IP_RECVORIGDSTADDR), here 127.0.0.5, not 0.0.0.0 or another local address.
+        gwlb.close();
+        try (TestAppliance wildcard = TestAppliance.start("dataPlane.bindAddress=0.0.0.0");
+                GwlbPeer peer = new GwlbPeer(0x7F000005, wildcard.dataPort)) {
+            byte[] packet = datagram(0x0999L, 1, udpPacket(ipv4(10, 11, 0, 1), ipv4(10, 11, 0, 2), 49000, 9200, "any"));
+            peer.send(31901, packet);
+            Reply reply = peer.receive(WAIT);
+            assertThat(reply).isNotNull();
+            assertThat(reply.sourceAddress()).isEqualTo("127.0.0.5");
+            assertThat(reply.sourcePort()).isEqualTo(31901);
+            assertThat(reply.payload()).isEqualTo(packet);
+        } finally {
+            gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort);
+        }
+    }
+
+    @Test
     void allocatesOnlyNettysOwnPerDatagramObjectsInSteadyState() throws Exception {
         // performance-notes.md: Netty allocates ~120-170 B per datagram (DatagramPacket, sender address); our own code
         // must add nothing. Measure every worker thread's allocation over a steady stream of known flows.
