@@ -16,6 +16,9 @@ public final class FlowResolver {
     /** {@link #resolve} result: a non-first fragment whose first fragment is unknown. */
     public static final int FRAGMENT_WITHOUT_FLOW = -100;
 
+    /** Internal: the flow ended between lookup and record. */
+    private static final int FLOW_ENDED = -101;
+
     /** {@link #resolve} result: no room for a new flow even after eviction. */
     public static final int TABLE_FULL = FlowTable.TABLE_FULL;
 
@@ -49,6 +52,41 @@ public final class FlowResolver {
             int gwlbSourcePort,
             int applianceAddress,
             long nowNanos) {
+        int slot = findAndRecord(
+                geneve,
+                packet,
+                buf,
+                datagramOffset,
+                datagramLength,
+                gwlbAddress,
+                gwlbSourcePort,
+                applianceAddress,
+                nowNanos);
+        if (slot != FLOW_ENDED) return slot;
+        // The flow ended (expired, evicted) between lookup and record: the packet is alive, so it starts it again.
+        slot = findAndRecord(
+                geneve,
+                packet,
+                buf,
+                datagramOffset,
+                datagramLength,
+                gwlbAddress,
+                gwlbSourcePort,
+                applianceAddress,
+                nowNanos);
+        return slot == FLOW_ENDED ? TABLE_FULL : slot;
+    }
+
+    private int findAndRecord(
+            GeneveHeader geneve,
+            InnerPacket packet,
+            ByteBuf buf,
+            int datagramOffset,
+            int datagramLength,
+            int gwlbAddress,
+            int gwlbSourcePort,
+            int applianceAddress,
+            long nowNanos) {
         int slot = find(geneve.endpointId(), packet, nowNanos);
         if (slot < 0) return slot;
         RecordResult recorded = table.recordInbound(
@@ -62,23 +100,7 @@ public final class FlowResolver {
                 gwlbAddress,
                 applianceAddress,
                 gwlbSourcePort);
-        if (recorded == RecordResult.FLOW_ENDED) {
-            // Expired or evicted between lookup and record: the packet is alive, so it starts the flow again (once).
-            slot = find(geneve.endpointId(), packet, nowNanos);
-            if (slot < 0) return slot;
-            table.recordInbound(
-                    slot,
-                    key,
-                    nowNanos,
-                    datagramLength,
-                    buf,
-                    datagramOffset,
-                    geneve.headerLength(),
-                    gwlbAddress,
-                    applianceAddress,
-                    gwlbSourcePort);
-        }
-        return slot;
+        return recorded == RecordResult.FLOW_ENDED ? FLOW_ENDED : slot;
     }
 
     /** The key of the packet's flow is left in {@link #key} (direction and generation set). */
