@@ -19,6 +19,7 @@ import org.gwlbinspect.appliance.health.DataPlaneHealthCheck;
 import org.gwlbinspect.appliance.health.DataPlaneHealthMonitor;
 import org.gwlbinspect.appliance.health.HealthPortGuard;
 import org.gwlbinspect.appliance.health.HealthResource;
+import org.gwlbinspect.appliance.health.ShutdownDrain;
 import org.gwlbinspect.appliance.metrics.DataPlaneMetrics;
 import org.gwlbinspect.appliance.metrics.PrometheusServlet;
 import org.gwlbinspect.flow.FlowTable;
@@ -78,6 +79,9 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                     .lifecycle()
                     .addServerLifecycleListener(server -> guard.serverStarted(server, monitor.current()));
         }
+
+        // Last managed object: stopped first, while the data plane still runs (see ShutdownDrain).
+        environment.lifecycle().manage(new ShutdownDrain(monitor, healthConfig.drainTime()));
 
         environment.jersey().register(new HealthResource(monitor));
         environment.healthChecks().register("data-plane", new DataPlaneHealthCheck(monitor));

@@ -20,6 +20,13 @@ public class HealthFactory {
      */
     private boolean closeListenerWhenUnhealthy = true;
 
+    /**
+     * On shutdown (SIGTERM), how long the data path keeps returning packets after the health check has started to
+     * fail: set it to the target group's deregistration delay so GWLB moves new flows away first (gwlb.md §3).
+     */
+    @NotNull
+    private Duration drainTime = Duration.seconds(0);
+
     @JsonProperty
     public Duration getMaxWorkerStall() {
         return maxWorkerStall;
@@ -50,8 +57,21 @@ public class HealthFactory {
         this.closeListenerWhenUnhealthy = closeListenerWhenUnhealthy;
     }
 
+    @JsonProperty
+    public Duration getDrainTime() {
+        return drainTime;
+    }
+
+    @JsonProperty
+    public void setDrainTime(Duration drainTime) {
+        this.drainTime = drainTime;
+    }
+
     public HealthConfig build() {
         return new HealthConfig(
-                maxWorkerStall.toJavaDuration(), checkInterval.toJavaDuration(), closeListenerWhenUnhealthy);
+                maxWorkerStall.toJavaDuration(),
+                checkInterval.toJavaDuration(),
+                closeListenerWhenUnhealthy,
+                drainTime.toJavaDuration());
     }
 }

@@ -32,6 +32,7 @@ public final class DataPlaneHealthMonitor implements Managed {
     private final List<TransitionListener> listeners = new ArrayList<>();
     private volatile HealthReport current = HealthReport.starting();
     private boolean evaluatedOnce;
+    private volatile boolean draining;
     private ScheduledExecutorService scheduler;
 
     public DataPlaneHealthMonitor(DataPlane dataPlane, HealthConfig config, LongSupplier nanoClock) {
@@ -55,6 +56,7 @@ public final class DataPlaneHealthMonitor implements Managed {
         List<Worker> workers = dataPlane.workers();
         List<String> reasons = new ArrayList<>();
         List<HealthReport.WorkerHealth> states = new ArrayList<>();
+        if (draining) reasons.add("draining: the appliance is shutting down");
         if (workers.isEmpty()) reasons.add("no data-plane workers are running");
         for (Worker worker : workers) {
             long sinceBeat = Math.max(0, now - worker.lastHeartbeatNanos());
@@ -80,6 +82,12 @@ public final class DataPlaneHealthMonitor implements Managed {
             for (TransitionListener listener : listeners) listener.onHealthChanged(next);
         }
         return next;
+    }
+
+    /** From now on the appliance reports unhealthy (shutdown has begun); applied at once, not at the next tick. */
+    public void startDraining() {
+        draining = true;
+        evaluate();
     }
 
     @Override
