@@ -367,7 +367,6 @@ final class BundleReader {
                 if (priority != null && match != null && actions != null)
                     rules.add(new StatelessRule(priority, match, actions));
             }
-            rules.sort(Comparator.comparingInt(StatelessRule::priority));
             out.add(new StatelessRuleGroup(
                     groupName(group),
                     group.get("RuleGroupResponse").get("RuleGroupArn").node().asText(),

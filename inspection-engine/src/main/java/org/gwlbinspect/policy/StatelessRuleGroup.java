@@ -1,5 +1,7 @@
 package org.gwlbinspect.policy;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -9,7 +11,7 @@ import java.util.List;
  * @param arn {@code RuleGroupArn}
  * @param priority the policy reference's {@code Priority}, lowest evaluated first
  * @param declaredCapacity {@code Capacity} from the describe output, 0 when not given
- * @param rules rules sorted by ascending priority
+ * @param rules the rules; kept sorted by ascending priority
  * @param customActions the group's {@code CustomActions}, which its rules may name
  */
 public record StatelessRuleGroup(
@@ -21,7 +23,9 @@ public record StatelessRuleGroup(
         List<CustomAction> customActions) {
 
     public StatelessRuleGroup {
-        rules = List.copyOf(rules);
+        List<StatelessRule> sorted = new ArrayList<>(rules);
+        sorted.sort(Comparator.comparingInt(StatelessRule::priority));
+        rules = List.copyOf(sorted);
         customActions = List.copyOf(customActions);
     }
 

@@ -1,6 +1,7 @@
 package org.gwlbinspect.policy.stateless;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +113,9 @@ public final class StatelessEngine {
     /** Compiles the stateless part of a loaded policy. */
     public static StatelessEngine compile(FirewallPolicy policy) {
         Builder b = new Builder();
-        for (StatelessRuleGroup group : policy.statelessGroups()) {
+        List<StatelessRuleGroup> groups = new ArrayList<>(policy.statelessGroups());
+        groups.sort(Comparator.comparingInt(StatelessRuleGroup::priority));
+        for (StatelessRuleGroup group : groups) {
             for (StatelessRule rule : group.rules()) b.add(group, rule);
         }
         b.addCustom(null, policy.statelessCustomActions(), policy.statelessDefaultActions());
