@@ -141,6 +141,10 @@ final class BundleReader {
             if (required) problems.at(list.path(), "required; give one of aws:pass, aws:drop, aws:forward_to_sfe");
             return null;
         }
+        if (!list.node().isArray()) {
+            problems.at(list.path(), "expected a JSON array of action names");
+            return null;
+        }
         StatelessAction standard = null;
         List<String> custom = new ArrayList<>();
         boolean valid = true;
@@ -301,13 +305,15 @@ final class BundleReader {
         return out;
     }
 
+    /** {@code RuleGroupName}, or the ARN when the describe output has no name. */
     private static String groupName(Json group) {
-        String name = group.get("RuleGroupResponse").get("RuleGroupName").node() == null
-                ? null
-                : group.get("RuleGroupResponse").get("RuleGroupName").node().asText();
-        return name != null
-                ? name
-                : group.get("RuleGroupResponse").get("RuleGroupArn").node().asText();
+        Json response = group.get("RuleGroupResponse");
+        Json name = response.get("RuleGroupName");
+        return name.present() ? name.node().asText() : groupArn(group);
+    }
+
+    private static String groupArn(Json group) {
+        return group.get("RuleGroupResponse").get("RuleGroupArn").node().asText();
     }
 
     private int declaredCapacity(Json group) {
@@ -368,12 +374,7 @@ final class BundleReader {
                     rules.add(new StatelessRule(priority, match, actions));
             }
             out.add(new StatelessRuleGroup(
-                    groupName(group),
-                    group.get("RuleGroupResponse").get("RuleGroupArn").node().asText(),
-                    reference.priority(),
-                    declaredCapacity(group),
-                    rules,
-                    custom));
+                    groupName(group), groupArn(group), reference.priority(), declaredCapacity(group), rules, custom));
         }
         out.sort(Comparator.comparingInt(StatelessRuleGroup::priority));
         return out;
@@ -549,7 +550,7 @@ final class BundleReader {
         if (problems.list().size() != before) return null;
         return new StatefulRuleGroup(
                 groupName(group),
-                group.get("RuleGroupResponse").get("RuleGroupArn").node().asText(),
+                groupArn(group),
                 reference.priority(),
                 declaredCapacity(group),
                 required,

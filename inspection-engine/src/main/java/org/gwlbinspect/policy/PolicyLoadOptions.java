@@ -25,8 +25,19 @@ public record PolicyLoadOptions(List<String> homeNet, Map<String, List<String>> 
             List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7");
 
     public PolicyLoadOptions {
+        if (homeNet.isEmpty()) throw new IllegalArgumentException("policy.homeNet needs at least one CIDR");
+        for (String cidr : homeNet) checkCidr("policy.homeNet", cidr);
+        ipSetReferences.forEach((arn, cidrs) -> cidrs.forEach(cidr -> checkCidr("IP set reference " + arn, cidr)));
         homeNet = List.copyOf(homeNet);
         ipSetReferences = Map.copyOf(ipSetReferences);
+    }
+
+    private static void checkCidr(String key, String cidr) {
+        try {
+            IpPrefix.parse(cidr);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": invalid CIDR '" + cidr + "': " + e.getMessage(), e);
+        }
     }
 
     /** {@link #DEFAULT_HOME_NET} and no IP set reference resolutions. */

@@ -49,8 +49,7 @@ final class Problems {
                 JsonStreamContext context = parser.getParsingContext();
                 if (token.isStructStart()) context = context.getParent();
                 JsonLocation location = parser.currentTokenLocation();
-                positions.putIfAbsent(
-                        pathOf(context), new int[] {(int) location.getLineNr(), (int) location.getColumnNr()});
+                positions.putIfAbsent(pathOf(context), new int[] {location.getLineNr(), location.getColumnNr()});
             }
             return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {

@@ -421,4 +421,25 @@ class BundleReaderTest {
                 + ".RuleDefinition.MatchAttributes";
         assertThat(paths(json)).containsExactly(match + ".TCPFlags[0].Flags[1]", match + ".TCPFlags[1].Flags");
     }
+
+    @Test
+    void statefulReferenceToAStatelessGroupAndDuplicateDescribeOutputsAreReported() {
+        String stateless = statelessGroup("sl", statelessRule(1, "", "\"aws:pass\""), "");
+        String json = bundle(
+                DEFAULTS + ", \"StatefulRuleGroupReferences\": [{\"ResourceArn\": \"" + ARN
+                        + "stateless-rulegroup/sl\"}]",
+                stateless,
+                stateless);
+
+        assertThat(problems(json))
+                .extracting(PolicyProblem::jsonPath, PolicyProblem::message)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "$.RuleGroups[1].RuleGroupResponse.RuleGroupArn",
+                                "rule group " + ARN + "stateless-rulegroup/sl appears twice in RuleGroups"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "$.FirewallPolicy.StatefulRuleGroupReferences[0].ResourceArn",
+                                "a stateful reference points to STATELESS rule group " + ARN
+                                        + "stateless-rulegroup/sl"));
+    }
 }
