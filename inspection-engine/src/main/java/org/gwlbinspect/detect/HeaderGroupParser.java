@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import org.gwlbinspect.policy.RuleVariables;
 
 /**
  * Parses header address and port groups ({@code any}, CIDR, {@code a:b}, {@code [x,y]}, {@code !x}, {@code $VAR},

@@ -16,6 +16,7 @@ import org.gwlbinspect.detect.FlowCondition.FlowDirection;
 import org.gwlbinspect.detect.FlowCondition.FlowState;
 import org.gwlbinspect.detect.FlowCondition.StreamRequirement;
 import org.gwlbinspect.policy.PolicyProblem;
+import org.gwlbinspect.policy.RuleOrder;
 
 /**
  * Parses and validates one logical rule into a {@link Signature}, collecting every problem it finds with its position.

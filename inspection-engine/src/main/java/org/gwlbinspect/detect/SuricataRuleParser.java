@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.gwlbinspect.policy.PolicyException;
 import org.gwlbinspect.policy.PolicyProblem;
+import org.gwlbinspect.policy.RuleOrder;
+import org.gwlbinspect.policy.RuleVariables;
 
 /**
  * Parses a rule group's Suricata 7 rules text (policy.md §3) into {@link Signature}s. One rule per line, {@code #}

@@ -29,6 +29,15 @@ public record RuleVariables(
         ipSetReferences = copy(ipSetReferences);
     }
 
+    public RuleVariables(Map<String, List<String>> ipSets, Map<String, List<String>> portSets) {
+        this(ipSets, portSets, Map.of());
+    }
+
+    /** No variables at all: every {@code $VAR} is undefined. */
+    public static RuleVariables none() {
+        return new RuleVariables(Map.of(), Map.of(), Map.of());
+    }
+
     /**
      * Resolves a group's variables (policy.md §1.4): {@code HOME_NET} is the policy's and {@code EXTERNAL_NET} is
      * {@code !} the policy's {@code HOME_NET}, each unless the group's IP sets define it; the group's own sets win.

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.gwlbinspect.policy.PolicyException;
 import org.gwlbinspect.policy.PolicyProblem;
+import org.gwlbinspect.policy.RuleOrder;
+import org.gwlbinspect.policy.RuleVariables;
 
 /** Shared fixtures: the variables of policy.md §1.3/§1.4 and parse helpers. */
 final class Rules {

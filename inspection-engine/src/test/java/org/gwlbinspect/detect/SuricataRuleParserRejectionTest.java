@@ -6,6 +6,8 @@ import static org.gwlbinspect.detect.Rules.problems;
 
 import java.util.stream.Stream;
 import org.gwlbinspect.policy.PolicyProblem;
+import org.gwlbinspect.policy.RuleOrder;
+import org.gwlbinspect.policy.RuleVariables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

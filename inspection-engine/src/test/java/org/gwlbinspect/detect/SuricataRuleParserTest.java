@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.gwlbinspect.policy.PolicyException;
+import org.gwlbinspect.policy.RuleOrder;
 import org.junit.jupiter.api.Test;
 
 class SuricataRuleParserTest {
