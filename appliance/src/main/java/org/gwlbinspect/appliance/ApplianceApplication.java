@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.gwlbinspect.appliance.cli.CheckPolicyCommand;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.config.HealthConfig;
 import org.gwlbinspect.appliance.dataplane.DataPlane;
@@ -42,7 +43,9 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     }
 
     @Override
-    public void initialize(Bootstrap<ApplianceConfiguration> bootstrap) {}
+    public void initialize(Bootstrap<ApplianceConfiguration> bootstrap) {
+        bootstrap.addCommand(new CheckPolicyCommand());
+    }
 
     @Override
     public void run(ApplianceConfiguration configuration, Environment environment) {

@@ -1,0 +1,91 @@
+package org.gwlbinspect.appliance.cli;
+
+import io.dropwizard.core.cli.Command;
+import io.dropwizard.core.setup.Bootstrap;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import net.sourceforge.argparse4j.impl.Arguments;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.PolicyCompiler;
+import org.gwlbinspect.policy.PolicyException;
+import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.gwlbinspect.policy.PolicyProblem;
+
+/**
+ * {@code java -jar appliance.jar check-policy FILE}: validates and compiles a policy without starting the appliance.
+ * Prints every problem (file, JSON path or line:column, sid) and exits 1, or a summary and exits 0.
+ */
+public final class CheckPolicyCommand extends Command {
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public CheckPolicyCommand() {
+        this(System.out, System.err);
+    }
+
+    CheckPolicyCommand(PrintStream out, PrintStream err) {
+        super("check-policy", "Validate and compile a policy (NFW bundle JSON, *.rules or domain list) and exit");
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public void configure(Subparser subparser) {
+        subparser.addArgument("file").help("the policy file");
+        subparser
+                .addArgument("--home-net")
+                .nargs("+")
+                .setDefault(PolicyLoadOptions.DEFAULT_HOME_NET)
+                .help("HOME_NET when the policy does not set it (default: RFC 1918, RFC 6598 and ULA ranges)");
+        subparser.addArgument("--quiet").action(Arguments.storeTrue()).help("print problems only");
+    }
+
+    @Override
+    public void run(Bootstrap<?> bootstrap, Namespace namespace) throws Exception {
+        Path file = Path.of(namespace.getString("file"));
+        List<String> homeNet = namespace.getList("home_net");
+        int status = check(file, homeNet, namespace.getBoolean("quiet"));
+        if (status != 0) throw new PolicyCheckFailed();
+    }
+
+    @Override
+    public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
+        // The problems are already printed; anything else is unexpected and gets its stack trace.
+        if (!(e instanceof PolicyCheckFailed)) super.onError(cli, namespace, e);
+    }
+
+    /** Returns 0 when the policy compiles, 1 otherwise (problems printed to stderr). */
+    int check(Path file, List<String> homeNet, boolean quiet) {
+        try {
+            CompiledPolicy compiled = new PolicyCompiler(new PolicyLoadOptions(homeNet, Map.of())).compile(file);
+            if (!quiet) {
+                out.println(compiled.summary());
+                for (String slow : compiled.slowPatterns())
+                    out.println("slow pattern (JDK regex behind a Hyperscan prefilter): " + slow);
+            }
+            compiled.patterns().close();
+            return 0;
+        } catch (PolicyException e) {
+            for (PolicyProblem problem : e.problems()) err.println(problem);
+            err.println(e.problems().size() + " problem(s); the policy was not accepted");
+            return 1;
+        } catch (IOException e) {
+            err.println(file + ": cannot read: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Makes the CLI exit non-zero after the problems were printed (Dropwizard prints only the message). */
+    static final class PolicyCheckFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        PolicyCheckFailed() {
+            super("policy check failed", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package org.gwlbinspect.appliance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckPolicyCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CheckPolicyCommand command = new CheckPolicyCommand(
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    private int check(Path file) {
+        return command.check(file, PolicyLoadOptions.DEFAULT_HOME_NET, false);
+    }
+
+    @Test
+    void printsASummaryForAValidRulesFile(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("egress.rules");
+        Files.writeString(
+                rules,
+                "drop tls $HOME_NET any -> $EXTERNAL_NET any (tls.sni; content:\"evil.com\"; nocase; sid:1;)\n"
+                        + "alert http any any -> any any (http.uri; content:\"/x\"; pcre:\"/(a)\\1/\"; sid:2;)\n");
+        assertThat(check(rules)).isZero();
+        String summary = out.toString(StandardCharsets.UTF_8);
+        assertThat(summary)
+                .startsWith("policy egress OK: 0 stateless group(s) with 0 rule(s), 1 stateful group(s) with 2 rule(s),"
+                        + " DEFAULT_ACTION_ORDER, capacity 2, 3 pattern(s) (1 slow), compiled in ")
+                .contains("slow pattern (JDK regex behind a Hyperscan prefilter): sid 2 (egress, line 2)");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void printsEveryProblemWithLineColumnAndSid(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("bad.rules");
+        Files.writeString(
+                rules,
+                "alert tcp any any -> any 80 (content:\"a\"; threshold: type limit, track by_src, count 1, seconds 60;"
+                        + " sid:1;)\n"
+                        + "pass http any any -> any any (http.host; content:\"Example.com\"; sid:3;)\n");
+        assertThat(check(rules)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains(rules + ": line 1:43: sid 1: keyword 'threshold' is not supported by AWS Network Firewall")
+                .contains(rules + ": line 2:42: sid 3: uppercase content in http.host can never match")
+                .contains("2 problem(s); the policy was not accepted");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void reportsJsonPathsOfABrokenBundle(@TempDir Path dir) throws Exception {
+        Path bundle = dir.resolve("policy.json");
+        Files.writeString(bundle, "{\"FirewallPolicy\": {\"StatelessDefaultActions\": [\"aws:pass\", \"aws:drop\"]}}");
+        assertThat(check(bundle)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("$.FirewallPolicy.StatelessDefaultActions[1]")
+                .contains("more than one standard action")
+                .contains("$.FirewallPolicy.StatelessFragmentDefaultActions");
+    }
+
+    @Test
+    void unreadableFileIsAProblemNotACrash(@TempDir Path dir) {
+        assertThat(check(dir.resolve("missing.rules"))).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing.rules");
+    }
+}
