@@ -152,6 +152,10 @@ public final class FlowTable {
     // of the final fields every worker reads.
     private final SweepCursor sweep = new SweepCursor();
 
+    // Test seam: lets a test stop a creator between the steps of creation. Called on the creation path only, never for
+    // a packet of a known flow. Set before the table is shared.
+    CreationHook creationHook = CreationHook.NONE;
+
     public FlowTable(FlowTableConfig config) {
         this(config, FlowEndListener.NONE);
     }
@@ -543,6 +547,7 @@ public final class FlowTable {
                     continue;
                 }
             }
+            creationHook.reached(CreationStep.PUBLISHING, slot);
             int position = firstEmpty(home);
             if (position < 0) {
                 evictLeastRecentlySeen(home, nowNanos);
@@ -560,8 +565,10 @@ public final class FlowTable {
             // Another worker may have published the same key in another empty word of the window meanwhile. Both sides
             // fence between publishing and rescanning, so at least one of them sees the other and takes its own back.
             VarHandle.fullFence();
+            creationHook.reached(CreationStep.PUBLISHED, slot);
             if (attempt < MAX_CREATE_ATTEMPTS - 1 && hasTwin(key, meta, home, fingerprint, slot)) {
                 contentionFallbacks.increment();
+                creationHook.reached(CreationStep.TAKING_BACK, slot);
                 if (retract(slot, position, word, active)) {
                     slot = -1;
                     continue;
@@ -766,6 +773,22 @@ public final class FlowTable {
 
     private static long generationBits(int generation) {
         return ((long) generation << GENERATION_SHIFT) & GENERATION_MASK;
+    }
+
+    /** Where a creator is in {@link #create}; see {@link #creationHook}. */
+    enum CreationStep {
+        /** The creator holds an entry off the free list and is about to pick an index word and publish it there. */
+        PUBLISHING,
+        /** The entry is published and ACTIVE; the rescan for a twin follows. */
+        PUBLISHED,
+        /** The rescan found a twin; the creator is about to take its own entry back. */
+        TAKING_BACK
+    }
+
+    interface CreationHook {
+        CreationHook NONE = (step, slot) -> {};
+
+        void reached(CreationStep step, int slot);
     }
 
     private static final class SweepCursor {
