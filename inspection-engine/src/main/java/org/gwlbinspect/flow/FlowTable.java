@@ -41,14 +41,20 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>Two workers creating the same flow at once may both publish it. Each creator rescans the window after
  *       publishing and takes its own entry back if it sees another live entry with the key, so at least one of them
- *       sees the other (both sides fence between publish and rescan). A packet recorded on an entry taken back is
- *       lost from the counters. After {@value #MAX_CREATE_ATTEMPTS} attempts a duplicate is kept; the copy that
- *       lookups do not reach then idles out.
+ *       sees the other (both sides fence between publish and rescan). Another worker may find an entry before its
+ *       creator takes it back; the creator takes it back only by a CAS on the control word it published, which fails
+ *       once {@link #recordInbound} has accepted a packet in it, so no accepted packet is lost to a take-back (the
+ *       late one gets {@link RecordResult#FLOW_ENDED}). A duplicate is kept when both copies already had packets
+ *       recorded by others, or after {@value #MAX_CREATE_ATTEMPTS} attempts; the copy that lookups do not reach then
+ *       idles out with the packets counted in it.
  *   <li>Per-direction packet and byte counters are updated without CAS: if one direction of a flow arrives on two
  *       workers at the same instant, an increment can be lost. GWLB hashes a flow to one outer 5-tuple, so one
  *       direction normally arrives on one socket.
- *   <li>A worker that holds a slot handle while the flow ends may write a last-seen time into the ending entry; its
- *       {@link #recordInbound} then returns {@link RecordResult#FLOW_ENDED} and the caller looks up again.
+ *   <li>A worker that holds a slot handle while the flow expires or is evicted may write a last-seen time into the
+ *       ending entry; its {@link #recordInbound} then returns {@link RecordResult#FLOW_ENDED} and the caller looks up
+ *       again. If the flow ends between that method's check and its counter update, the packet is accepted but counted
+ *       in the ended entry, possibly after the listener read it; a worker held up there until the entry is reused
+ *       would add it to the next flow's counters.
  * </ul>
  *
  * <h2>Full table</h2>
@@ -123,7 +129,6 @@ public final class FlowTable {
 
     static final int MAX_CREATE_ATTEMPTS = 4;
     private static final int HEADER_READ_ATTEMPTS = 8;
-    private static final int RETRACT_SPINS = 64;
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -151,6 +156,10 @@ public final class FlowTable {
     // Written by the housekeeping thread only; kept out of this object so its writes do not invalidate the cache line
     // of the final fields every worker reads.
     private final SweepCursor sweep = new SweepCursor();
+
+    // Test seam: lets a test stop a creator between the steps of creation. Called on the creation path only, never for
+    // a packet of a known flow. Set before the table is shared.
+    CreationHook creationHook = CreationHook.NONE;
 
     public FlowTable(FlowTableConfig config) {
         this(config, FlowEndListener.NONE);
@@ -543,6 +552,7 @@ public final class FlowTable {
                     continue;
                 }
             }
+            creationHook.reached(CreationStep.PUBLISHING, slot);
             int position = firstEmpty(home);
             if (position < 0) {
                 evictLeastRecentlySeen(home, nowNanos);
@@ -560,8 +570,10 @@ public final class FlowTable {
             // Another worker may have published the same key in another empty word of the window meanwhile. Both sides
             // fence between publishing and rescanning, so at least one of them sees the other and takes its own back.
             VarHandle.fullFence();
+            creationHook.reached(CreationStep.PUBLISHED, slot);
             if (attempt < MAX_CREATE_ATTEMPTS - 1 && hasTwin(key, meta, home, fingerprint, slot)) {
                 contentionFallbacks.increment();
+                creationHook.reached(CreationStep.TAKING_BACK, slot);
                 if (retract(slot, position, word, active)) {
                     slot = -1;
                     continue;
@@ -570,7 +582,8 @@ public final class FlowTable {
                     slot = -1;
                     continue;
                 }
-                // Could not take it back (a header copy never finished): keep the duplicate, it idles out.
+                // A worker found it and recorded a packet in it: keep it, so that packet stays counted. The twin's
+                // creator takes its own back unless it was used too; a duplicate left then idles out.
             }
             key.generation = generationOf(active);
             return slot;
@@ -618,25 +631,22 @@ public final class FlowTable {
         return false;
     }
 
-    /** Takes back an entry this thread just published as a duplicate; false if someone else is ending it. */
+    /**
+     * Takes back an entry this thread just published as a duplicate, only if its control word is still the one it was
+     * published with. Another worker may have found the entry meanwhile, and once {@link #recordInbound} accepts a
+     * packet the entry must stay: before counting, that method either moved the header sequence on by its own CAS or
+     * saw it moved (odd, or changed under its CAS), and the sequence never returns to the published value while the
+     * entry lives. So this CAS and every accepted packet are ordered on the control word: the packet either lands in an
+     * entry that stays, or sees the entry taken back and returns {@link RecordResult#FLOW_ENDED}. False if the entry
+     * was used or someone else is ending it.
+     */
     private boolean retract(int slot, int position, long word, long active) {
-        int at = slot * ENTRY_LONGS + CONTROL;
-        for (int spin = 0; spin < RETRACT_SPINS; spin++) {
-            long control = (long) LONGS.getAcquire(entries, at);
-            if ((control & IDENTITY_MASK) != active) return false;
-            if ((control & 1) != 0) { // a worker that found it is copying a header: a few nanoseconds
-                Thread.onSpinWait();
-                continue;
-            }
-            long removing = (control & GENERATION_MASK) | REMOVING | (control & SEQ_MASK);
-            if (LONGS.compareAndSet(entries, at, control, removing)) {
-                LONGS.compareAndSet(index, position, word, EMPTY); // only the entry's owner changes this word
-                release(slot, control);
-                retracted.increment();
-                return true;
-            }
-        }
-        return false;
+        long removing = (active & GENERATION_MASK) | REMOVING;
+        if (!LONGS.compareAndSet(entries, slot * ENTRY_LONGS + CONTROL, active, removing)) return false;
+        LONGS.compareAndSet(index, position, word, EMPTY); // only the entry's owner changes this word
+        release(slot, active);
+        retracted.increment();
+        return true;
     }
 
     private int firstEmpty(int home) {
@@ -766,6 +776,22 @@ public final class FlowTable {
 
     private static long generationBits(int generation) {
         return ((long) generation << GENERATION_SHIFT) & GENERATION_MASK;
+    }
+
+    /** Where a creator is in {@link #create}; see {@link #creationHook}. */
+    enum CreationStep {
+        /** The creator holds an entry off the free list and is about to pick an index word and publish it there. */
+        PUBLISHING,
+        /** The entry is published and ACTIVE; the rescan for a twin follows. */
+        PUBLISHED,
+        /** The rescan found a twin; the creator is about to take its own entry back. */
+        TAKING_BACK
+    }
+
+    interface CreationHook {
+        CreationHook NONE = (step, slot) -> {};
+
+        void reached(CreationStep step, int slot);
     }
 
     private static final class SweepCursor {

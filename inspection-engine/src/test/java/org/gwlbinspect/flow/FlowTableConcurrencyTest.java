@@ -9,14 +9,18 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.gwlbinspect.flow.FlowTable.CreationStep;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -102,6 +106,82 @@ class FlowTableConcurrencyTest {
             assertThat(table.packets(slot, reverse(f).direction()))
                     .as("reply packets of flow %d", f)
                     .isEqualTo(rounds);
+        }
+    }
+
+    /**
+     * Both creators of a flow see each other's entry, so both take their own back. The first one to do so finds the
+     * other's entry, still live, and records its packet there before that entry's creator gets to take it back: the
+     * entry must then stay, or the packet is lost although recordInbound accepted it.
+     */
+    @Test
+    void aPacketRecordedInTheOtherCreatorsEntryIsKeptWhenBothCreatorsSawEachOther() throws Exception {
+        FlowTable table = new FlowTable(FlowTableTest.config(64), FlowEndListener.NONE, 7);
+        ThreadLocal<Gate> gates = new ThreadLocal<>();
+        table.creationHook = (step, slot) -> {
+            Gate gate = gates.get();
+            if (gate != null) gate.reached(step);
+        };
+        Gate x = new Gate();
+        Gate y = new Gate();
+        ByteBuf header = FlowTableTest.gwlbHeader(1);
+        Future<Integer> forwardWorker = pool.submit(() -> {
+            gates.set(x);
+            return receive(table, forward(1), T0, header);
+        });
+        x.awaitAt(CreationStep.PUBLISHING); // the forward worker missed the lookup and holds an entry
+        Future<Integer> replyWorker = pool.submit(() -> {
+            gates.set(y);
+            return receive(table, reverse(1), T0, header);
+        });
+        y.awaitAt(CreationStep.PUBLISHING); // the reply worker missed the lookup too
+        y.proceed();
+        y.awaitAt(CreationStep.PUBLISHED); // the reply entry is live, not yet checked for a twin
+        x.proceed();
+        x.awaitAt(CreationStep.PUBLISHED);
+        x.proceed();
+        x.awaitAt(CreationStep.TAKING_BACK); // the forward worker saw the reply entry
+        y.proceed();
+        y.awaitAt(CreationStep.TAKING_BACK); // the reply worker saw the forward entry before it was taken back
+        x.open(); // takes the forward entry back, finds the reply entry and records the forward packet in it
+        int forwardSlot = forwardWorker.get(10, TimeUnit.SECONDS);
+        y.open(); // now tries to take the reply entry back
+        int replySlot = replyWorker.get(10, TimeUnit.SECONDS);
+
+        FlowKey out = forward(1);
+        int slot = table.lookup(out);
+        assertThat(slot).isEqualTo(forwardSlot).isEqualTo(replySlot);
+        assertThat(table.isCurrent(slot, out.generation)).isTrue();
+        assertThat(table.packets(slot, out.direction())).as("forward packets").isEqualTo(1);
+        assertThat(table.packets(slot, reverse(1).direction()))
+                .as("reply packets")
+                .isEqualTo(1);
+        assertThat(table.createdFlows()).isEqualTo(1).isEqualTo(table.countLiveFlows());
+    }
+
+    /** Holds one creator at each creation step until the test lets it go on, or lets it run freely once opened. */
+    private static final class Gate {
+        private final BlockingQueue<CreationStep> arrivals = new LinkedBlockingQueue<>();
+        private final Semaphore permits = new Semaphore(0);
+        private volatile boolean open;
+
+        void reached(CreationStep step) {
+            if (open) return;
+            arrivals.add(step);
+            permits.acquireUninterruptibly();
+        }
+
+        void awaitAt(CreationStep step) throws InterruptedException {
+            assertThat(arrivals.poll(10, TimeUnit.SECONDS)).isEqualTo(step);
+        }
+
+        void proceed() {
+            permits.release();
+        }
+
+        void open() {
+            open = true;
+            permits.release();
         }
     }
 
