@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.gwlbinspect.policy.PolicyLoadOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,5 +69,18 @@ class CheckPolicyCommandTest {
     void unreadableFileIsAProblemNotACrash(@TempDir Path dir) {
         assertThat(check(dir.resolve("missing.rules"))).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing.rules");
+    }
+
+    @Test
+    void everyExamplePolicyInTheRepositoryCompiles() throws Exception {
+        // The README tells users to start from examples/policies: they must stay valid.
+        try (var files = Files.list(Path.of("..", "examples", "policies"))) {
+            List<Path> examples = files.sorted().toList();
+            assertThat(examples).hasSizeGreaterThanOrEqualTo(4);
+            for (Path example : examples) {
+                assertThat(check(example)).as("%s: %s", example, err).isZero();
+            }
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("policy egress-strict OK");
     }
 }
