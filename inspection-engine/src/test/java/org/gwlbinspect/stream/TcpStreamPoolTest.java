@@ -74,6 +74,27 @@ class TcpStreamPoolTest {
         assertThat(sink.text()).isEqualTo("xyz");
     }
 
+    @Test
+    void releaseWaitsForTheWorkerInsideAndLeavesNoChunkBehind() throws InterruptedException {
+        for (int round = 0; round < 200; round++) {
+            int handle = pool.acquire(counters);
+            StreamEventCounters workerCounters = new StreamEventCounters();
+            Thread worker = new Thread(() -> {
+                for (int i = 0; i < 200; i++) {
+                    long seq = 1000 + (i % 2 == 0 ? i * 10L + 10 : i * 10L - 10); // mostly out of order
+                    pool.accept(
+                            handle, 0, seq, 0, 0x10, payload("0123456789"), 0, 10, StreamDataSink.NONE, workerCounters);
+                }
+            });
+            worker.start();
+            Thread.onSpinWait();
+            assertThat(pool.release(handle)).isTrue();
+            worker.join();
+
+            assertThat(pool.chunkPool().available()).isEqualTo(16);
+        }
+    }
+
     private StreamEvent send(int handle, long seq, String data) {
         return pool.accept(handle, 0, seq, 0, 0x10, payload(data), 0, data.length(), StreamDataSink.NONE, counters);
     }
