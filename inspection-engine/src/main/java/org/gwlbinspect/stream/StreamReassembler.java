@@ -299,6 +299,9 @@ public final class StreamReassembler {
         }
         long copyFrom = Math.max(from, to - historyBytes);
         if (copyFrom > from) advanceTail(copyFrom); // the piece alone fills the budget
+        // Ranges just released count as history without a trim, so the piece may reach past the window: make room.
+        // alignUp(to - windowBytes) <= from because historyBytes + one chunk <= windowBytes (StreamConfig).
+        advanceTail(alignUp(to - windowBytes));
         if (!copyIn(buffer, index + (int) (copyFrom - from), copyFrom, to - copyFrom, false)) advanceTail(to);
     }
 

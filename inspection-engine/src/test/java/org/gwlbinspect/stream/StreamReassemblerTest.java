@@ -349,6 +349,28 @@ class StreamReassemblerTest {
     }
 
     @Test
+    void keepsRetainedBytesIntactWhenHistoryAndReleasedRangesFillTheWindow() {
+        use(config(4, 64, 1 << 20, 1024, 8, 1024, 768));
+        String stream = alphabet(1700);
+        syn();
+        data(0, stream.substring(0, 700));
+        data(800, stream.substring(800, 1000));
+        data(700, stream.substring(700, 800)); // releases [800, 1000): history now spans 768 bytes
+
+        data(1000, stream.substring(1000, 1700)); // would reach past the window without trimming history
+
+        assertThat(data(240, stream.substring(240, 250))).isNotEqualTo(StreamEvent.OVERLAP_CONFLICT);
+        assertThat(data(1600, stream.substring(1600, 1700))).isEqualTo(StreamEvent.RETRANSMISSION);
+        assertThat(sink.text()).isEqualTo(stream);
+    }
+
+    private static String alphabet(int length) {
+        StringBuilder text = new StringBuilder(length);
+        for (int i = 0; i < length; i++) text.append((char) ('a' + (i * 7 + i / 26) % 26));
+        return text.toString();
+    }
+
+    @Test
     void reportsBusyWhenAnotherThreadHoldsTheDirection() {
         syn();
         StreamReassembler stream = client();
