@@ -1,6 +1,7 @@
 package org.gwlbinspect.appliance.health;
 
 import io.dropwizard.lifecycle.Managed;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -33,6 +34,7 @@ public final class DataPlaneHealthMonitor implements Managed {
     private volatile HealthReport current = HealthReport.starting();
     private boolean evaluatedOnce;
     private volatile boolean draining;
+    private boolean becameHealthyOnce;
     private ScheduledExecutorService scheduler;
 
     public DataPlaneHealthMonitor(DataPlane dataPlane, HealthConfig config, LongSupplier nanoClock) {
@@ -77,7 +79,13 @@ public final class DataPlaneHealthMonitor implements Managed {
         boolean first = !evaluatedOnce;
         evaluatedOnce = true;
         if (first || previous.healthy() != next.healthy()) {
-            if (next.healthy()) LOG.info("data plane healthy");
+            if (next.healthy() && !becameHealthyOnce) {
+                becameHealthyOnce = true;
+                // Operators size warm-up and health-check thresholds from this figure.
+                LOG.info(
+                        "data plane healthy {} ms after JVM start",
+                        ManagementFactory.getRuntimeMXBean().getUptime());
+            } else if (next.healthy()) LOG.info("data plane healthy");
             else LOG.warn("data plane unhealthy: {}", String.join("; ", next.reasons()));
             for (TransitionListener listener : listeners) listener.onHealthChanged(next);
         }
