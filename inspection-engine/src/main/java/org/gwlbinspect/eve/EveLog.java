@@ -156,19 +156,16 @@ public final class EveLog implements AutoCloseable {
         return errors.errors();
     }
 
-    /** Writes everything published so far, closes the files and stops the writer thread. Idempotent. */
+    /**
+     * Writes everything published so far, closes the files and stops the writer thread. Idempotent. If the calling
+     * thread is interrupted while waiting, it stops waiting (the writer still finishes) and keeps its interrupt flag.
+     */
     @Override
     public void close() {
         running = false;
-        boolean interrupted = false;
-        while (writer.isAlive()) {
-            try {
-                writer.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
