@@ -203,12 +203,13 @@ public final class EveRecord {
     /** Fields cut to their bound since the last reset; counted by the producer at publish. */
     int truncatedFields;
 
-    EveRecord() {
+    /** A free-standing record, for tests and benchmarks; producers get theirs from {@link EveProducer#claim}. */
+    public EveRecord() {
         reset(EventType.ALERT);
     }
 
-    /** Clears every optional field; called by {@link EveProducer#claim}. */
-    void reset(EventType eventType) {
+    /** Clears every field to its default (optional ones absent); {@link EveProducer#claim} does this for you. */
+    public void reset(EventType eventType) {
         type = eventType;
         timestampMicros = 0;
         flowId = 0;

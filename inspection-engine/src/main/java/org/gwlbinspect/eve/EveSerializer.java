@@ -10,9 +10,10 @@ import java.nio.charset.StandardCharsets;
  * Writes one {@link EveRecord} as an NFW log line (policy.md §4): the envelope {@code firewall_name},
  * {@code availability_zone}, {@code event_timestamp}, optional {@code aws_metadata}, then Suricata's EVE {@code event}
  * with keys in Suricata 7's order. Used by the writer thread only; allocates nothing per record (field names and
- * enum values are pre-encoded, numbers and addresses are formatted into scratch arrays).
+ * enum values are pre-encoded, numbers and addresses are formatted into scratch arrays). Not thread-safe: one
+ * instance per writing thread. Public for benchmarks and tools; producers go through {@link EveLog}.
  */
-final class EveSerializer {
+public final class EveSerializer {
 
     // Suricata 7 writes "reject-target" (output-json-alert.c EveAddVerdict), not "reject_target".
     static final String REJECT_TARGET_KEY = "reject-target";
@@ -106,13 +107,16 @@ final class EveSerializer {
     /** Text of addresses, timestamps and numbers; large enough for a 2 KiB url with every byte escaped. */
     private final byte[] scratch = new byte[EveRecord.MAX_HTTP_URL * 4];
 
-    EveSerializer(String firewallName, String availabilityZone) {
+    public EveSerializer(String firewallName, String availabilityZone) {
         this.firewallName = new SerializedString(firewallName);
         this.availabilityZone = new SerializedString(availabilityZone);
     }
 
-    /** Writes the whole record as one root-level JSON object; the caller flushes and adds the newline. */
-    void write(EveRecord r, JsonGenerator g) throws IOException {
+    /**
+     * Writes the whole record as one root-level JSON object; the caller flushes and adds the newline. Give the
+     * generator a {@code null} root value separator, or Jackson puts a space between records.
+     */
+    public void write(EveRecord r, JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeFieldName(FIREWALL_NAME);
         g.writeString(firewallName);
