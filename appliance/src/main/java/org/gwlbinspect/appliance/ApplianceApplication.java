@@ -11,9 +11,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import org.gwlbinspect.appliance.cli.CheckPolicyCommand;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.config.HealthConfig;
+import org.gwlbinspect.appliance.config.PolicyFactory;
 import org.gwlbinspect.appliance.dataplane.DataPlane;
 import org.gwlbinspect.appliance.dataplane.FlowHousekeeping;
 import org.gwlbinspect.appliance.health.DataPlaneHealthCheck;
@@ -22,16 +24,22 @@ import org.gwlbinspect.appliance.health.HealthPortGuard;
 import org.gwlbinspect.appliance.health.HealthResource;
 import org.gwlbinspect.appliance.health.ShutdownDrain;
 import org.gwlbinspect.appliance.metrics.DataPlaneMetrics;
+import org.gwlbinspect.appliance.metrics.PolicyMetrics;
 import org.gwlbinspect.appliance.metrics.PrometheusServlet;
+import org.gwlbinspect.appliance.policy.PolicyReloader;
+import org.gwlbinspect.appliance.policy.ReloadPolicyTask;
+import org.gwlbinspect.detect.ActivePolicy;
+import org.gwlbinspect.detect.InspectionCounters;
+import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flow.FlowTableConfig;
 import org.gwlbinspect.flow.FragmentTracker;
-import org.gwlbinspect.verdict.PassThroughInspector;
 
 /** The appliance: {@code java -jar appliance.jar server CONFIG}. */
 public class ApplianceApplication extends Application<ApplianceConfiguration> {
     private volatile DataPlane dataPlane;
     private volatile FlowTable flowTable;
+    private volatile ActivePolicy activePolicy;
 
     public static void main(String[] args) throws Exception {
         new ApplianceApplication().run(args);
@@ -66,12 +74,27 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         // Fragmented datagrams in flight are few next to flows; an entry is reusable once flows.fragmentTimeout passed.
         FragmentTracker fragments =
                 new FragmentTracker(flows, Math.max(1024, flowConfig.capacity() / 8), flowConfig.fragmentTimeout());
-        DataPlane plane = new DataPlane(dataPlaneConfig, flows, fragments, new PassThroughInspector(), registry);
+        PolicyFactory policyConfig = configuration.getPolicy();
+        Path policyPath = policyConfig.policyPath();
+        PolicyCompiler compiler = new PolicyCompiler(policyConfig.loadOptions());
+        ActivePolicy active =
+                new ActivePolicy(policyPath == null ? null : PolicyReloader.loadAtStart(policyPath, compiler));
+        activePolicy = active;
+        InspectionCounters inspection = new InspectionCounters();
+        DataPlane plane =
+                new DataPlane(dataPlaneConfig, flows, fragments, () -> inspection.newInspector(active), registry);
         dataPlane = plane;
         DataPlaneHealthMonitor monitor = new DataPlaneHealthMonitor(plane, healthConfig, System::nanoTime);
         FlowHousekeeping housekeeping = new FlowHousekeeping(flows);
 
         environment.lifecycle().manage(plane);
+        if (policyPath != null) {
+            PolicyReloader reloader =
+                    new PolicyReloader(policyPath, compiler, active, policyConfig.isWatch(), registry);
+            environment.lifecycle().manage(reloader);
+            environment.admin().addTask(new ReloadPolicyTask(reloader));
+        }
+        PolicyMetrics.bind(registry, inspection);
         environment.lifecycle().manage(housekeeping);
         environment.lifecycle().manage(monitor);
         environment.lifecycle().addServerLifecycleListener(server -> DataPlaneMetrics.bind(registry, plane, flows));
@@ -97,6 +120,11 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     /** The running data plane (null before {@link #run}); for tests and admin tasks. */
     public DataPlane dataPlane() {
         return dataPlane;
+    }
+
+    /** The policy the workers enforce (its current() is null without {@code policy.path}). */
+    public ActivePolicy activePolicy() {
+        return activePolicy;
     }
 
     /** The flow table shared by the workers (null before {@link #run}). */

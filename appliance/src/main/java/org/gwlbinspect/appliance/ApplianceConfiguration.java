@@ -7,6 +7,7 @@ import jakarta.validation.constraints.NotNull;
 import org.gwlbinspect.appliance.config.DataPlaneFactory;
 import org.gwlbinspect.appliance.config.FlowsFactory;
 import org.gwlbinspect.appliance.config.HealthFactory;
+import org.gwlbinspect.appliance.config.PolicyFactory;
 
 /** The appliance's YAML configuration; every key can be overridden with {@code -Ddw.<path>=value}. */
 public class ApplianceConfiguration extends Configuration {
@@ -21,6 +22,20 @@ public class ApplianceConfiguration extends Configuration {
     @Valid
     @NotNull
     private HealthFactory health = new HealthFactory();
+
+    @Valid
+    @NotNull
+    private PolicyFactory policy = new PolicyFactory();
+
+    @JsonProperty
+    public PolicyFactory getPolicy() {
+        return policy;
+    }
+
+    @JsonProperty
+    public void setPolicy(PolicyFactory policy) {
+        this.policy = policy;
+    }
 
     @JsonProperty
     public DataPlaneFactory getDataPlane() {

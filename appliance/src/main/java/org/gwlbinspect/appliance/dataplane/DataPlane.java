@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.config.Ipv4Addresses;
 import org.gwlbinspect.appliance.egress.RawSocketSender;
@@ -41,7 +42,7 @@ public final class DataPlane implements Managed {
     private final DataPlaneConfig config;
     private final FlowTable flows;
     private final FragmentTracker fragments;
-    private final PacketInspector inspector;
+    private final Supplier<PacketInspector> inspectors;
     private final MeterRegistry registry;
     private final List<Worker> workers = new ArrayList<>();
     private EventLoopGroup group;
@@ -50,12 +51,12 @@ public final class DataPlane implements Managed {
             DataPlaneConfig config,
             FlowTable flows,
             FragmentTracker fragments,
-            PacketInspector inspector,
+            Supplier<PacketInspector> inspectors,
             MeterRegistry registry) {
         this.config = config;
         this.flows = flows;
         this.fragments = fragments;
-        this.inspector = inspector;
+        this.inspectors = inspectors;
         this.registry = registry;
     }
 
@@ -100,7 +101,7 @@ public final class DataPlane implements Managed {
                         batchSizes,
                         worker.sender(),
                         new FlowResolver(flows, fragments),
-                        inspector);
+                        inspectors.get());
                 var channel = template.clone()
                         .group((IoEventLoop) executor)
                         .handler(handler)

@@ -1,0 +1,40 @@
+package org.gwlbinspect.appliance.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.gwlbinspect.detect.InspectionCounters;
+import org.gwlbinspect.policy.StatelessAction;
+
+/** Publishes what the policy decided: stateless outcomes by action, and NFW custom actions by dimension value. */
+public final class PolicyMetrics {
+    private PolicyMetrics() {}
+
+    public static void bind(MeterRegistry registry, InspectionCounters counters) {
+        for (StatelessAction action : StatelessAction.values()) {
+            FunctionCounter.builder("appliance.policy.stateless.packets", counters, c -> c.statelessPackets(action))
+                    .description("Packets by the stateless engine's action (aws:pass, aws:drop, aws:forward_to_sfe)")
+                    .tag("action", action.apiName())
+                    .register(registry);
+        }
+        // NFW publishes custom actions as a CloudWatch metric with dimension CustomAction=<value>: one series each.
+        MultiGauge custom = MultiGauge.builder("appliance.policy.custom.action.packets")
+                .description("Packets that triggered an NFW stateless custom action, by its dimension value")
+                .register(registry);
+        Runnable refresh = () -> {
+            List<MultiGauge.Row<?>> rows = new ArrayList<>();
+            for (Map.Entry<String, Long> e : counters.customActions().entrySet())
+                rows.add(MultiGauge.Row.of(Tags.of("custom_action", e.getKey()), e.getValue()));
+            custom.register(rows, true);
+        };
+        Executors.newSingleThreadScheduledExecutor(r ->
+                        Thread.ofPlatform().name("policy-metrics").daemon(true).unstarted(r))
+                .scheduleAtFixedRate(refresh, 0, 1, TimeUnit.SECONDS);
+    }
+}
