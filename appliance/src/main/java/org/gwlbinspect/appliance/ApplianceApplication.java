@@ -94,7 +94,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
             environment.lifecycle().manage(reloader);
             environment.admin().addTask(new ReloadPolicyTask(reloader));
         }
-        PolicyMetrics.bind(registry, inspection);
+        environment.lifecycle().manage(PolicyMetrics.bind(registry, inspection));
         environment.lifecycle().manage(housekeeping);
         environment.lifecycle().manage(monitor);
         environment.lifecycle().addServerLifecycleListener(server -> DataPlaneMetrics.bind(registry, plane, flows));

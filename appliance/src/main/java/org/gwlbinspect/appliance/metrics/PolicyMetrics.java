@@ -1,5 +1,6 @@
 package org.gwlbinspect.appliance.metrics;
 
+import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.gwlbinspect.detect.InspectionCounters;
 import org.gwlbinspect.policy.StatelessAction;
@@ -16,7 +18,8 @@ import org.gwlbinspect.policy.StatelessAction;
 public final class PolicyMetrics {
     private PolicyMetrics() {}
 
-    public static void bind(MeterRegistry registry, InspectionCounters counters) {
+    /** Registers the meters; the returned lifecycle refreshes the custom-action series once a second while running. */
+    public static Managed bind(MeterRegistry registry, InspectionCounters counters) {
         for (StatelessAction action : StatelessAction.values()) {
             FunctionCounter.builder("appliance.policy.stateless.packets", counters, c -> c.statelessPackets(action))
                     .description("Packets by the stateless engine's action (aws:pass, aws:drop, aws:forward_to_sfe)")
@@ -33,8 +36,20 @@ public final class PolicyMetrics {
                 rows.add(MultiGauge.Row.of(Tags.of("custom_action", e.getKey()), e.getValue()));
             custom.register(rows, true);
         };
-        Executors.newSingleThreadScheduledExecutor(r ->
-                        Thread.ofPlatform().name("policy-metrics").daemon(true).unstarted(r))
-                .scheduleAtFixedRate(refresh, 0, 1, TimeUnit.SECONDS);
+        return new Managed() {
+            private ScheduledExecutorService refresher;
+
+            @Override
+            public void start() {
+                refresher = Executors.newSingleThreadScheduledExecutor(r ->
+                        Thread.ofPlatform().name("policy-metrics").daemon(true).unstarted(r));
+                refresher.scheduleAtFixedRate(refresh, 0, 1, TimeUnit.SECONDS);
+            }
+
+            @Override
+            public void stop() {
+                if (refresher != null) refresher.shutdownNow();
+            }
+        };
     }
 }
