@@ -40,6 +40,11 @@ public final class PacketContext {
     public int tcpFlags;
     /** Payload length ({@code dsize}). */
     public int payloadLength;
+    /**
+     * First packet of the flow in this direction: IP-only rules are evaluated only then (policy.md §3.3). Defaults to
+     * true, so a caller that does not track it evaluates IP-only rules on every packet.
+     */
+    public boolean firstPacketInDirection = true;
     /** This packet completed a TLS ClientHello ({@code ssl_state:client_hello}). */
     public boolean tlsClientHello;
 

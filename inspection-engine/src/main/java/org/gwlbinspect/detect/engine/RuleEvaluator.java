@@ -21,6 +21,7 @@ import org.gwlbinspect.detect.FlowbitsOperation;
 import org.gwlbinspect.detect.IsDataAt;
 import org.gwlbinspect.detect.PcreMatch;
 import org.gwlbinspect.detect.RuleProtocol;
+import org.gwlbinspect.detect.RuleType;
 import org.gwlbinspect.detect.Signature;
 import org.gwlbinspect.detect.Transform;
 import org.gwlbinspect.detect.UintMatch;
@@ -35,9 +36,15 @@ import org.gwlbinspect.policy.StatefulDefaultAction;
  * rejected here with an {@link IllegalArgumentException} naming the sid and keyword, never silently ignored.
  *
  * <p>{@link #evaluate} allocates nothing. An evaluator owns scratch memory (transform output, regex view): use one per
- * thread. Simplifications (documented, conservative): IP-only rules are evaluated on every packet, not only the first
- * packet of each direction (a flow-scoped pass/drop on the first packet ends evaluation of the flow anyway); payload
- * content is matched in the packet payload buffer only, so payload rules are packet-scoped (§3.3 packet-stream).
+ * thread. IP-only rules are evaluated only on packets the caller marks {@link PacketContext#firstPacketInDirection}
+ * (§3.3). Simplifications: protocol-detection-only rules are evaluated on every packet once the protocol is known (a
+ * flow-scoped pass/drop ends evaluation of the flow anyway; an alert-only one logs per packet); payload content is
+ * matched in the {@link org.gwlbinspect.detect.Buffer#PAYLOAD} buffer the caller sets, never in a reassembled stream,
+ * so payload rules are packet-scoped (§3.3 packet-stream).
+ *
+ * <p>Flow verdicts: every matching flow-scoped pass/drop/reject marks the flow, the first one wins (Suricata 7
+ * {@code RuleActionToFlow}); later packets of a passed flow return {@link Decision#PASS_FLOW}, of a dropped or
+ * rejected flow {@link Decision#DROP_FLOW} (the RST of a reject is sent for the matching packet only, §2.7).
  *
  * <p>Strict-order default actions ({@code StatefulDefaultActions}): {@code aws:drop_strict} drops, {@code
  * aws:drop_established} drops established client→server packets, both per packet; {@code aws:alert_strict} and
@@ -107,22 +114,26 @@ public final class RuleEvaluator {
      */
     public Decision evaluate(PacketContext ctx, FlowRuleState state, AlertSink alerts) {
         Verdict flowVerdict = state.verdict();
-        if (flowVerdict != Verdict.NONE) return Decision.of(flowVerdict, true);
+        if (flowVerdict == Verdict.PASS) return Decision.PASS_FLOW;
+        if (flowVerdict != Verdict.NONE) return Decision.DROP_FLOW; // a rejected flow: RST sent once, then drops
         int loggedCount = 0;
         Verdict verdict = Verdict.NONE;
-        boolean flowScoped = false;
+        Verdict flowStore = Verdict.NONE;
         for (int i = 0; i < rules.length; i++) {
             CompiledRuleData rule = rules[i];
             if (verdict != Verdict.NONE && (strictOrder || rule.action == Action.PASS)) break;
             if (!rule.matches(ctx, state, this)) continue;
             rule.applyFlowbits(state);
             if (rule.logs) logged[loggedCount++] = i;
-            if (rule.action != Action.ALERT && verdict == Verdict.NONE) {
+            if (rule.action == Action.ALERT) continue;
+            // Suricata 7 RuleActionToFlow: every matching flow-scoped pass/drop/reject marks the flow, first one wins
+            if (rule.flowScoped && flowStore == Verdict.NONE) flowStore = rule.verdict;
+            if (verdict == Verdict.NONE) {
                 verdict = rule.verdict;
-                flowScoped = rule.flowScoped;
                 if (strictOrder || rule.action == Action.PASS) break;
             }
         }
+        boolean flowScoped = flowStore != Verdict.NONE;
         boolean defaultAlertEstablishedFires = false;
         boolean defaultAlertStrictFires = false;
         if (verdict == Verdict.NONE) {
@@ -131,7 +142,7 @@ public final class RuleEvaluator {
             defaultAlertStrictFires = defaultAlertStrict;
             defaultAlertEstablishedFires = defaultAlertEstablished && establishedToServer;
         }
-        if (flowScoped) state.verdict(verdict);
+        if (flowScoped) state.verdict(flowStore);
         Verdict packetVerdict = verdict == Verdict.NONE ? Verdict.PASS : verdict;
         for (int k = 0; k < loggedCount; k++) {
             int index = logged[k];
@@ -159,6 +170,7 @@ public final class RuleEvaluator {
         final Action action;
         final Verdict verdict;
         final boolean flowScoped;
+        final boolean ipOnly;
         final boolean logs;
         final int ipProtoFilter; // 0 any; matched through RuleProtocol otherwise
         final RuleProtocol protocol;
@@ -185,6 +197,7 @@ public final class RuleEvaluator {
                 case ALERT -> Verdict.NONE;
             };
             flowScoped = sig.scope() == ActionScope.FLOW;
+            ipOnly = sig.type() == RuleType.IP_ONLY;
             logs = sig.logsMatches();
             protocol = sig.protocol();
             ipProtoFilter = 0;
@@ -245,6 +258,7 @@ public final class RuleEvaluator {
         }
 
         boolean matches(PacketContext ctx, FlowRuleState state, RuleEvaluator evaluator) {
+            if (ipOnly && !ctx.firstPacketInDirection) return false;
             if (!protocol.matchesIpProtocol(ctx.ipProtocol)) return false;
             if (protocol.isAppLayer() && ctx.appProtocol != protocol) return false;
             if (!headerMatches(ctx)) return false;

@@ -128,11 +128,13 @@ class RuleEvaluatorTest {
     void ipOnlyPassTcp443DecidesTheFlowOnTheSynAndDefeatsALaterSniDropInActionOrder() throws Exception {
         RuleEvaluator ev = evaluator("""
                 drop tls $HOME_NET any -> $EXTERNAL_NET any (tls.sni; content:"evil.com"; nocase; sid:2;)
-                pass tcp $HOME_NET any -> $EXTERNAL_NET 443 (sid:1;)
+                pass tcp $HOME_NET any -> any 443 (sid:1;)
                 """);
         assertThat(ev.evaluate(toServer(SYN, false), state, sink)).isEqualTo(Decision.PASS_FLOW);
         assertThat(state.verdict()).isEqualTo(Verdict.PASS);
-        assertThat(ev.evaluate(clientHello("evil.com"), state, sink)).isEqualTo(Decision.PASS_FLOW);
+        PacketContext hello = clientHello("evil.com");
+        hello.firstPacketInDirection = false;
+        assertThat(ev.evaluate(hello, state, sink)).isEqualTo(Decision.PASS_FLOW);
         assertThat(alerts).isEmpty();
         // without the earlier SYN decision the SNI drop would act on the flow
         FlowRuleState fresh = new FlowRuleState();
@@ -393,6 +395,44 @@ class RuleEvaluatorTest {
         alerts.clear();
         ev.evaluate(clientHello("a.b"), state, sink);
         assertThat(alerts).containsExactly("0:ALERT:PASS", "1:ALERT:PASS");
+    }
+
+    @Test
+    void ipOnlyAlertRuleIsEvaluatedOnlyOnTheFirstPacketInEachDirection() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert tcp 10.0.0.0/8 any <> 93.184.216.0/24 443 (msg:"ip-only"; sid:1;)
+                alert tcp 10.0.0.0/8 any -> $EXTERNAL_NET 443 (msg:"like-ip-only: negated address"; sid:2;)
+                """);
+        PacketContext syn = toServer(SYN, false);
+        ev.evaluate(syn, state, sink);
+        PacketContext synAck = toClient(SYN | ACK, false);
+        ev.evaluate(synAck, state, sink);
+        assertThat(alerts).containsExactly("0:ALERT:PASS", "1:ALERT:PASS", "0:ALERT:PASS");
+        alerts.clear();
+        PacketContext ack = toServer(ACK, true);
+        ack.firstPacketInDirection = false;
+        assertThat(ev.evaluate(ack, state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).containsExactly("1:ALERT:PASS");
+    }
+
+    @Test
+    void flowScopedRejectRejectsTheMatchingPacketAndDropsTheRestOfTheFlow() throws Exception {
+        RuleEvaluator ev = evaluator("reject tls any any -> any any (tls.sni; content:\"evil.com\"; nocase; sid:9;)\n");
+        assertThat(ev.evaluate(clientHello("evil.com"), state, sink)).isEqualTo(Decision.REJECT_FLOW);
+        assertThat(state.verdict()).isEqualTo(Verdict.REJECT);
+        assertThat(ev.evaluate(toServer(ACK, true), state, sink)).isEqualTo(Decision.DROP_FLOW);
+        assertThat(alerts).containsExactly("0:REJECT:REJECT");
+    }
+
+    @Test
+    void actionOrderPacketScopedDropDecidesThePacketAndALaterFlowScopedDropStillMarksTheFlow() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                drop tcp any any -> any 443 (flow:to_server; priority:1; sid:1;)
+                drop tls any any -> any any (tls.sni; content:"evil.com"; priority:2; sid:2;)
+                """);
+        assertThat(ev.evaluate(clientHello("evil.com"), state, sink)).isEqualTo(Decision.DROP_FLOW);
+        assertThat(state.verdict()).isEqualTo(Verdict.DROP);
+        assertThat(alerts).containsExactly("0:DROP:DROP", "1:DROP:DROP");
     }
 
     @Test
