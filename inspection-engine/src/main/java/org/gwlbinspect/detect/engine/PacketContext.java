@@ -9,8 +9,12 @@ import org.gwlbinspect.detect.RuleProtocol;
  * {@code lo}. Buffers are byte ranges the caller sets once its parsers know them ({@link #setBuffer}); a rule that
  * inspects a buffer not set does not match this packet.
  *
- * <p>TLS: the caller sets {@link #tlsClientHello} on the packet that completes a ClientHello (this is what {@code
- * ssl_state:client_hello} tests) and sets {@link Buffer#TLS_SNI} on it when the hello carried an SNI.
+ * <p>TLS: the caller sets {@link #tlsClientHello} on the packet that completes a ClientHello and sets {@link
+ * Buffer#TLS_SNI} on it when the hello carried an SNI; {@code ssl_state:client_hello} matches when either is set (so a
+ * ClientHello without SNI needs the flag).
+ *
+ * <p>REJECT: a {@link Decision} may say reject for any protocol; the caller sends the TCP RST only for TCP and treats
+ * a reject of other traffic as a drop (policy.md §2.7).
  */
 public final class PacketContext {
     private static final int BUFFERS = Buffer.values().length;

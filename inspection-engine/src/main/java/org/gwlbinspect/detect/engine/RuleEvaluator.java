@@ -432,8 +432,9 @@ public final class RuleEvaluator {
 
         @Override
         boolean matches(PacketContext ctx) {
-            if (requireHello && !ctx.tlsClientHello) return false;
-            return !(forbidHello && ctx.tlsClientHello);
+            boolean hello = ctx.tlsClientHello || ctx.hasBuffer(org.gwlbinspect.detect.Buffer.TLS_SNI);
+            if (requireHello && !hello) return false;
+            return !(forbidHello && hello);
         }
     }
 
@@ -510,7 +511,9 @@ public final class RuleEvaluator {
                         kind[i] = KIND_PCRE;
                         negated[i] = p.negated();
                         relative[i] = p.relative();
-                        int flags = 0;
+                        // PCRE's default newline is LF only: without UNIX_LINES Java's '.' and '$' also treat CR and
+                        // Latin-1 NEL (0x85) as line terminators
+                        int flags = Pattern.UNIX_LINES;
                         for (PcreMatch.Flag f : p.flags()) {
                             switch (f) {
                                 case CASELESS -> flags |= Pattern.CASE_INSENSITIVE;

@@ -436,6 +436,64 @@ class RuleEvaluatorTest {
     }
 
     @Test
+    void strictOrderIpOnlyPassAfterAnHttpDropStillPassesTheFlowOnTheSyn() throws Exception {
+        // policy.md §2.4, the re:Post report: the GET is let through because the pass matched the SYN.
+        RuleEvaluator ev = strict("""
+                drop http any any -> 93.184.216.34 any (flow:established,to_server; http.method; content:"GET"; sid:403;)
+                pass tcp any any -> 93.184.216.34 80 (sid:404;)
+                """, "\"aws:drop_established\"");
+        PacketContext syn = toServer(SYN, false);
+        syn.dstPort = 80;
+        assertThat(ev.evaluate(syn, state, sink)).isEqualTo(Decision.PASS_FLOW);
+        PacketContext get = httpRequest("example.com");
+        byte[] method = "GET".getBytes(StandardCharsets.ISO_8859_1);
+        get.setBuffer(Buffer.HTTP_METHOD, method, 0, method.length);
+        get.firstPacketInDirection = false;
+        assertThat(ev.evaluate(get, state, sink)).isEqualTo(Decision.PASS_FLOW);
+        // a new flow that skips the SYN (midstream) gets the drop
+        assertThat(ev.evaluate(get, new FlowRuleState(), sink)).isEqualTo(Decision.DROP_FLOW);
+    }
+
+    @Test
+    void pcreFollowsPcreNewlineRulesDotMatchesCarriageReturn() throws Exception {
+        RuleEvaluator ev = evaluator("alert tcp any any -> any any (content:\"a\"; pcre:\"/a.b$/\"; sid:1;)\n");
+        ev.evaluate(payload("xa\rb"), state, sink);
+        ev.evaluate(payload("xa\rb\r"), state, sink);
+        assertThat(alerts).containsExactly("0:ALERT:PASS");
+    }
+
+    @Test
+    void evaluateWithContentPcreTransformsAndFlowbitsAllocatesNothingAfterWarmUp() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert tcp any any -> any any (content:"LOGIN"; flowbits:set,in; flowbits:noalert; sid:1;)
+                drop tcp any any -> any any (flow:to_server; content:"RETR"; content:"/etc"; distance:1; flowbits:isset,in; sid:2;)
+                alert tcp any any -> any any (content:"user="; nocase; pcre:"/^user=(\\w+)\\s+(x|y)*$/i"; sid:3;)
+                alert http any any -> any any (http.user_agent; to_lowercase; strip_whitespace; dotprefix; content:".evilbot"; startswith; sid:4;)
+                """);
+        PacketContext[] packets = {payload("LOGIN bob"), payload("RETR /etc/passwd"), payload("USER=bob xyxyx")};
+        PacketContext http = toServer(ACK, true);
+        http.appProtocol = RuleProtocol.HTTP;
+        byte[] ua = "Evil Bot/1.0".getBytes(StandardCharsets.ISO_8859_1);
+        http.setBuffer(Buffer.HTTP_USER_AGENT, ua, 0, ua.length);
+        int[] count = new int[1];
+        AlertSink counting = (i, a, v) -> count[0]++;
+        FlowRuleState flow = new FlowRuleState();
+        Runnable round = () -> {
+            flow.clear();
+            for (PacketContext p : packets) ev.evaluate(p, flow, counting);
+            ev.evaluate(http, flow, counting);
+        };
+        for (int i = 0; i < 20_000; i++) round.run();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        count[0] = 0;
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 2_500; i++) round.run();
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).isLessThan(1024);
+        assertThat(count[0]).as("drop 2, pcre 3, user agent 4 each round").isEqualTo(3 * 2_500);
+    }
+
+    @Test
     void ruleWithSslVersionIsRejectedAtConstructionNamingSidAndKeyword() throws Exception {
         CompiledPolicy policy = compile("v.rules", "drop tls any any -> any any (ssl_version:tls1.0; sid:4242;)\n");
         assertThatThrownBy(() -> new RuleEvaluator(policy))
