@@ -494,6 +494,26 @@ class RuleEvaluatorTest {
     }
 
     @Test
+    void ipProtoAndAppLayerProtocolConditionsAndPdOnlyPassDecidesTheFlow() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                pass ip any any -> any any (app-layer-protocol:ssh; sid:1;)
+                alert ip any any -> any any (ip_proto:17; sid:2;)
+                alert tcp any any -> any any (app-layer-protocol:!tls; flow:to_server; sid:3;)
+                """);
+        PacketContext udp = new PacketContext().ipv4(CLIENT, 5000, SERVER, 53, UDP);
+        assertThat(ev.evaluate(udp, state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).containsExactly("1:ALERT:PASS");
+        alerts.clear();
+        ev.evaluate(clientHello("a.b"), state, sink);
+        assertThat(alerts).isEmpty();
+        ev.evaluate(toServer(ACK, true), state, sink);
+        assertThat(alerts).containsExactly("2:ALERT:PASS");
+        PacketContext ssh = toServer(ACK, true);
+        ssh.appProtocol = RuleProtocol.SSH;
+        assertThat(ev.evaluate(ssh, state, sink)).isEqualTo(Decision.PASS_FLOW);
+    }
+
+    @Test
     void ruleWithSslVersionIsRejectedAtConstructionNamingSidAndKeyword() throws Exception {
         CompiledPolicy policy = compile("v.rules", "drop tls any any -> any any (ssl_version:tls1.0; sid:4242;)\n");
         assertThatThrownBy(() -> new RuleEvaluator(policy))
