@@ -1,0 +1,92 @@
+package org.gwlbinspect.detect.engine;
+
+import org.gwlbinspect.detect.Buffer;
+import org.gwlbinspect.detect.RuleProtocol;
+
+/**
+ * One packet as the rule evaluator sees it: a mutable holder the caller reuses, filling the fields per packet (no
+ * allocation). Addresses follow {@link org.gwlbinspect.detect.AddressMatcher#matches}: IPv4 in the low 32 bits of
+ * {@code lo}. Buffers are byte ranges the caller sets once its parsers know them ({@link #setBuffer}); a rule that
+ * inspects a buffer not set does not match this packet.
+ *
+ * <p>TLS: the caller sets {@link #tlsClientHello} on the packet that completes a ClientHello and sets {@link
+ * Buffer#TLS_SNI} on it when the hello carried an SNI; {@code ssl_state:client_hello} matches when either is set (so a
+ * ClientHello without SNI needs the flag).
+ *
+ * <p>REJECT: a {@link Decision} may say reject for any protocol; the caller sends the TCP RST only for TCP and treats
+ * a reject of other traffic as a drop (policy.md §2.7).
+ */
+public final class PacketContext {
+    private static final int BUFFERS = Buffer.values().length;
+
+    /** 4 or 6. */
+    public int ipVersion = 4;
+
+    public long srcHi;
+    public long srcLo;
+    public long dstHi;
+    public long dstLo;
+    public int srcPort;
+    public int dstPort;
+    /** IPv4 protocol / IPv6 next header (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6). */
+    public int ipProtocol;
+    /** IPv4 TTL or IPv6 hop limit. */
+    public int ttl = 64;
+    /** The packet goes in the direction of the flow's first packet (client → server). */
+    public boolean toServer = true;
+    /** The flow is established (policy.md §2.5): TCP after the handshake, UDP/ICMP after both directions. */
+    public boolean established;
+    /** The flow's detected app protocol, null while unknown. */
+    public RuleProtocol appProtocol;
+    /** App-layer protocol detection failed on this flow ({@code app-layer-protocol:failed}). */
+    public boolean appProtocolFailed;
+    /** TCP flags byte (FIN 0x01 ... CWR 0x80), 0 for other protocols. */
+    public int tcpFlags;
+    /** Payload length ({@code dsize}). */
+    public int payloadLength;
+    /**
+     * First packet of the flow in this direction: IP-only rules are evaluated only then (policy.md §3.3). Defaults to
+     * true, so a caller that does not track it evaluates IP-only rules on every packet.
+     */
+    public boolean firstPacketInDirection = true;
+    /** This packet completed a TLS ClientHello ({@code ssl_state:client_hello}). */
+    public boolean tlsClientHello;
+
+    final byte[][] bufferArrays = new byte[BUFFERS][];
+    final int[] bufferOffsets = new int[BUFFERS];
+    final int[] bufferLengths = new int[BUFFERS];
+
+    /** Makes {@code buffer} available for content/pcre inspection as {@code array[offset, offset + length)}. */
+    public void setBuffer(Buffer buffer, byte[] array, int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > array.length) {
+            throw new IndexOutOfBoundsException("buffer range outside the array");
+        }
+        int i = buffer.ordinal();
+        bufferArrays[i] = array;
+        bufferOffsets[i] = offset;
+        bufferLengths[i] = length;
+    }
+
+    /** Whether {@code buffer} was set since the last {@link #clearBuffers()}. */
+    public boolean hasBuffer(Buffer buffer) {
+        return bufferArrays[buffer.ordinal()] != null;
+    }
+
+    /** Forgets every buffer (call per packet before setting this packet's buffers). */
+    public void clearBuffers() {
+        for (int i = 0; i < BUFFERS; i++) bufferArrays[i] = null;
+    }
+
+    /** Sets IPv4 addresses, ports and protocol in one call. */
+    public PacketContext ipv4(int src, int srcPort, int dst, int dstPort, int ipProtocol) {
+        this.ipVersion = 4;
+        this.srcHi = 0;
+        this.srcLo = src & 0xFFFF_FFFFL;
+        this.dstHi = 0;
+        this.dstLo = dst & 0xFFFF_FFFFL;
+        this.srcPort = srcPort;
+        this.dstPort = dstPort;
+        this.ipProtocol = ipProtocol;
+        return this;
+    }
+}

@@ -1,0 +1,664 @@
+package org.gwlbinspect.detect.engine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.gwlbinspect.detect.Action;
+import org.gwlbinspect.detect.ActionScope;
+import org.gwlbinspect.detect.Bsize;
+import org.gwlbinspect.detect.BufferInspection;
+import org.gwlbinspect.detect.BufferMatch;
+import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.Condition;
+import org.gwlbinspect.detect.ContentMatch;
+import org.gwlbinspect.detect.Direction;
+import org.gwlbinspect.detect.FlowCondition;
+import org.gwlbinspect.detect.FlowbitsOperation;
+import org.gwlbinspect.detect.IsDataAt;
+import org.gwlbinspect.detect.PcreMatch;
+import org.gwlbinspect.detect.RuleProtocol;
+import org.gwlbinspect.detect.RuleType;
+import org.gwlbinspect.detect.Signature;
+import org.gwlbinspect.detect.Transform;
+import org.gwlbinspect.detect.UintMatch;
+import org.gwlbinspect.policy.RuleOrder;
+import org.gwlbinspect.policy.StatefulDefaultAction;
+
+/**
+ * Evaluates the stateful rules of a {@link CompiledPolicy} against one packet (policy.md §2.3, §2.4, §3.3).
+ *
+ * <p>Construction precomputes everything: flowbit numbers (at most 64 names per policy), content patterns (lowercased
+ * for {@code nocase}), one regex {@link Matcher} per pcre. Any rule feature the evaluator does not implement is
+ * rejected here with an {@link IllegalArgumentException} naming the sid and keyword, never silently ignored.
+ *
+ * <p>{@link #evaluate} allocates nothing. An evaluator owns scratch memory (transform output, regex view): use one per
+ * thread. IP-only rules are evaluated only on packets the caller marks {@link PacketContext#firstPacketInDirection}
+ * (§3.3). Simplifications: protocol-detection-only rules are evaluated on every packet once the protocol is known (a
+ * flow-scoped pass/drop ends evaluation of the flow anyway; an alert-only one logs per packet); payload content is
+ * matched in the {@link org.gwlbinspect.detect.Buffer#PAYLOAD} buffer the caller sets, never in a reassembled stream,
+ * so payload rules are packet-scoped (§3.3 packet-stream).
+ *
+ * <p>Flow verdicts: every matching flow-scoped pass/drop/reject marks the flow, the first one wins (Suricata 7
+ * {@code RuleActionToFlow}); later packets of a passed flow return {@link Decision#PASS_FLOW}, of a dropped or
+ * rejected flow {@link Decision#DROP_FLOW} (the RST of a reject is sent for the matching packet only, §2.7).
+ *
+ * <p>Strict-order default actions ({@code StatefulDefaultActions}): {@code aws:drop_strict} drops, {@code
+ * aws:drop_established} drops established client→server packets, both per packet; {@code aws:alert_strict} and
+ * {@code aws:alert_established} log where the drop would act, to the {@link AlertSink} with rule index {@link
+ * #DEFAULT_ALERT_STRICT} / {@link #DEFAULT_ALERT_ESTABLISHED} (the negated sid NFW logs). The {@code _app_layer}
+ * variants are rejected.
+ */
+public final class RuleEvaluator {
+    /** Rule index reported for {@code aws:alert_established} (NFW logs it as sid 2). */
+    public static final int DEFAULT_ALERT_ESTABLISHED = -2;
+    /** Rule index reported for {@code aws:alert_strict} (NFW logs it as sid 4). */
+    public static final int DEFAULT_ALERT_STRICT = -4;
+
+    private static final int MAX_FLOWBITS = 64;
+    private static final int INITIAL_SCRATCH = 65_536 + 64;
+
+    private final CompiledRuleData[] rules;
+    private final boolean strictOrder;
+    private final boolean defaultDropStrict;
+    private final boolean defaultDropEstablished;
+    private final boolean defaultAlertStrict;
+    private final boolean defaultAlertEstablished;
+    private final Map<String, Integer> flowbitNumbers;
+    private final int[] logged;
+    private byte[] scratch = new byte[INITIAL_SCRATCH];
+    private final Latin1View view = new Latin1View();
+
+    public RuleEvaluator(CompiledPolicy policy) {
+        strictOrder = policy.ruleOrder() == RuleOrder.STRICT_ORDER;
+        Map<String, Integer> bits = new LinkedHashMap<>();
+        List<CompiledPolicy.CompiledRule> compiled = policy.rules();
+        rules = new CompiledRuleData[compiled.size()];
+        for (int i = 0; i < rules.length; i++) {
+            rules[i] = new CompiledRuleData(compiled.get(i).signature(), bits, view);
+        }
+        flowbitNumbers = Map.copyOf(bits);
+        logged = new int[rules.length];
+        boolean dropStrict = false;
+        boolean dropEstablished = false;
+        boolean alertStrict = false;
+        boolean alertEstablished = false;
+        for (StatefulDefaultAction action : policy.policy().statefulDefaultActions()) {
+            switch (action) {
+                case DROP_STRICT -> dropStrict = true;
+                case DROP_ESTABLISHED -> dropEstablished = true;
+                case ALERT_STRICT -> alertStrict = true;
+                case ALERT_ESTABLISHED -> alertEstablished = true;
+                default ->
+                    throw new IllegalArgumentException(
+                            "stateful default action " + action.apiName() + " is not supported by the rule evaluator");
+            }
+        }
+        defaultDropStrict = dropStrict;
+        defaultDropEstablished = dropEstablished;
+        defaultAlertStrict = alertStrict;
+        defaultAlertEstablished = alertEstablished;
+    }
+
+    /** The bit number of each flowbit name (bit {@code n} is {@code 1L << n} in {@link FlowRuleState#flowbits()}). */
+    public Map<String, Integer> flowbitNumbers() {
+        return flowbitNumbers;
+    }
+
+    /**
+     * Evaluates one packet. A flow that already has a verdict gets it back at once (fast path, no logging). A
+     * flow-scoped pass/drop/reject is stored in {@code state}; flowbits set/unset/toggle by matching rules too.
+     */
+    public Decision evaluate(PacketContext ctx, FlowRuleState state, AlertSink alerts) {
+        Verdict flowVerdict = state.verdict();
+        if (flowVerdict == Verdict.PASS) return Decision.PASS_FLOW;
+        if (flowVerdict != Verdict.NONE) return Decision.DROP_FLOW; // a rejected flow: RST sent once, then drops
+        int loggedCount = 0;
+        Verdict verdict = Verdict.NONE;
+        Verdict flowStore = Verdict.NONE;
+        for (int i = 0; i < rules.length; i++) {
+            CompiledRuleData rule = rules[i];
+            if (verdict != Verdict.NONE && (strictOrder || rule.action == Action.PASS)) break;
+            if (!rule.matches(ctx, state, this)) continue;
+            rule.applyFlowbits(state);
+            if (rule.logs) logged[loggedCount++] = i;
+            if (rule.action == Action.ALERT) continue;
+            // Suricata 7 RuleActionToFlow: every matching flow-scoped pass/drop/reject marks the flow, first one wins
+            if (rule.flowScoped && flowStore == Verdict.NONE) flowStore = rule.verdict;
+            if (verdict == Verdict.NONE) {
+                verdict = rule.verdict;
+                if (strictOrder || rule.action == Action.PASS) break;
+            }
+        }
+        boolean flowScoped = flowStore != Verdict.NONE;
+        boolean defaultAlertEstablishedFires = false;
+        boolean defaultAlertStrictFires = false;
+        if (verdict == Verdict.NONE) {
+            boolean establishedToServer = ctx.established && ctx.toServer;
+            if (defaultDropStrict || (defaultDropEstablished && establishedToServer)) verdict = Verdict.DROP;
+            defaultAlertStrictFires = defaultAlertStrict;
+            defaultAlertEstablishedFires = defaultAlertEstablished && establishedToServer;
+        }
+        if (flowScoped) state.verdict(flowStore);
+        Verdict packetVerdict = verdict == Verdict.NONE ? Verdict.PASS : verdict;
+        for (int k = 0; k < loggedCount; k++) {
+            int index = logged[k];
+            alerts.alert(index, rules[index].action, packetVerdict);
+        }
+        if (defaultAlertStrictFires) alerts.alert(DEFAULT_ALERT_STRICT, Action.ALERT, packetVerdict);
+        if (defaultAlertEstablishedFires) alerts.alert(DEFAULT_ALERT_ESTABLISHED, Action.ALERT, packetVerdict);
+        return Decision.of(verdict, flowScoped);
+    }
+
+    /** Scratch of at least {@code size} bytes (grows only for a buffer larger than any before). */
+    byte[] scratch(int size) {
+        if (scratch.length < size) scratch = new byte[Math.max(size, scratch.length * 2)];
+        return scratch;
+    }
+
+    Latin1View view() {
+        return view;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** One rule, precompiled. */
+    private static final class CompiledRuleData {
+        final Action action;
+        final Verdict verdict;
+        final boolean flowScoped;
+        final boolean ipOnly;
+        final boolean logs;
+        final int ipProtoFilter; // 0 any; matched through RuleProtocol otherwise
+        final RuleProtocol protocol;
+        final Signature sig;
+        final boolean both;
+        final FlowCondition.FlowDirection flowDirection;
+        final FlowCondition.FlowState flowState;
+        final CondData[] conditions;
+        final long[] bitsetMasks; // per isset/isnotset op: the mask of its names
+        final boolean[] bitsetIsSet;
+        final long setMask;
+        final long unsetMask;
+        final long toggleMask;
+        final InspectionData[] inspections;
+
+        CompiledRuleData(Signature sig, Map<String, Integer> bits, Latin1View view) {
+            this.sig = sig;
+            long sid = sig.sid();
+            action = sig.action();
+            verdict = switch (action) {
+                case PASS -> Verdict.PASS;
+                case DROP -> Verdict.DROP;
+                case REJECT -> Verdict.REJECT;
+                case ALERT -> Verdict.NONE;
+            };
+            flowScoped = sig.scope() == ActionScope.FLOW;
+            ipOnly = sig.type() == RuleType.IP_ONLY;
+            logs = sig.logsMatches();
+            protocol = sig.protocol();
+            ipProtoFilter = 0;
+            both = sig.direction() == Direction.BOTH;
+            FlowCondition flow = sig.flow();
+            if (flow.stream() != FlowCondition.StreamRequirement.ANY) {
+                throw unsupported(sid, "flow:" + flow.stream().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            flowDirection = flow.direction();
+            flowState = flow.state();
+            List<CondData> conds = new ArrayList<>();
+            for (Condition c : sig.conditions()) conds.add(CondData.of(sid, c));
+            conditions = conds.toArray(CondData[]::new);
+            List<long[]> tests = new ArrayList<>();
+            List<Boolean> isSet = new ArrayList<>();
+            long set = 0;
+            long unset = 0;
+            long toggle = 0;
+            for (FlowbitsOperation op : sig.flowbits()) {
+                long mask = 0;
+                for (String name : op.names()) {
+                    Integer n = bits.get(name);
+                    if (n == null) {
+                        if (bits.size() >= MAX_FLOWBITS) {
+                            throw unsupported(sid, "flowbits (more than " + MAX_FLOWBITS + " flowbit names)");
+                        }
+                        n = bits.size();
+                        bits.put(name, n);
+                    }
+                    mask |= 1L << n;
+                }
+                switch (op.operation()) {
+                    case ISSET -> {
+                        tests.add(new long[] {mask});
+                        isSet.add(true);
+                    }
+                    case ISNOTSET -> {
+                        tests.add(new long[] {mask});
+                        isSet.add(false);
+                    }
+                    case SET -> set |= mask;
+                    case UNSET -> unset |= mask;
+                    case TOGGLE -> toggle |= mask;
+                }
+            }
+            bitsetMasks = new long[tests.size()];
+            bitsetIsSet = new boolean[tests.size()];
+            for (int i = 0; i < tests.size(); i++) {
+                bitsetMasks[i] = tests.get(i)[0];
+                bitsetIsSet[i] = isSet.get(i);
+            }
+            setMask = set;
+            unsetMask = unset;
+            toggleMask = toggle;
+            List<InspectionData> ins = new ArrayList<>();
+            for (BufferInspection bi : sig.inspections()) ins.add(new InspectionData(sid, bi, view));
+            inspections = ins.toArray(InspectionData[]::new);
+        }
+
+        boolean matches(PacketContext ctx, FlowRuleState state, RuleEvaluator evaluator) {
+            if (ipOnly && !ctx.firstPacketInDirection) return false;
+            if (!protocol.matchesIpProtocol(ctx.ipProtocol)) return false;
+            if (protocol.isAppLayer() && ctx.appProtocol != protocol) return false;
+            if (!headerMatches(ctx)) return false;
+            switch (flowDirection) {
+                case TO_SERVER -> {
+                    if (!ctx.toServer) return false;
+                }
+                case TO_CLIENT -> {
+                    if (ctx.toServer) return false;
+                }
+                case ANY -> {}
+            }
+            switch (flowState) {
+                case ESTABLISHED -> {
+                    if (!ctx.established) return false;
+                }
+                case NOT_ESTABLISHED -> {
+                    if (ctx.established) return false;
+                }
+                case ANY, STATELESS -> {}
+            }
+            long flowbits = state.flowbits();
+            for (int i = 0; i < bitsetMasks.length; i++) {
+                boolean anySet = (flowbits & bitsetMasks[i]) != 0;
+                if (bitsetIsSet[i] ? !anySet : (flowbits & bitsetMasks[i]) == bitsetMasks[i]) return false;
+            }
+            for (CondData c : conditions) if (!c.matches(ctx)) return false;
+            for (InspectionData in : inspections) if (!in.matches(ctx, evaluator)) return false;
+            return true;
+        }
+
+        private boolean headerMatches(PacketContext ctx) {
+            if (forward(ctx)) return true;
+            return both && backward(ctx);
+        }
+
+        private boolean forward(PacketContext c) {
+            return sig.sourcePort().matches(c.srcPort)
+                    && sig.destinationPort().matches(c.dstPort)
+                    && sig.source().matches(c.ipVersion, c.srcHi, c.srcLo)
+                    && sig.destination().matches(c.ipVersion, c.dstHi, c.dstLo);
+        }
+
+        private boolean backward(PacketContext c) {
+            return sig.sourcePort().matches(c.dstPort)
+                    && sig.destinationPort().matches(c.srcPort)
+                    && sig.source().matches(c.ipVersion, c.dstHi, c.dstLo)
+                    && sig.destination().matches(c.ipVersion, c.srcHi, c.srcLo);
+        }
+
+        void applyFlowbits(FlowRuleState state) {
+            if ((setMask | unsetMask | toggleMask) == 0) return;
+            long bits = state.flowbits();
+            bits |= setMask;
+            bits &= ~unsetMask;
+            bits ^= toggleMask;
+            state.flowbits(bits);
+        }
+    }
+
+    static IllegalArgumentException unsupported(long sid, String keyword) {
+        return new IllegalArgumentException(
+                "sid " + sid + ": keyword " + keyword + " is not supported by the rule evaluator");
+    }
+
+    /** One packet condition. */
+    private abstract static class CondData {
+        abstract boolean matches(PacketContext ctx);
+
+        static CondData of(long sid, Condition c) {
+            return switch (c) {
+                case Condition.Dsize d -> new UintCond(d.size(), 0);
+                case Condition.IpProto p -> new UintCond(p.protocol(), 1);
+                case Condition.Ttl t -> new UintCond(t.ttl(), 2);
+                case Condition.TcpFlags f -> new TcpFlagsCond(f);
+                case Condition.AppLayerProtocol a -> AppProtoCond.of(sid, a);
+                case Condition.SslState s -> SslStateCond.of(sid, s);
+                case Condition.SslVersion v -> throw unsupported(sid, "ssl_version");
+                case Condition.TlsVersion v -> throw unsupported(sid, "tls.version");
+            };
+        }
+    }
+
+    private static final class UintCond extends CondData {
+        private final UintMatch match;
+        private final int field;
+
+        UintCond(UintMatch match, int field) {
+            this.match = match;
+            this.field = field;
+        }
+
+        @Override
+        boolean matches(PacketContext ctx) {
+            long value =
+                    switch (field) {
+                        case 0 -> ctx.payloadLength;
+                        case 1 -> ctx.ipProtocol;
+                        default -> ctx.ttl;
+                    };
+            return match.matches(value);
+        }
+    }
+
+    private static final class TcpFlagsCond extends CondData {
+        private final Condition.TcpFlags.Modifier modifier;
+        private final int flags;
+        private final int keep;
+
+        TcpFlagsCond(Condition.TcpFlags f) {
+            modifier = f.modifier();
+            flags = f.flags();
+            keep = ~f.ignored() & 0xFF;
+        }
+
+        @Override
+        boolean matches(PacketContext ctx) {
+            if (ctx.ipProtocol != 6) return false;
+            int actual = ctx.tcpFlags & keep;
+            return switch (modifier) {
+                case EXACT -> actual == flags;
+                case ALL_AND_OTHERS -> (actual & flags) == flags;
+                case ANY_OF -> (actual & flags) != 0;
+                case NOT -> (actual & flags) == 0;
+            };
+        }
+    }
+
+    private static final class AppProtoCond extends CondData {
+        private final boolean negated;
+        private final RuleProtocol protocol; // null: "failed"
+
+        private AppProtoCond(boolean negated, RuleProtocol protocol) {
+            this.negated = negated;
+            this.protocol = protocol;
+        }
+
+        static AppProtoCond of(long sid, Condition.AppLayerProtocol a) {
+            if (a.protocol().equalsIgnoreCase("failed")) return new AppProtoCond(a.negated(), null);
+            RuleProtocol p = RuleProtocol.fromKeyword(a.protocol())
+                    .filter(RuleProtocol::isAppLayer)
+                    .orElseThrow(() -> unsupported(sid, "app-layer-protocol:" + a.protocol()));
+            return new AppProtoCond(a.negated(), p);
+        }
+
+        @Override
+        boolean matches(PacketContext ctx) {
+            boolean is = protocol == null ? ctx.appProtocolFailed : ctx.appProtocol == protocol;
+            return is != negated;
+        }
+    }
+
+    private static final class SslStateCond extends CondData {
+        private final boolean requireHello;
+        private final boolean forbidHello;
+
+        private SslStateCond(boolean requireHello, boolean forbidHello) {
+            this.requireHello = requireHello;
+            this.forbidHello = forbidHello;
+        }
+
+        static SslStateCond of(long sid, Condition.SslState s) {
+            for (Condition.SslState.State st : s.states()) {
+                if (st != Condition.SslState.State.CLIENT_HELLO) throw unsupported(sid, "ssl_state:" + st);
+            }
+            for (Condition.SslState.State st : s.negatedStates()) {
+                if (st != Condition.SslState.State.CLIENT_HELLO) throw unsupported(sid, "ssl_state:!" + st);
+            }
+            return new SslStateCond(!s.states().isEmpty(), !s.negatedStates().isEmpty());
+        }
+
+        @Override
+        boolean matches(PacketContext ctx) {
+            boolean hello = ctx.tlsClientHello || ctx.hasBuffer(org.gwlbinspect.detect.Buffer.TLS_SNI);
+            if (requireHello && !hello) return false;
+            return !(forbidHello && hello);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private static final int KIND_CONTENT = 0;
+    private static final int KIND_PCRE = 1;
+    private static final int KIND_ISDATAAT = 2;
+    private static final int KIND_BSIZE = 3;
+
+    /** Everything a rule inspects in one buffer. */
+    private static final class InspectionData {
+        final int buffer;
+        final Transform[] transforms;
+        final int extra; // bytes the transforms may add
+        final int[] kind;
+        final byte[][] patterns; // lowercased when nocase
+        final boolean[] negated;
+        final boolean[] nocase;
+        final boolean[] relative;
+        final int[] depth; // -1 absent
+        final int[] offset;
+        final int[] distance; // Integer.MIN_VALUE absent
+        final int[] within; // -1 absent
+        final boolean[] startsWith;
+        final boolean[] endsWith;
+        final Matcher[] matchers;
+        final boolean[] anchored;
+        final UintMatch[] bsize;
+
+        InspectionData(long sid, BufferInspection bi, Latin1View view) {
+            buffer = bi.buffer().ordinal();
+            transforms = bi.transforms().toArray(Transform[]::new);
+            int add = 0;
+            for (Transform t : transforms) if (t == Transform.DOTPREFIX) add++;
+            extra = add;
+            int n = bi.matches().size();
+            kind = new int[n];
+            patterns = new byte[n][];
+            negated = new boolean[n];
+            nocase = new boolean[n];
+            relative = new boolean[n];
+            depth = new int[n];
+            offset = new int[n];
+            distance = new int[n];
+            within = new int[n];
+            startsWith = new boolean[n];
+            endsWith = new boolean[n];
+            matchers = new Matcher[n];
+            anchored = new boolean[n];
+            bsize = new UintMatch[n];
+            for (int i = 0; i < n; i++) {
+                BufferMatch m = bi.matches().get(i);
+                depth[i] = -1;
+                within[i] = -1;
+                distance[i] = Integer.MIN_VALUE;
+                switch (m) {
+                    case ContentMatch c -> {
+                        kind[i] = KIND_CONTENT;
+                        byte[] p = c.pattern();
+                        if (c.nocase()) for (int k = 0; k < p.length; k++) p[k] = lower(p[k]);
+                        patterns[i] = p;
+                        negated[i] = c.negated();
+                        nocase[i] = c.nocase();
+                        relative[i] = c.relative();
+                        depth[i] = c.depth().orElse(-1);
+                        offset[i] = c.offset().orElse(0);
+                        distance[i] = c.distance().orElse(Integer.MIN_VALUE);
+                        within[i] = c.within().orElse(-1);
+                        startsWith[i] = c.startsWith();
+                        endsWith[i] = c.endsWith();
+                    }
+                    case PcreMatch p -> {
+                        kind[i] = KIND_PCRE;
+                        negated[i] = p.negated();
+                        relative[i] = p.relative();
+                        // PCRE's default newline is LF only: without UNIX_LINES Java's '.' and '$' also treat CR and
+                        // Latin-1 NEL (0x85) as line terminators
+                        int flags = Pattern.UNIX_LINES;
+                        for (PcreMatch.Flag f : p.flags()) {
+                            switch (f) {
+                                case CASELESS -> flags |= Pattern.CASE_INSENSITIVE;
+                                case DOTALL -> flags |= Pattern.DOTALL;
+                                case MULTILINE -> flags |= Pattern.MULTILINE;
+                                case EXTENDED -> flags |= Pattern.COMMENTS;
+                                case ANCHORED -> anchored[i] = true;
+                                case RELATIVE -> {}
+                                case DOLLAR_ENDONLY, UNGREEDY -> throw unsupported(sid, "pcre flag " + f.letter());
+                            }
+                        }
+                        try {
+                            matchers[i] = Pattern.compile(p.regex(), flags).matcher(view);
+                        } catch (PatternSyntaxException e) {
+                            throw new IllegalArgumentException(
+                                    "sid " + sid + ": keyword pcre: regex not supported by java.util.regex: "
+                                            + e.getDescription(),
+                                    e);
+                        }
+                    }
+                    case IsDataAt d -> {
+                        kind[i] = KIND_ISDATAAT;
+                        negated[i] = d.negated();
+                        relative[i] = d.relative();
+                        offset[i] = d.offset();
+                    }
+                    case Bsize b -> {
+                        kind[i] = KIND_BSIZE;
+                        bsize[i] = b.size();
+                    }
+                }
+            }
+        }
+
+        boolean matches(PacketContext ctx, RuleEvaluator evaluator) {
+            byte[] src = ctx.bufferArrays[buffer];
+            if (src == null) return false;
+            byte[] data = src;
+            int base = ctx.bufferOffsets[buffer];
+            int len = ctx.bufferLengths[buffer];
+            if (transforms.length > 0) {
+                data = evaluator.scratch(len + extra);
+                System.arraycopy(src, base, data, 0, len);
+                base = 0;
+                for (Transform t : transforms) {
+                    switch (t) {
+                        case TO_LOWERCASE -> {
+                            for (int k = 0; k < len; k++) data[k] = lower(data[k]);
+                        }
+                        case STRIP_WHITESPACE -> {
+                            int w = 0;
+                            for (int k = 0; k < len; k++) {
+                                byte b = data[k];
+                                if (!isSpace(b)) data[w++] = b;
+                            }
+                            len = w;
+                        }
+                        case DOTPREFIX -> {
+                            System.arraycopy(data, 0, data, 1, len);
+                            data[0] = '.';
+                            len++;
+                        }
+                    }
+                }
+            }
+            return matchFrom(0, 0, data, base, len, evaluator.view());
+        }
+
+        /** Matches keywords {@code i..} with the previous match ending at {@code prevEnd}; backtracks contents. */
+        private boolean matchFrom(int i, int prevEnd, byte[] data, int base, int len, Latin1View view) {
+            if (i == kind.length) return true;
+            switch (kind[i]) {
+                case KIND_BSIZE -> {
+                    return bsize[i].matches(len) && matchFrom(i + 1, prevEnd, data, base, len, view);
+                }
+                case KIND_ISDATAAT -> {
+                    int at = relative[i] ? prevEnd + offset[i] : offset[i];
+                    boolean has = at < len;
+                    return has != negated[i] && matchFrom(i + 1, prevEnd, data, base, len, view);
+                }
+                case KIND_PCRE -> {
+                    Matcher m = matchers[i];
+                    view.set(data, base, len);
+                    m.reset(view);
+                    int from = relative[i] ? Math.min(prevEnd, len) : 0;
+                    m.region(from, len);
+                    boolean found = anchored[i] ? m.lookingAt() : m.find();
+                    if (negated[i]) return !found && matchFrom(i + 1, prevEnd, data, base, len, view);
+                    return found && matchFrom(i + 1, m.end(), data, base, len, view);
+                }
+                default -> {
+                    return matchContent(i, prevEnd, data, base, len, view);
+                }
+            }
+        }
+
+        private boolean matchContent(int i, int prevEnd, byte[] data, int base, int len, Latin1View view) {
+            byte[] p = patterns[i];
+            int start;
+            long end; // exclusive limit for the match end
+            if (relative[i]) {
+                int dist = distance[i] == Integer.MIN_VALUE ? 0 : distance[i];
+                start = prevEnd + dist;
+                end = within[i] >= 0 ? (long) prevEnd + dist + within[i] : len;
+            } else {
+                start = offset[i];
+                end = depth[i] >= 0 ? (long) offset[i] + depth[i] : len;
+            }
+            if (start < 0) start = 0;
+            if (end > len) end = len;
+            int lastStart = (int) end - p.length;
+            if (startsWith[i]) lastStart = Math.min(lastStart, start);
+            if (endsWith[i]) {
+                if (len - p.length < start || len - p.length > lastStart) lastStart = -1;
+                else start = len - p.length;
+            }
+            if (negated[i]) {
+                for (int s = start; s <= lastStart; s++) {
+                    if (equalsAt(p, data, base + s, nocase[i])) return false;
+                }
+                return matchFrom(i + 1, prevEnd, data, base, len, view);
+            }
+            for (int s = start; s <= lastStart; s++) {
+                if (equalsAt(p, data, base + s, nocase[i]) && matchFrom(i + 1, s + p.length, data, base, len, view)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static boolean equalsAt(byte[] p, byte[] data, int at, boolean nocase) {
+        if (nocase) {
+            for (int k = 0; k < p.length; k++) if (lower(data[at + k]) != p[k]) return false;
+        } else {
+            for (int k = 0; k < p.length; k++) if (data[at + k] != p[k]) return false;
+        }
+        return true;
+    }
+
+    private static byte lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == 0x0B || b == '\f';
+    }
+}

@@ -1,0 +1,555 @@
+package org.gwlbinspect.detect.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.gwlbinspect.detect.Buffer;
+import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.PolicyCompiler;
+import org.gwlbinspect.detect.RuleProtocol;
+import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RuleEvaluatorTest {
+    private static final int TCP = 6;
+    private static final int UDP = 17;
+    private static final int SYN = 0x02;
+    private static final int ACK = 0x10;
+    private static final int CLIENT = ip(10, 0, 0, 5);
+    private static final int SERVER = ip(93, 184, 216, 34);
+
+    @TempDir
+    Path dir;
+
+    private final FlowRuleState state = new FlowRuleState();
+    private final List<String> alerts = new ArrayList<>();
+    private final AlertSink sink = (index, action, verdict) -> alerts.add(index + ":" + action + ":" + verdict);
+
+    private static int ip(int a, int b, int c, int d) {
+        return a << 24 | b << 16 | c << 8 | d;
+    }
+
+    private CompiledPolicy compile(String name, String text) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return new PolicyCompiler(PolicyLoadOptions.defaults()).compile(file);
+    }
+
+    private RuleEvaluator evaluator(String rules) throws Exception {
+        return new RuleEvaluator(compile("p.rules", rules));
+    }
+
+    private RuleEvaluator strict(String rulesString, String defaultActions) throws Exception {
+        String escaped = rulesString.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+        String json = """
+                {
+                  "FirewallPolicyResponse": {
+                    "FirewallPolicyName": "strict",
+                    "FirewallPolicyArn": "arn:aws:network-firewall:eu-west-1:123456789012:firewall-policy/strict"
+                  },
+                  "FirewallPolicy": {
+                    "StatelessRuleGroupReferences": [],
+                    "StatelessDefaultActions": ["aws:forward_to_sfe"],
+                    "StatelessFragmentDefaultActions": ["aws:forward_to_sfe"],
+                    "StatefulRuleGroupReferences": [
+                      {"ResourceArn": "arn:aws:network-firewall:eu-west-1:123456789012:stateful-rulegroup/g",
+                       "Priority": 100}
+                    ],
+                    "StatefulDefaultActions": [%s],
+                    "StatefulEngineOptions": {"RuleOrder": "STRICT_ORDER"}
+                  },
+                  "RuleGroups": [
+                    {
+                      "RuleGroup": {
+                        "RulesSource": {"RulesString": "%s"},
+                        "StatefulRuleOptions": {"RuleOrder": "STRICT_ORDER"}
+                      },
+                      "RuleGroupResponse": {
+                        "RuleGroupArn": "arn:aws:network-firewall:eu-west-1:123456789012:stateful-rulegroup/g",
+                        "RuleGroupName": "g",
+                        "Type": "STATEFUL",
+                        "Capacity": 100
+                      }
+                    }
+                  ]
+                }
+                """.formatted(defaultActions, escaped);
+        return new RuleEvaluator(compile("strict.json", json));
+    }
+
+    /** Client → server TCP packet. */
+    private PacketContext toServer(int flags, boolean established) {
+        PacketContext ctx = new PacketContext().ipv4(CLIENT, 40000, SERVER, 443, TCP);
+        ctx.tcpFlags = flags;
+        ctx.established = established;
+        ctx.toServer = true;
+        return ctx;
+    }
+
+    private PacketContext toClient(int flags, boolean established) {
+        PacketContext ctx = new PacketContext().ipv4(SERVER, 443, CLIENT, 40000, TCP);
+        ctx.tcpFlags = flags;
+        ctx.established = established;
+        ctx.toServer = false;
+        return ctx;
+    }
+
+    private PacketContext clientHello(String sni) {
+        PacketContext ctx = toServer(ACK, true);
+        ctx.appProtocol = RuleProtocol.TLS;
+        ctx.tlsClientHello = true;
+        ctx.payloadLength = 300;
+        if (sni != null) {
+            byte[] bytes = sni.getBytes(StandardCharsets.ISO_8859_1);
+            ctx.setBuffer(Buffer.TLS_SNI, bytes, 0, bytes.length);
+        }
+        return ctx;
+    }
+
+    private PacketContext httpRequest(String host) {
+        PacketContext ctx = toServer(ACK, true);
+        ctx.dstPort = 80;
+        ctx.appProtocol = RuleProtocol.HTTP;
+        byte[] hostBytes = host.getBytes(StandardCharsets.ISO_8859_1);
+        ctx.setBuffer(Buffer.HTTP_HOST, hostBytes, 0, hostBytes.length);
+        byte[] names = "\r\nHost\r\nUser-Agent\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        ctx.setBuffer(Buffer.HTTP_HEADER_NAMES, names, 0, names.length);
+        return ctx;
+    }
+
+    @Test
+    void ipOnlyPassTcp443DecidesTheFlowOnTheSynAndDefeatsALaterSniDropInActionOrder() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                drop tls $HOME_NET any -> $EXTERNAL_NET any (tls.sni; content:"evil.com"; nocase; sid:2;)
+                pass tcp $HOME_NET any -> any 443 (sid:1;)
+                """);
+        assertThat(ev.evaluate(toServer(SYN, false), state, sink)).isEqualTo(Decision.PASS_FLOW);
+        assertThat(state.verdict()).isEqualTo(Verdict.PASS);
+        PacketContext hello = clientHello("evil.com");
+        hello.firstPacketInDirection = false;
+        assertThat(ev.evaluate(hello, state, sink)).isEqualTo(Decision.PASS_FLOW);
+        assertThat(alerts).isEmpty();
+        // without the earlier SYN decision the SNI drop would act on the flow
+        FlowRuleState fresh = new FlowRuleState();
+        RuleEvaluator dropOnly = evaluator(
+                "drop tls $HOME_NET any -> $EXTERNAL_NET any (tls.sni; content:\"evil.com\"; nocase; sid:2;)\n");
+        assertThat(dropOnly.evaluate(clientHello("EVIL.com"), fresh, sink)).isEqualTo(Decision.DROP_FLOW);
+        assertThat(fresh.verdict()).isEqualTo(Verdict.DROP);
+        assertThat(alerts).containsExactly("0:DROP:DROP");
+    }
+
+    @Test
+    void flowNotEstablishedPassIsPacketScoped() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                pass tcp $HOME_NET any -> $EXTERNAL_NET any (flow:not_established; sid:1;)
+                drop tcp $HOME_NET any -> $EXTERNAL_NET any (flow:established,to_server; sid:2;)
+                """);
+        assertThat(ev.evaluate(toServer(SYN, false), state, sink)).isEqualTo(Decision.PASS_PACKET);
+        assertThat(state.verdict()).isEqualTo(Verdict.NONE);
+        assertThat(ev.evaluate(toServer(ACK, true), state, sink)).isEqualTo(Decision.DROP_PACKET);
+        assertThat(ev.evaluate(toClient(ACK, true), state, sink)).isEqualTo(Decision.NO_DECISION);
+    }
+
+    @Test
+    void actionOrderPassBeatsDropRegardlessOfFileOrder() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                drop tcp any any -> any 443 (msg:"drop first in file"; sid:1;)
+                pass tcp any any -> any 443 (sid:2;)
+                """);
+        assertThat(ev.evaluate(toServer(SYN, false), state, sink)).isEqualTo(Decision.PASS_FLOW);
+        assertThat(alerts).isEmpty();
+    }
+
+    @Test
+    void actionOrderEveryMatchingDropAndAlertLogsWithTheFirstDropsVerdict() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert tcp any any -> any any (msg:"seen"; flow:to_server; sid:1;)
+                drop tcp any any -> any 443 (flow:to_server; sid:2;)
+                reject tcp any any -> any 443 (flow:to_server; sid:3;)
+                alert tcp any any -> any any (flow:to_server; noalert; sid:4;)
+                """);
+        // order after compile: drop(2), reject(3), alert(1), alert(4)
+        assertThat(ev.evaluate(toServer(ACK, true), state, sink)).isEqualTo(Decision.DROP_PACKET);
+        assertThat(alerts).containsExactly("0:DROP:DROP", "1:REJECT:DROP", "2:ALERT:DROP");
+    }
+
+    @Test
+    void passRuleWithAlertKeywordLogsAndPlainPassDoesNot() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                pass tcp any any -> any 443 (alert; flow:to_server; sid:1;)
+                pass tcp any any -> any 80 (flow:to_server; sid:2;)
+                """);
+        assertThat(ev.evaluate(toServer(ACK, true), state, sink)).isEqualTo(Decision.PASS_PACKET);
+        assertThat(alerts).containsExactly("0:PASS:PASS");
+        alerts.clear();
+        PacketContext http = toServer(ACK, true);
+        http.dstPort = 80;
+        assertThat(ev.evaluate(http, state, sink)).isEqualTo(Decision.PASS_PACKET);
+        assertThat(alerts).isEmpty();
+    }
+
+    @Test
+    void alertOnlyRuleLogsWithoutDecidingAndNoalertRuleStaysSilent() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert tcp any any -> any 443 (msg:"https"; flow:to_server; sid:1;)
+                alert tcp any any -> any 443 (flow:to_server; noalert; sid:2;)
+                """);
+        assertThat(ev.evaluate(toServer(ACK, true), state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).containsExactly("0:ALERT:PASS");
+    }
+
+    @Test
+    void strictOrderFirstMatchingRuleWinsAndAlertsBeforeItLog() throws Exception {
+        RuleEvaluator ev = strict("""
+                alert tcp any any -> any 443 (msg:"log"; flow:to_server; sid:1;)
+                drop tcp any any -> any 443 (flow:to_server; sid:2;)
+                pass tcp any any -> any 443 (flow:to_server; sid:3;)
+                """, "");
+        assertThat(ev.evaluate(toServer(ACK, true), state, sink)).isEqualTo(Decision.DROP_PACKET);
+        assertThat(alerts).containsExactly("0:ALERT:DROP", "1:DROP:DROP");
+    }
+
+    @Test
+    void strictOrderAwsDropEstablishedDropsEstablishedClientToServerButPassesHandshakeAndServerToClient()
+            throws Exception {
+        RuleEvaluator ev = strict("pass tcp any any -> any 22 (flow:to_server; sid:1;)\n", "\"aws:drop_established\"");
+        assertThat(ev.evaluate(toServer(SYN, false), state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(ev.evaluate(toClient(SYN | ACK, false), state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(ev.evaluate(toServer(ACK, true), state, sink)).isEqualTo(Decision.DROP_PACKET);
+        assertThat(ev.evaluate(toClient(ACK, true), state, sink)).isEqualTo(Decision.NO_DECISION);
+        PacketContext ssh = toServer(ACK, true);
+        ssh.dstPort = 22;
+        assertThat(ev.evaluate(ssh, state, sink)).isEqualTo(Decision.PASS_PACKET);
+        assertThat(alerts).as("a default drop alone does not log").isEmpty();
+    }
+
+    @Test
+    void strictOrderAwsDropStrictDropsEvenTheHandshake() throws Exception {
+        RuleEvaluator ev = strict("pass udp any any -> any 53 (sid:1;)\n", "\"aws:drop_strict\"");
+        assertThat(ev.evaluate(toServer(SYN, false), state, sink)).isEqualTo(Decision.DROP_PACKET);
+        assertThat(ev.evaluate(toClient(ACK, true), state, sink)).isEqualTo(Decision.DROP_PACKET);
+        PacketContext dns = new PacketContext().ipv4(CLIENT, 5353, SERVER, 53, UDP);
+        assertThat(ev.evaluate(dns, new FlowRuleState(), sink)).isEqualTo(Decision.PASS_FLOW);
+    }
+
+    @Test
+    void strictOrderAwsAlertEstablishedAndAlertStrictLogUnderNegatedSids2And4() throws Exception {
+        RuleEvaluator ev = strict(
+                "pass tcp any any -> any 22 (flow:to_server; sid:1;)\n",
+                "\"aws:drop_established\", \"aws:alert_established\", \"aws:alert_strict\"");
+        assertThat(ev.evaluate(toServer(SYN, false), state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).containsExactly(RuleEvaluator.DEFAULT_ALERT_STRICT + ":ALERT:PASS");
+        alerts.clear();
+        assertThat(ev.evaluate(toServer(ACK, true), state, sink)).isEqualTo(Decision.DROP_PACKET);
+        assertThat(alerts)
+                .containsExactly(
+                        RuleEvaluator.DEFAULT_ALERT_STRICT + ":ALERT:DROP",
+                        RuleEvaluator.DEFAULT_ALERT_ESTABLISHED + ":ALERT:DROP");
+    }
+
+    @Test
+    void strictOrderAppLayerDefaultActionIsRejectedAtConstruction() {
+        assertThatThrownBy(() -> strict("pass tcp any any -> any 22 (sid:1;)\n", "\"aws:drop_established_app_layer\""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("aws:drop_established_app_layer");
+    }
+
+    @Test
+    void tlsAllowlistPassesExactAndWildcardSniCaseInsensitiveAndDropsOtherSniAndHelloWithoutSni() throws Exception {
+        CompiledPolicy policy = compile("x.allowlist.txt", ".example.com\nexact.org\n");
+        RuleEvaluator ev = new RuleEvaluator(policy);
+        for (String allowed : List.of("example.com", "www.Example.COM", "EXACT.org")) {
+            FlowRuleState flow = new FlowRuleState();
+            assertThat(ev.evaluate(toServer(SYN, false), flow, sink))
+                    .as("handshake of %s", allowed)
+                    .isEqualTo(Decision.NO_DECISION);
+            assertThat(ev.evaluate(clientHello(allowed), flow, sink))
+                    .as(allowed)
+                    .isEqualTo(Decision.PASS_FLOW);
+            assertThat(ev.evaluate(toServer(ACK, true), flow, sink)).isEqualTo(Decision.PASS_FLOW);
+        }
+        for (String denied : List.of("badexample.com", "www.exact.org", "exact.org.evil")) {
+            FlowRuleState flow = new FlowRuleState();
+            assertThat(ev.evaluate(clientHello(denied), flow, sink)).as(denied).isEqualTo(Decision.DROP_FLOW);
+        }
+        assertThat(ev.evaluate(clientHello(null), new FlowRuleState(), sink)).isEqualTo(Decision.DROP_FLOW);
+        assertThat(alerts).hasSize(4).allMatch(a -> a.endsWith(":DROP:DROP"));
+    }
+
+    @Test
+    void tlsAllowlistDoesNotTouchTrafficFromOutsideHomeNet() throws Exception {
+        RuleEvaluator ev = new RuleEvaluator(compile("x.allowlist.txt", "exact.org\n"));
+        PacketContext hello = clientHello("other.org");
+        hello.srcLo = ip(8, 8, 8, 8) & 0xFFFF_FFFFL;
+        assertThat(ev.evaluate(hello, state, sink)).isEqualTo(Decision.NO_DECISION);
+    }
+
+    @Test
+    void httpAllowlistPassesAllowedHttpHostAndDropsOtherHosts() throws Exception {
+        RuleEvaluator ev = new RuleEvaluator(compile("web.allowlist.txt", ".example.com\nexact.org\n"));
+        assertThat(ev.evaluate(httpRequest("api.example.com"), new FlowRuleState(), sink))
+                .isEqualTo(Decision.PASS_FLOW);
+        assertThat(ev.evaluate(httpRequest("exact.org"), new FlowRuleState(), sink))
+                .isEqualTo(Decision.PASS_FLOW);
+        assertThat(ev.evaluate(httpRequest("evil.org"), new FlowRuleState(), sink))
+                .isEqualTo(Decision.DROP_FLOW);
+        // a request whose headers are not parsed yet is not decided
+        PacketContext partial = toServer(ACK, true);
+        partial.appProtocol = RuleProtocol.HTTP;
+        assertThat(ev.evaluate(partial, new FlowRuleState(), sink)).isEqualTo(Decision.NO_DECISION);
+    }
+
+    @Test
+    void flowbitsSetOnOnePacketAreTestedByIssetOnALaterPacket() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert tcp any any -> any any (flow:to_server; content:"LOGIN"; flowbits:set,logged_in; flowbits:noalert; sid:1;)
+                drop tcp any any -> any any (flow:to_server; content:"RETR"; flowbits:isset,logged_in; sid:2;)
+                alert tcp any any -> any any (flow:to_server; content:"RETR"; flowbits:isnotset,logged_in; sid:3;)
+                """);
+        assertThat(ev.flowbitNumbers()).containsEntry("logged_in", 0);
+        PacketContext retr = payload("RETR file");
+        assertThat(ev.evaluate(retr, state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).containsExactly("2:ALERT:PASS");
+        alerts.clear();
+        assertThat(ev.evaluate(payload("LOGIN bob"), state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(state.flowbits()).isEqualTo(1L);
+        assertThat(alerts).isEmpty();
+        FlowRuleState restored = new FlowRuleState();
+        restored.load(state.flowbits(), state.verdictWord());
+        assertThat(ev.evaluate(payload("RETR file"), restored, sink)).isEqualTo(Decision.DROP_PACKET);
+        assertThat(alerts).containsExactly("0:DROP:DROP");
+    }
+
+    private PacketContext payload(String text) {
+        PacketContext ctx = toServer(ACK, true);
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        ctx.payloadLength = bytes.length;
+        ctx.setBuffer(Buffer.PAYLOAD, bytes, 0, bytes.length);
+        return ctx;
+    }
+
+    @Test
+    void contentModifiersOffsetDepthDistanceWithinAndNegationMatchAsSuricata() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert tcp any any -> any any (content:"GET"; depth:3; content:"/admin"; distance:1; within:6; sid:1;)
+                alert tcp any any -> any any (content:"abc"; offset:2; content:!"zzz"; sid:2;)
+                alert tcp any any -> any any (content:"x"; content:"y"; distance:0; within:1; sid:3;)
+                alert tcp any any -> any any (content:"user="; nocase; pcre:"/^user=\\w+$/i"; sid:4;)
+                alert tcp any any -> any any (dsize:>100; sid:5;)
+                """);
+        ev.evaluate(payload("GET /admin HTTP/1.1"), state, sink);
+        assertThat(alerts).containsExactly("0:ALERT:PASS");
+        alerts.clear();
+        ev.evaluate(payload(" GET /admin"), state, sink);
+        ev.evaluate(payload("GET  /admin"), state, sink);
+        assertThat(alerts).isEmpty();
+        ev.evaluate(payload("..abc"), state, sink);
+        ev.evaluate(payload("abc"), state, sink);
+        ev.evaluate(payload("..abczzz"), state, sink);
+        assertThat(alerts).containsExactly("1:ALERT:PASS");
+        alerts.clear();
+        // backtracking: the first "x" is not followed by "y", the second is
+        ev.evaluate(payload("xaxy"), state, sink);
+        assertThat(alerts).containsExactly("2:ALERT:PASS");
+        alerts.clear();
+        ev.evaluate(payload("USER=bob"), state, sink);
+        ev.evaluate(payload("user=bob smith"), state, sink);
+        assertThat(alerts).containsExactly("3:ALERT:PASS");
+        alerts.clear();
+        ev.evaluate(payload("x".repeat(101)), state, sink);
+        assertThat(alerts).contains("4:ALERT:PASS");
+    }
+
+    @Test
+    void transformsToLowercaseAndStripWhitespaceApplyBeforeMatching() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert http any any -> any any (http.user_agent; to_lowercase; strip_whitespace; content:"evilbot"; startswith; sid:1;)
+                """);
+        PacketContext ctx = toServer(ACK, true);
+        ctx.appProtocol = RuleProtocol.HTTP;
+        byte[] ua = "Evil Bot/1.0".getBytes(StandardCharsets.ISO_8859_1);
+        ctx.setBuffer(Buffer.HTTP_USER_AGENT, ua, 0, ua.length);
+        ev.evaluate(ctx, state, sink);
+        assertThat(alerts).containsExactly("0:ALERT:PASS");
+        assertThat(new String(ua, StandardCharsets.ISO_8859_1)).isEqualTo("Evil Bot/1.0");
+    }
+
+    @Test
+    void appLayerRuleMatchesOnlyOnceTheAppProtocolIsDetectedAndBidirectionalHeaderMatchesBothWays() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert tls any any -> any any (msg:"tls"; sid:1;)
+                alert tcp 10.0.0.5 any <> 93.184.216.34 443 (msg:"both"; sid:2;)
+                """);
+        ev.evaluate(toServer(SYN, false), state, sink);
+        assertThat(alerts).containsExactly("1:ALERT:PASS");
+        alerts.clear();
+        ev.evaluate(toClient(ACK, true), state, sink);
+        assertThat(alerts).containsExactly("1:ALERT:PASS");
+        alerts.clear();
+        ev.evaluate(clientHello("a.b"), state, sink);
+        assertThat(alerts).containsExactly("0:ALERT:PASS", "1:ALERT:PASS");
+    }
+
+    @Test
+    void ipOnlyAlertRuleIsEvaluatedOnlyOnTheFirstPacketInEachDirection() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert tcp 10.0.0.0/8 any <> 93.184.216.0/24 443 (msg:"ip-only"; sid:1;)
+                alert tcp 10.0.0.0/8 any -> $EXTERNAL_NET 443 (msg:"like-ip-only: negated address"; sid:2;)
+                """);
+        PacketContext syn = toServer(SYN, false);
+        ev.evaluate(syn, state, sink);
+        PacketContext synAck = toClient(SYN | ACK, false);
+        ev.evaluate(synAck, state, sink);
+        assertThat(alerts).containsExactly("0:ALERT:PASS", "1:ALERT:PASS", "0:ALERT:PASS");
+        alerts.clear();
+        PacketContext ack = toServer(ACK, true);
+        ack.firstPacketInDirection = false;
+        assertThat(ev.evaluate(ack, state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).containsExactly("1:ALERT:PASS");
+    }
+
+    @Test
+    void flowScopedRejectRejectsTheMatchingPacketAndDropsTheRestOfTheFlow() throws Exception {
+        RuleEvaluator ev = evaluator("reject tls any any -> any any (tls.sni; content:\"evil.com\"; nocase; sid:9;)\n");
+        assertThat(ev.evaluate(clientHello("evil.com"), state, sink)).isEqualTo(Decision.REJECT_FLOW);
+        assertThat(state.verdict()).isEqualTo(Verdict.REJECT);
+        assertThat(ev.evaluate(toServer(ACK, true), state, sink)).isEqualTo(Decision.DROP_FLOW);
+        assertThat(alerts).containsExactly("0:REJECT:REJECT");
+    }
+
+    @Test
+    void actionOrderPacketScopedDropDecidesThePacketAndALaterFlowScopedDropStillMarksTheFlow() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                drop tcp any any -> any 443 (flow:to_server; priority:1; sid:1;)
+                drop tls any any -> any any (tls.sni; content:"evil.com"; priority:2; sid:2;)
+                """);
+        assertThat(ev.evaluate(clientHello("evil.com"), state, sink)).isEqualTo(Decision.DROP_FLOW);
+        assertThat(state.verdict()).isEqualTo(Verdict.DROP);
+        assertThat(alerts).containsExactly("0:DROP:DROP", "1:DROP:DROP");
+    }
+
+    @Test
+    void strictOrderIpOnlyPassAfterAnHttpDropStillPassesTheFlowOnTheSyn() throws Exception {
+        // policy.md §2.4, the re:Post report: the GET is let through because the pass matched the SYN.
+        RuleEvaluator ev = strict("""
+                drop http any any -> 93.184.216.34 any (flow:established,to_server; http.method; content:"GET"; sid:403;)
+                pass tcp any any -> 93.184.216.34 80 (sid:404;)
+                """, "\"aws:drop_established\"");
+        PacketContext syn = toServer(SYN, false);
+        syn.dstPort = 80;
+        assertThat(ev.evaluate(syn, state, sink)).isEqualTo(Decision.PASS_FLOW);
+        PacketContext get = httpRequest("example.com");
+        byte[] method = "GET".getBytes(StandardCharsets.ISO_8859_1);
+        get.setBuffer(Buffer.HTTP_METHOD, method, 0, method.length);
+        get.firstPacketInDirection = false;
+        assertThat(ev.evaluate(get, state, sink)).isEqualTo(Decision.PASS_FLOW);
+        // a new flow that skips the SYN (midstream) gets the drop
+        assertThat(ev.evaluate(get, new FlowRuleState(), sink)).isEqualTo(Decision.DROP_FLOW);
+    }
+
+    @Test
+    void pcreFollowsPcreNewlineRulesDotMatchesCarriageReturn() throws Exception {
+        RuleEvaluator ev = evaluator("alert tcp any any -> any any (content:\"a\"; pcre:\"/a.b$/\"; sid:1;)\n");
+        ev.evaluate(payload("xa\rb"), state, sink);
+        ev.evaluate(payload("xa\rb\r"), state, sink);
+        assertThat(alerts).containsExactly("0:ALERT:PASS");
+    }
+
+    @Test
+    void evaluateWithContentPcreTransformsAndFlowbitsAllocatesNothingAfterWarmUp() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert tcp any any -> any any (content:"LOGIN"; flowbits:set,in; flowbits:noalert; sid:1;)
+                drop tcp any any -> any any (flow:to_server; content:"RETR"; content:"/etc"; distance:1; flowbits:isset,in; sid:2;)
+                alert tcp any any -> any any (content:"user="; nocase; pcre:"/^user=(\\w+)\\s+(x|y)*$/i"; sid:3;)
+                alert http any any -> any any (http.user_agent; to_lowercase; strip_whitespace; dotprefix; content:".evilbot"; startswith; sid:4;)
+                """);
+        PacketContext[] packets = {payload("LOGIN bob"), payload("RETR /etc/passwd"), payload("USER=bob xyxyx")};
+        PacketContext http = toServer(ACK, true);
+        http.appProtocol = RuleProtocol.HTTP;
+        byte[] ua = "Evil Bot/1.0".getBytes(StandardCharsets.ISO_8859_1);
+        http.setBuffer(Buffer.HTTP_USER_AGENT, ua, 0, ua.length);
+        int[] count = new int[1];
+        AlertSink counting = (i, a, v) -> count[0]++;
+        FlowRuleState flow = new FlowRuleState();
+        Runnable round = () -> {
+            flow.clear();
+            for (PacketContext p : packets) ev.evaluate(p, flow, counting);
+            ev.evaluate(http, flow, counting);
+        };
+        for (int i = 0; i < 20_000; i++) round.run();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        count[0] = 0;
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 2_500; i++) round.run();
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).isLessThan(1024);
+        assertThat(count[0]).as("drop 2, pcre 3, user agent 4 each round").isEqualTo(3 * 2_500);
+    }
+
+    @Test
+    void ipProtoAndAppLayerProtocolConditionsAndPdOnlyPassDecidesTheFlow() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                pass ip any any -> any any (app-layer-protocol:ssh; sid:1;)
+                alert ip any any -> any any (ip_proto:17; sid:2;)
+                alert tcp any any -> any any (app-layer-protocol:!tls; flow:to_server; sid:3;)
+                """);
+        PacketContext udp = new PacketContext().ipv4(CLIENT, 5000, SERVER, 53, UDP);
+        assertThat(ev.evaluate(udp, state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).containsExactly("1:ALERT:PASS");
+        alerts.clear();
+        ev.evaluate(clientHello("a.b"), state, sink);
+        assertThat(alerts).isEmpty();
+        ev.evaluate(toServer(ACK, true), state, sink);
+        assertThat(alerts).containsExactly("2:ALERT:PASS");
+        PacketContext ssh = toServer(ACK, true);
+        ssh.appProtocol = RuleProtocol.SSH;
+        assertThat(ev.evaluate(ssh, state, sink)).isEqualTo(Decision.PASS_FLOW);
+    }
+
+    @Test
+    void ruleWithSslVersionIsRejectedAtConstructionNamingSidAndKeyword() throws Exception {
+        CompiledPolicy policy = compile("v.rules", "drop tls any any -> any any (ssl_version:tls1.0; sid:4242;)\n");
+        assertThatThrownBy(() -> new RuleEvaluator(policy))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sid 4242")
+                .hasMessageContaining("ssl_version");
+    }
+
+    @Test
+    void ruleWithFlowOnlyStreamIsRejectedAtConstruction() throws Exception {
+        CompiledPolicy policy = compile(
+                "s.rules", "drop tcp any any -> any any (flow:to_server,only_stream; content:\"x\"; sid:77;)\n");
+        assertThatThrownBy(() -> new RuleEvaluator(policy))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sid 77")
+                .hasMessageContaining("only_stream");
+    }
+
+    @Test
+    void evaluateAllocatesNothingAfterWarmUp() throws Exception {
+        RuleEvaluator ev = new RuleEvaluator(compile("x.allowlist.txt", ".example.com\nexact.org\n"));
+        PacketContext hello = clientHello("www.example.com");
+        PacketContext other = clientHello("other.net");
+        AlertSink quiet = (i, a, v) -> {};
+        FlowRuleState flow = new FlowRuleState();
+        for (int i = 0; i < 20_000; i++) {
+            flow.clear();
+            ev.evaluate((i & 1) == 0 ? hello : other, flow, quiet);
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            flow.clear();
+            ev.evaluate((i & 1) == 0 ? hello : other, flow, quiet);
+        }
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).isLessThan(1024);
+    }
+}
