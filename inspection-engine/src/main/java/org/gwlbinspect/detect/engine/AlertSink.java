@@ -17,7 +17,7 @@ public interface AlertSink {
      *
      * @param ruleIndex the index in {@code CompiledPolicy.rules()}, or for a strict-order default alert action
      *     ({@code aws:alert_*}) the negated sid NFW logs it under: {@link RuleEvaluator#DEFAULT_ALERT_ESTABLISHED}
-     *     (-2) or {@link RuleEvaluator#DEFAULT_ALERT_STRICT} (-4)
+     *     (-4) or {@link RuleEvaluator#DEFAULT_ALERT_STRICT} (-2)
      * @param action the rule's action ({@link Action#ALERT} for default alert actions)
      * @param packetVerdict what happens to the packet ({@link Verdict#PASS} when nothing decided)
      */

@@ -53,10 +53,10 @@ import org.gwlbinspect.policy.StatefulDefaultAction;
  * variants are rejected.
  */
 public final class RuleEvaluator {
-    /** Rule index reported for {@code aws:alert_established} (NFW logs it as sid 2). */
-    public static final int DEFAULT_ALERT_ESTABLISHED = -2;
-    /** Rule index reported for {@code aws:alert_strict} (NFW logs it as sid 4). */
-    public static final int DEFAULT_ALERT_STRICT = -4;
+    /** Rule index reported for {@code aws:alert_established}: NFW logs it as sid 4 (policy.md §4). */
+    public static final int DEFAULT_ALERT_ESTABLISHED = -4;
+    /** Rule index reported for {@code aws:alert_strict}: NFW logs it as sid 2 (policy.md §4). */
+    public static final int DEFAULT_ALERT_STRICT = -2;
 
     private static final int MAX_FLOWBITS = 64;
     private static final int INITIAL_SCRATCH = 65_536 + 64;

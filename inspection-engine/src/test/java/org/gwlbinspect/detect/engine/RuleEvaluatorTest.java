@@ -552,4 +552,11 @@ class RuleEvaluatorTest {
         long allocated = mx.getCurrentThreadAllocatedBytes() - before;
         assertThat(allocated).isLessThan(1024);
     }
+
+    @Test
+    void defaultActionAlertsCarryTheSidsNfwLogsThemUnder() {
+        // policy.md §4: sid 2 "aws:alert_strict action", sid 4 "aws:alert_established action".
+        assertThat(-RuleEvaluator.DEFAULT_ALERT_STRICT).isEqualTo(2);
+        assertThat(-RuleEvaluator.DEFAULT_ALERT_ESTABLISHED).isEqualTo(4);
+    }
 }
