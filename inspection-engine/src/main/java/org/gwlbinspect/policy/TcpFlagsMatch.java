@@ -1,5 +1,7 @@
 package org.gwlbinspect.policy;
 
+import org.gwlbinspect.codec.l4.TcpHeader;
+
 /**
  * One {@code TCPFlags} entry of a stateless rule (policy.md §1.2): for every flag in {@code masks}, the packet must
  * have it set exactly when it is in {@code flags}. Bits are those of the TCP header's flags byte (RFC 9293 §3.1,
@@ -9,14 +11,14 @@ package org.gwlbinspect.policy;
  * @param masks flags that are inspected; NFW's empty {@code Masks} means all eight
  */
 public record TcpFlagsMatch(int flags, int masks) {
-    public static final int FIN = 0x01;
-    public static final int SYN = 0x02;
-    public static final int RST = 0x04;
-    public static final int PSH = 0x08;
-    public static final int ACK = 0x10;
-    public static final int URG = 0x20;
-    public static final int ECE = 0x40;
-    public static final int CWR = 0x80;
+    public static final int FIN = TcpHeader.FIN;
+    public static final int SYN = TcpHeader.SYN;
+    public static final int RST = TcpHeader.RST;
+    public static final int PSH = TcpHeader.PSH;
+    public static final int ACK = TcpHeader.ACK;
+    public static final int URG = TcpHeader.URG;
+    public static final int ECE = TcpHeader.ECE;
+    public static final int CWR = TcpHeader.CWR;
     public static final int ALL = 0xFF;
 
     public TcpFlagsMatch {

@@ -1,5 +1,7 @@
 package org.gwlbinspect.detect.engine;
 
+import org.gwlbinspect.codec.l4.TcpHeader;
+
 /**
  * What the stateful engine knows of a flow's connection, packed in one {@code long} so it fits the flow table's
  * policy word (policy.md §2.5): TCP is established once the three-way handshake was seen in order (SYN from the
@@ -13,10 +15,10 @@ package org.gwlbinspect.detect.engine;
  */
 public final class ConnectionState {
     private static final int TCP = 6;
-    private static final int SYN = 0x02;
-    private static final int RST = 0x04;
-    private static final int ACK = 0x10;
-    private static final int FIN = 0x01;
+    private static final int SYN = TcpHeader.SYN;
+    private static final int RST = TcpHeader.RST;
+    private static final int ACK = TcpHeader.ACK;
+    private static final int FIN = TcpHeader.FIN;
 
     static final long SEEN_TO_SERVER = 1L;
     static final long SEEN_TO_CLIENT = 1L << 1;
