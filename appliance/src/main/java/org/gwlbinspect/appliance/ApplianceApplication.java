@@ -26,6 +26,7 @@ import org.gwlbinspect.appliance.health.ShutdownDrain;
 import org.gwlbinspect.appliance.metrics.DataPlaneMetrics;
 import org.gwlbinspect.appliance.metrics.PolicyMetrics;
 import org.gwlbinspect.appliance.metrics.PrometheusServlet;
+import org.gwlbinspect.appliance.metrics.StatefulMetrics;
 import org.gwlbinspect.appliance.policy.PolicyReloader;
 import org.gwlbinspect.appliance.policy.ReloadPolicyTask;
 import org.gwlbinspect.detect.ActivePolicy;
@@ -34,12 +35,19 @@ import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flow.FlowTableConfig;
 import org.gwlbinspect.flow.FragmentTracker;
+import org.gwlbinspect.stateful.StatefulConfig;
+import org.gwlbinspect.stateful.StatefulCounters;
+import org.gwlbinspect.stateful.StatefulFlows;
+import org.gwlbinspect.stateful.StatefulInspector;
 
 /** The appliance: {@code java -jar appliance.jar server CONFIG}. */
 public class ApplianceApplication extends Application<ApplianceConfiguration> {
     private volatile DataPlane dataPlane;
     private volatile FlowTable flowTable;
     private volatile ActivePolicy activePolicy;
+    // Held here because Micrometer keeps only weak references to what its meters read.
+    private volatile StatefulFlows statefulFlows;
+    private volatile StatefulCounters statefulCounters;
 
     public static void main(String[] args) throws Exception {
         new ApplianceApplication().run(args);
@@ -69,7 +77,11 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
 
-        FlowTable flows = new FlowTable(flowConfig);
+        StatefulFlows stateful = new StatefulFlows(flowConfig.capacity(), StatefulConfig.defaults());
+        StatefulCounters statefulCounters = new StatefulCounters();
+        statefulFlows = stateful;
+        this.statefulCounters = statefulCounters;
+        FlowTable flows = new FlowTable(flowConfig, stateful);
         flowTable = flows;
         // Fragmented datagrams in flight are few next to flows; an entry is reusable once flows.fragmentTimeout passed.
         FragmentTracker fragments =
@@ -81,8 +93,12 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 new ActivePolicy(policyPath == null ? null : PolicyReloader.loadAtStart(policyPath, compiler));
         activePolicy = active;
         InspectionCounters inspection = new InspectionCounters();
-        DataPlane plane =
-                new DataPlane(dataPlaneConfig, flows, fragments, () -> inspection.newInspector(active), registry);
+        DataPlane plane = new DataPlane(
+                dataPlaneConfig,
+                flows,
+                fragments,
+                () -> inspection.newInspector(active, new StatefulInspector(stateful, statefulCounters)),
+                registry);
         dataPlane = plane;
         DataPlaneHealthMonitor monitor = new DataPlaneHealthMonitor(plane, healthConfig, System::nanoTime);
         FlowHousekeeping housekeeping = new FlowHousekeeping(flows);
@@ -95,6 +111,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
             environment.admin().addTask(new ReloadPolicyTask(reloader));
         }
         environment.lifecycle().manage(PolicyMetrics.bind(registry, inspection));
+        StatefulMetrics.bind(registry, statefulCounters, stateful);
         environment.lifecycle().manage(housekeeping);
         environment.lifecycle().manage(monitor);
         environment.lifecycle().addServerLifecycleListener(server -> DataPlaneMetrics.bind(registry, plane, flows));
@@ -125,6 +142,11 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     /** The policy the workers enforce (its current() is null without {@code policy.path}). */
     public ActivePolicy activePolicy() {
         return activePolicy;
+    }
+
+    /** The stateful engine's counters (null before {@link #run}); for tests. */
+    public StatefulCounters statefulCounters() {
+        return statefulCounters;
     }
 
     /** The flow table shared by the workers (null before {@link #run}). */

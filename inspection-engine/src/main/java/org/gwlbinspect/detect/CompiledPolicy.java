@@ -37,6 +37,11 @@ public record CompiledPolicy(
      */
     public record CompiledRule(Signature signature, String groupName, String groupArn) {}
 
+    /** Whether forwarded packets need the stateful engine: it has rules or default actions (else it passes all). */
+    public boolean hasStatefulEngine() {
+        return !rules.isEmpty() || !policy.statefulDefaultActions().isEmpty();
+    }
+
     public RuleOrder ruleOrder() {
         return policy.engineOptions().ruleOrder();
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.gwlbinspect.policy.StatelessAction;
 import org.gwlbinspect.policy.stateless.CustomActionCounter;
+import org.gwlbinspect.stateful.StatefulInspector;
 
 /**
  * What the policy did, for metrics: stateless outcomes by action (one writer per worker slot) and the NFW custom
@@ -17,11 +18,16 @@ public final class InspectionCounters {
     private final List<AtomicLongArray> statelessByWorker = new CopyOnWriteArrayList<>();
     private final Map<String, Long> retiredCustomActions = new ConcurrentHashMap<>();
 
-    /** A new inspector for one worker, with its own single-writer counters. */
+    /** A new inspector for one worker, with its own single-writer counters, for stateless policies only. */
     public PolicyInspector newInspector(ActivePolicy active) {
+        return newInspector(active, null);
+    }
+
+    /** A new inspector for one worker whose forwarded packets go to {@code stateful}, this worker's stateful stage. */
+    public PolicyInspector newInspector(ActivePolicy active, StatefulInspector stateful) {
         AtomicLongArray slot = new AtomicLongArray(StatelessAction.values().length);
         statelessByWorker.add(slot);
-        return new PolicyInspector(active, this, slot);
+        return new PolicyInspector(active, this, slot, stateful);
     }
 
     void attach(PolicyInspector inspector) {

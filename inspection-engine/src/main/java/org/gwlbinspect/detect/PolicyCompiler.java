@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import org.gwlbinspect.detect.CompiledPolicy.CompiledRule;
+import org.gwlbinspect.detect.engine.RuleEvaluator;
 import org.gwlbinspect.detect.match.CompiledPatterns;
 import org.gwlbinspect.detect.match.PatternCompileException;
 import org.gwlbinspect.detect.match.PatternSet;
@@ -93,7 +94,7 @@ public final class PolicyCompiler {
         }
         List<String> slow = new ArrayList<>();
         for (int id : compiled.slowPatterns()) slow.add(descriptions.get(id));
-        return new CompiledPolicy(
+        CompiledPolicy result = new CompiledPolicy(
                 policy,
                 StatelessEngine.compile(policy),
                 List.copyOf(rules),
@@ -101,6 +102,15 @@ public final class PolicyCompiler {
                 owners.stream().mapToInt(Integer::intValue).toArray(),
                 List.copyOf(slow),
                 System.nanoTime() - start);
+        try {
+            // The workers build their evaluators from this policy: whatever it cannot run is a load error here, never
+            // a surprise on the data path.
+            new RuleEvaluator(result);
+        } catch (IllegalArgumentException e) {
+            compiled.close();
+            throw new PolicyException(List.of(new PolicyProblem(policy.file(), null, 0, 0, 0, e.getMessage())));
+        }
+        return result;
     }
 
     /**

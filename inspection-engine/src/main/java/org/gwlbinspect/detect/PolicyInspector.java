@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.policy.StatelessAction;
+import org.gwlbinspect.stateful.StatefulInspector;
 import org.gwlbinspect.verdict.PacketInspector;
 import org.gwlbinspect.verdict.Verdict;
 
@@ -13,26 +14,38 @@ import org.gwlbinspect.verdict.Verdict;
  * matching rule by priority; defaults for non-matching packets and UDP fragments; other fragments dropped). One
  * instance per worker: the custom-action and verdict counters are single-writer.
  *
- * <p>{@code aws:forward_to_sfe} hands the packet to the stateful engine. The appliance only installs policies without
- * stateful rule groups or stateful default actions until that engine is wired in (issue #4), and NFW's stateful engine
- * with no rules passes every packet (§2.3), so a forwarded packet passes here.
+ * <p>{@code aws:forward_to_sfe} hands the packet to the stateful engine ({@link StatefulInspector}); a policy without
+ * stateful rules or stateful default actions passes it, as NFW's stateful engine with no rules does (§2.3).
  */
 public final class PolicyInspector implements PacketInspector {
     private final ActivePolicy active;
     private final InspectionCounters counters;
     private final AtomicLongArray statelessCounts;
     private CompiledPolicy countsFor;
+    private final StatefulInspector stateful;
     private long[] customActionCounts = new long[0];
 
-    PolicyInspector(ActivePolicy active, InspectionCounters counters, AtomicLongArray statelessCounts) {
+    PolicyInspector(
+            ActivePolicy active,
+            InspectionCounters counters,
+            AtomicLongArray statelessCounts,
+            StatefulInspector stateful) {
         this.active = active;
         this.counters = counters;
         this.statelessCounts = statelessCounts;
+        this.stateful = stateful;
+    }
+
+    /** The stateful stage of this worker, null if the inspector was made for stateless policies only. */
+    public StatefulInspector stateful() {
+        return stateful;
     }
 
     @Override
-    public Verdict inspect(InnerPacket packet, ByteBuf buffer, FlowTable flows, int flowSlot, long nowNanos) {
-        CompiledPolicy policy = active.current();
+    public Verdict inspect(
+            InnerPacket packet, ByteBuf buffer, FlowTable flows, int flowSlot, int direction, long nowNanos) {
+        ActivePolicy.Installed installed = active.installed();
+        CompiledPolicy policy = installed.policy();
         if (policy == null) return Verdict.PASS;
         if (policy != countsFor) switchCounts(policy);
         StatelessAction action = policy.stateless()
@@ -50,7 +63,12 @@ public final class PolicyInspector implements PacketInspector {
                         customActionCounts);
         int i = action.ordinal();
         statelessCounts.setRelease(i, statelessCounts.getPlain(i) + 1); // single writer: this worker
-        return action == StatelessAction.DROP ? Verdict.DROP : Verdict.PASS;
+        if (action == StatelessAction.DROP) return Verdict.DROP;
+        if (action == StatelessAction.PASS || !policy.hasStatefulEngine()) return Verdict.PASS;
+        if (stateful == null) {
+            throw new IllegalStateException("a policy with stateful rules needs an inspector with a stateful stage");
+        }
+        return stateful.inspect(policy, installed.version(), packet, buffer, flows, flowSlot, direction, nowNanos);
     }
 
     /** A new policy has its own custom actions: publish what the old one counted, start new counts (reload only). */

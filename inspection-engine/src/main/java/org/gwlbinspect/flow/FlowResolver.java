@@ -103,6 +103,15 @@ public final class FlowResolver {
         return recorded == RecordResult.FLOW_ENDED ? FLOW_ENDED : slot;
     }
 
+    /**
+     * Direction ({@link FlowKey#A_TO_B} or {@link FlowKey#B_TO_A}) of the packet last passed to {@link #resolve}, as
+     * the flow table numbers it; compare with {@link FlowTable#initiatorDirection} to know client from server. An ICMP
+     * error attributed to the flow it quotes travels against the quoted packet.
+     */
+    public int direction() {
+        return key.direction();
+    }
+
     /** The key of the packet's flow is left in {@link #key} (direction and generation set). */
     private int find(long endpointId, InnerPacket packet, long nowNanos) {
         int version = packet.ipVersion();

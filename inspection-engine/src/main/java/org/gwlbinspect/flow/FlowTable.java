@@ -439,6 +439,14 @@ public final class FlowTable {
         LONGS.setOpaque(entries, slot * ENTRY_LONGS + POLICY_STATE, state);
     }
 
+    /**
+     * Replaces the policy word only if it still is {@code expected}: a flow's two directions may be on two workers,
+     * each updating its own bits of the word.
+     */
+    public boolean compareAndSetPolicyState(int slot, long expected, long state) {
+        return LONGS.compareAndSet(entries, slot * ENTRY_LONGS + POLICY_STATE, expected, state);
+    }
+
     /** An index the policy engine may use into its own pool; -1 when the flow is created. */
     public int policyIndex(int slot) {
         return (int) (long) LONGS.getOpaque(entries, slot * ENTRY_LONGS + INFO);

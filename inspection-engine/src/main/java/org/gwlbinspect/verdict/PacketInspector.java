@@ -14,8 +14,9 @@ public interface PacketInspector {
      * @param buffer the datagram the packet was decoded from
      * @param flows the flow table
      * @param flowSlot the packet's flow in {@code flows}
+     * @param direction the packet's direction as {@code flows} numbers it ({@code FlowResolver.direction()})
      * @param nowNanos the worker's clock for this packet
      * @return what to do with the packet
      */
-    Verdict inspect(InnerPacket packet, ByteBuf buffer, FlowTable flows, int flowSlot, long nowNanos);
+    Verdict inspect(InnerPacket packet, ByteBuf buffer, FlowTable flows, int flowSlot, int direction, long nowNanos);
 }

@@ -7,7 +7,8 @@ import org.gwlbinspect.flow.FlowTable;
 /** Allows every packet of a tracked flow, like gwlbtun's passthrough mode; the policy engine replaces it. */
 public final class PassThroughInspector implements PacketInspector {
     @Override
-    public Verdict inspect(InnerPacket packet, ByteBuf buffer, FlowTable flows, int flowSlot, long nowNanos) {
+    public Verdict inspect(
+            InnerPacket packet, ByteBuf buffer, FlowTable flows, int flowSlot, int direction, long nowNanos) {
         return Verdict.PASS;
     }
 }

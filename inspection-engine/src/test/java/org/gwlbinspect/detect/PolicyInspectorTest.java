@@ -25,7 +25,7 @@ class PolicyInspectorTest {
     private Verdict inspect(PolicyInspector inspector, long src, int protocol, int dstPort) {
         ByteBuf datagram = gwlb(ipv4Packet(protocol, src, ipv4(198, 51, 100, 1), udp(40000, dstPort, new byte[8])));
         assertThat(TestPackets.decode(datagram, geneve, inner)).isEqualTo(DecodeStatus.OK);
-        return inspector.inspect(inner, datagram, null, 0, 0);
+        return inspector.inspect(inner, datagram, null, 0, 0, 0);
     }
 
     private static CompiledPolicy compile(String resource) throws Exception {

@@ -16,11 +16,11 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /** Builds TLS handshake bytes for tests: by hand, and from the JDK's own SSLEngine without any network. */
-final class TlsMessages {
+public final class TlsMessages {
     private TlsMessages() {}
 
     /** A ClientHello as the JDK's TLS client sends it, for {@code sni} and the given protocols ("TLSv1.3", ...). */
-    static byte[] javaClientHello(String sni, String... protocols) throws Exception {
+    public static byte[] javaClientHello(String sni, String... protocols) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, null, null);
         SSLEngine client = context.createSSLEngine(sni, 443);

@@ -41,6 +41,7 @@ class DropReasonTest {
 
     @Test
     void passThroughAllowsEveryPacket() {
-        assertThat(new PassThroughInspector().inspect(null, null, null, 0, 0)).isEqualTo(Verdict.PASS);
+        assertThat(new PassThroughInspector().inspect(null, null, null, 0, 0, 0))
+                .isEqualTo(Verdict.PASS);
     }
 }

@@ -124,7 +124,7 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
                             : DropReason.FLOW_TABLE_FULL);
             return false;
         }
-        Verdict verdict = inspector.inspect(inner, content, flows.table(), slot, nowNanos);
+        Verdict verdict = inspector.inspect(inner, content, flows.table(), slot, flows.direction(), nowNanos);
         if (verdict != Verdict.PASS) {
             counters.dropped(DropReason.POLICY_DROP);
             return false;

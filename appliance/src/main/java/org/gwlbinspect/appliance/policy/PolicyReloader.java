@@ -66,7 +66,7 @@ public final class PolicyReloader implements Managed {
     /** Compiles the policy for the first time; throws with every problem if it does not load. */
     public static CompiledPolicy loadAtStart(Path path, PolicyCompiler compiler) {
         try {
-            CompiledPolicy policy = StatefulGate.check(compiler.compile(path));
+            CompiledPolicy policy = compiler.compile(path);
             LOG.info("{}", policy.summary());
             return policy;
         } catch (PolicyException e) {
@@ -80,7 +80,7 @@ public final class PolicyReloader implements Managed {
     public synchronized Result reload(String trigger) {
         CompiledPolicy previous = active.current();
         try {
-            CompiledPolicy next = StatefulGate.check(compiler.compile(path));
+            CompiledPolicy next = compiler.compile(path);
             long version = active.install(next);
             successes.increment();
             lastError = "";

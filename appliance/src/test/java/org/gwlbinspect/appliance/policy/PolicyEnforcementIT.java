@@ -131,14 +131,6 @@ class PolicyEnforcementIT {
     }
 
     @Test
-    void refusesToStartWithAPolicyItCannotEnforceYet() {
-        Path rules = Path.of("..", "examples", "policies", "signatures.rules").toAbsolutePath();
-        assertThatThrownBy(() -> TestAppliance.start("policy.path=" + rules).close())
-                .hasStackTraceContaining("stateful rule groups or stateful default actions")
-                .hasStackTraceContaining("only stateless policies can be loaded for now");
-    }
-
-    @Test
     void refusesToStartWithABrokenPolicyNamingTheProblem(@TempDir Path dir) throws Exception {
         Path policy = dir.resolve("broken.json");
         Files.writeString(policy, "{\"FirewallPolicy\": {\"StatelessDefaultActions\": [\"aws:pass\"]}}");

@@ -51,6 +51,11 @@ public final class PacketContext {
     public boolean firstPacketInDirection = true;
     /** This packet completed a TLS ClientHello ({@code ssl_state:client_hello}). */
     public boolean tlsClientHello;
+    /**
+     * The version of this direction's TLS hello as on the wire (ClientHello {@code legacy_version}, 0x0301 = TLS 1.0),
+     * 0 when unknown ({@code ssl_version}).
+     */
+    public int sslVersion;
 
     final byte[][] bufferArrays = new byte[BUFFERS][];
     final int[] bufferOffsets = new int[BUFFERS];

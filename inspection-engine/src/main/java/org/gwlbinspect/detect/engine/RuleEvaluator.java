@@ -336,7 +336,7 @@ public final class RuleEvaluator {
                 case Condition.TcpFlags f -> new TcpFlagsCond(f);
                 case Condition.AppLayerProtocol a -> AppProtoCond.of(sid, a);
                 case Condition.SslState s -> SslStateCond.of(sid, s);
-                case Condition.SslVersion v -> throw unsupported(sid, "ssl_version");
+                case Condition.SslVersion v -> SslVersionCond.of(v);
                 case Condition.TlsVersion v -> throw unsupported(sid, "tls.version");
             };
         }
@@ -435,6 +435,48 @@ public final class RuleEvaluator {
             boolean hello = ctx.tlsClientHello || ctx.hasBuffer(org.gwlbinspect.detect.Buffer.TLS_SNI);
             if (requireHello && !hello) return false;
             return !(forbidHello && hello);
+        }
+    }
+
+    /**
+     * {@code ssl_version}: Suricata matches the version of the current direction's hello, which for a ClientHello is
+     * its {@code legacy_version} (0x0303 for TLS 1.2 and 1.3 clients), so {@code ssl_version:tls1.0,tls1.1} finds
+     * clients that offer nothing newer. Listed versions are alternatives; a negated one must not be the version.
+     */
+    private static final class SslVersionCond extends CondData {
+        private final int[] versions;
+        private final int[] negated;
+
+        private SslVersionCond(int[] versions, int[] negated) {
+            this.versions = versions;
+            this.negated = negated;
+        }
+
+        static SslVersionCond of(Condition.SslVersion v) {
+            return new SslVersionCond(
+                    v.versions().stream().mapToInt(SslVersionCond::wire).toArray(),
+                    v.negatedVersions().stream().mapToInt(SslVersionCond::wire).toArray());
+        }
+
+        private static int wire(Condition.SslVersion.Version version) {
+            return switch (version) {
+                case SSLV2 -> 0x0200;
+                case SSLV3 -> 0x0300;
+                case TLS1_0 -> 0x0301;
+                case TLS1_1 -> 0x0302;
+                case TLS1_2 -> 0x0303;
+                case TLS1_3 -> 0x0304;
+            };
+        }
+
+        @Override
+        boolean matches(PacketContext ctx) {
+            int actual = ctx.sslVersion;
+            if (actual == 0) return false;
+            for (int n : negated) if (n == actual) return false;
+            if (versions.length == 0) return true;
+            for (int w : versions) if (w == actual) return true;
+            return false;
         }
     }
 

@@ -13,6 +13,7 @@ import org.gwlbinspect.detect.Buffer;
 import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.detect.RuleProtocol;
+import org.gwlbinspect.policy.PolicyException;
 import org.gwlbinspect.policy.PolicyLoadOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -255,9 +256,10 @@ class RuleEvaluatorTest {
     }
 
     @Test
-    void strictOrderAppLayerDefaultActionIsRejectedAtConstruction() {
+    void strictOrderAppLayerDefaultActionIsRejectedWhenThePolicyCompiles() {
+        // The compiler builds an evaluator to validate: what it cannot run is a load error, not a data-path failure.
         assertThatThrownBy(() -> strict("pass tcp any any -> any 22 (sid:1;)\n", "\"aws:drop_established_app_layer\""))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(PolicyException.class)
                 .hasMessageContaining("aws:drop_established_app_layer");
     }
 
@@ -514,20 +516,35 @@ class RuleEvaluatorTest {
     }
 
     @Test
-    void ruleWithSslVersionIsRejectedAtConstructionNamingSidAndKeyword() throws Exception {
-        CompiledPolicy policy = compile("v.rules", "drop tls any any -> any any (ssl_version:tls1.0; sid:4242;)\n");
-        assertThatThrownBy(() -> new RuleEvaluator(policy))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("sid 4242")
-                .hasMessageContaining("ssl_version");
+    void sslVersionMatchesTheClientHelloLegacyVersionAndItsNegation() throws Exception {
+        // Suricata's ssl_version compares the hello's version field: a TLS 1.2/1.3 client says 0x0303.
+        RuleEvaluator ev = evaluator("""
+                drop tls any any -> any any (ssl_version:tls1.0,tls1.1; sid:4242;)
+                alert tls any any -> any any (ssl_version:!tls1.2; sid:4243;)
+                """);
+        PacketContext old = clientHello("legacy.example");
+        old.sslVersion = 0x0301;
+        assertThat(ev.evaluate(old, new FlowRuleState(), sink)).isEqualTo(Decision.DROP_FLOW);
+        PacketContext modern = clientHello("modern.example");
+        modern.sslVersion = 0x0303;
+        alerts.clear();
+        assertThat(ev.evaluate(modern, new FlowRuleState(), sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).isEmpty();
+        PacketContext unknown = clientHello("x.example"); // no hello version known: ssl_version never matches
+        assertThat(ev.evaluate(unknown, new FlowRuleState(), sink)).isEqualTo(Decision.NO_DECISION);
+        PacketContext ssl3 = clientHello("y.example");
+        ssl3.sslVersion = 0x0300;
+        alerts.clear();
+        ev.evaluate(ssl3, new FlowRuleState(), sink);
+        assertThat(alerts).containsExactly("1:ALERT:PASS"); // rule index 1: sid 4243 after the drop
     }
 
     @Test
-    void ruleWithFlowOnlyStreamIsRejectedAtConstruction() throws Exception {
-        CompiledPolicy policy = compile(
-                "s.rules", "drop tcp any any -> any any (flow:to_server,only_stream; content:\"x\"; sid:77;)\n");
-        assertThatThrownBy(() -> new RuleEvaluator(policy))
-                .isInstanceOf(IllegalArgumentException.class)
+    void ruleWithFlowOnlyStreamIsRejectedWhenThePolicyCompilesNamingSidAndKeyword() {
+        assertThatThrownBy(() -> compile(
+                        "s.rules",
+                        "drop tcp any any -> any any (flow:to_server,only_stream; content:\"x\"; sid:77;)\n"))
+                .isInstanceOf(PolicyException.class)
                 .hasMessageContaining("sid 77")
                 .hasMessageContaining("only_stream");
     }

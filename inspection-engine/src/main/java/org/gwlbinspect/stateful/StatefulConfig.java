@@ -1,0 +1,39 @@
+package org.gwlbinspect.stateful;
+
+import org.gwlbinspect.stream.StreamConfig;
+
+/**
+ * Bounds of the stateful stage.
+ *
+ * @param stream TCP reassembly bounds; a flow holds a stream state from its client SYN (or first payload) until its
+ *     first application message is parsed, so {@code capacityStreams} bounds connections being set up, not open ones
+ * @param parserSets flows whose first application message can be in progress at once; each set holds a TLS, an HTTP
+ *     and a DNS parser (about 33 KiB). A flow that finds none is handled by the stream exception policy
+ */
+public record StatefulConfig(StreamConfig stream, int parserSets) {
+    public StatefulConfig {
+        if (parserSets <= 0 || parserSets > PolicyWord.MAX_PARSER_SETS) {
+            throw new IllegalArgumentException(
+                    "stateful.parserSets must be in 1.." + PolicyWord.MAX_PARSER_SETS + ", got " + parserSets);
+        }
+    }
+
+    /**
+     * 16 Ki streams with a 32 MiB chunk pool, 1 Ki parser sets (33 MiB): enough for thousands of new connections per
+     * second, each holding its state for the few round trips until its first message.
+     */
+    public static StatefulConfig defaults() {
+        StreamConfig d = StreamConfig.defaults();
+        return new StatefulConfig(
+                new StreamConfig(
+                        16_384,
+                        d.chunkSizeBytes(),
+                        16_384,
+                        d.depthBytes(),
+                        d.maxBufferedBytes(),
+                        d.maxBufferedSegments(),
+                        d.windowBytes(),
+                        d.historyBytes()),
+                1024);
+    }
+}

@@ -1,0 +1,38 @@
+package org.gwlbinspect.stateful;
+
+/**
+ * What the stateful stage did with one packet, each with a stable Prometheus label (add values, never rename). Every
+ * packet the stage sees is counted under exactly one outcome.
+ */
+public enum StatefulOutcome {
+    /** The flow already had a pass verdict: not inspected (fast path). */
+    FLOW_PASSED("fast_path_pass"),
+    /** The flow already had a drop or reject verdict: dropped without inspection (fast path). */
+    FLOW_DROPPED("fast_path_drop"),
+    /** Evaluated; a pass rule matched. */
+    RULE_PASS("pass"),
+    /** Evaluated; no rule and no default action decided: passes (policy.md §2.3). */
+    NO_DECISION("no_decision"),
+    /** Evaluated; a drop rule or a default drop action dropped it. */
+    DROP("drop"),
+    /** Evaluated; a reject rule matched (RSTs for TCP, a drop otherwise). */
+    REJECT("reject"),
+    /** Reassembly found bytes that were not or could not be inspected (overlap conflict, gap, limits): dropped. */
+    STREAM_UNSAFE_DROP("stream_unsafe_drop"),
+    /** Stream exception policy DROP (midstream flow, reassembly memory exhausted): the flow is dropped. */
+    STREAM_EXCEPTION_DROP("stream_exception_drop"),
+    /** Stream exception policy REJECT: the flow is reset. */
+    STREAM_EXCEPTION_REJECT("stream_exception_reject"),
+    /** A non-first fragment of a flow without a verdict: passed with its first fragment's fate decided already. */
+    FRAGMENT("fragment");
+
+    private final String label;
+
+    StatefulOutcome(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}

@@ -1,0 +1,344 @@
+package org.gwlbinspect.stateful;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.gwlbinspect.codec.TestPackets.gwlb;
+import static org.gwlbinspect.codec.TestPackets.ipv4;
+import static org.gwlbinspect.codec.TestPackets.ipv4Packet;
+import static org.gwlbinspect.codec.TestPackets.tcp;
+import static org.gwlbinspect.codec.TestPackets.udp;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.gwlbinspect.codec.DecodeStatus;
+import org.gwlbinspect.codec.TestPackets;
+import org.gwlbinspect.codec.geneve.GeneveHeader;
+import org.gwlbinspect.codec.ip.InnerPacket;
+import org.gwlbinspect.detect.ActivePolicy;
+import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.InspectionCounters;
+import org.gwlbinspect.detect.PolicyCompiler;
+import org.gwlbinspect.detect.PolicyInspector;
+import org.gwlbinspect.flow.FlowResolver;
+import org.gwlbinspect.flow.FlowTable;
+import org.gwlbinspect.flow.FlowTableConfig;
+import org.gwlbinspect.flow.FragmentTracker;
+import org.gwlbinspect.l7.TlsMessages;
+import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.gwlbinspect.stream.StreamConfig;
+import org.gwlbinspect.stream.StreamEvent;
+import org.gwlbinspect.verdict.Verdict;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stateful engine on real packets: decoded GENEVE, the flow table, reassembly, the app-layer parsers and the rule
+ * evaluator together, as a worker runs them. Each test names the NFW behaviour it checks (policy.md).
+ */
+class StatefulInspectorTest {
+    private static final long CLIENT = ipv4(10, 100, 1, 5);
+    private static final long SERVER = ipv4(52, 1, 2, 3);
+    private static final int CLIENT_PORT = 40001;
+    private static final int SYN = 0x02;
+    private static final int ACK = 0x10;
+    private static final int PSH_ACK = 0x18;
+    private static final long CLIENT_ISN = 1000;
+    private static final long SERVER_ISN = 900_000;
+
+    /** Small pools: a test allocates its own, and the defaults are ~100 MiB. */
+    private static final StatefulConfig SMALL =
+            new StatefulConfig(new StreamConfig(64, 2048, 256, 1 << 20, 64 * 1024, 32, 128 * 1024, 16 * 1024), 8);
+
+    @TempDir
+    Path dir;
+
+    private final FlowTable table;
+    private final FlowResolver resolver;
+    private final StatefulFlows statefulFlows;
+    private final StatefulCounters counters = new StatefulCounters();
+    private final GeneveHeader geneve = new GeneveHeader();
+    private final InnerPacket inner = new InnerPacket();
+    private final List<String> alerts = new ArrayList<>();
+    private final List<ByteBuf> sent = new ArrayList<>();
+    private ActivePolicy active;
+    private PolicyInspector inspector;
+    private long now = 1_000_000_000L;
+
+    StatefulInspectorTest() {
+        FlowTableConfig config =
+                new FlowTableConfig(1024, Duration.ofSeconds(350), Duration.ofSeconds(120), Duration.ofSeconds(30));
+        statefulFlows = new StatefulFlows(config.capacity(), SMALL);
+        table = new FlowTable(config, statefulFlows);
+        resolver = new FlowResolver(table, new FragmentTracker(table, 64, Duration.ofSeconds(30)));
+    }
+
+    @AfterEach
+    void release() {
+        sent.forEach(ByteBuf::release);
+    }
+
+    private void use(CompiledPolicy policy) {
+        active = new ActivePolicy(policy);
+        StatefulInspector stateful = new StatefulInspector(statefulFlows, counters);
+        stateful.alertSink((index, action, verdict) -> alerts.add(sidOf(policy, index) + ":" + verdict));
+        inspector = new InspectionCounters().newInspector(active, stateful);
+    }
+
+    private static long sidOf(CompiledPolicy policy, int index) {
+        return index < 0 ? -index : policy.rules().get(index).signature().sid();
+    }
+
+    private CompiledPolicy strictAllowlist() throws Exception {
+        // egress-strict-allowlist.json: HOME_NET 10.100.0.0/16, strict order, aws:drop_established +
+        // aws:alert_established, StreamExceptionPolicy REJECT, allow-list .amazonaws.com and github.com (TLS, HTTP).
+        Path bundle = Path.of(
+                getClass().getResource("/policy/egress-strict-allowlist.json").toURI());
+        return new PolicyCompiler(PolicyLoadOptions.defaults()).compile(bundle);
+    }
+
+    private CompiledPolicy rules(String text) throws Exception {
+        Path file = dir.resolve("p" + System.nanoTime() + ".rules");
+        Files.writeString(file, text);
+        return new PolicyCompiler(PolicyLoadOptions.defaults()).compile(file);
+    }
+
+    private Verdict send(byte[] packet) {
+        ByteBuf datagram = gwlb(packet);
+        sent.add(datagram);
+        assertThat(TestPackets.decode(datagram, geneve, inner)).isEqualTo(DecodeStatus.OK);
+        now += 1_000_000;
+        int slot = resolver.resolve(
+                geneve,
+                inner,
+                datagram,
+                datagram.readerIndex(),
+                datagram.readableBytes(),
+                0x7F000002,
+                50000,
+                0x7F000001,
+                now);
+        assertThat(slot).isNotNegative();
+        return inspector.inspect(inner, datagram, table, slot, resolver.direction(), now);
+    }
+
+    private Verdict toServer(int port, long seq, long ack, int flags, byte[] payload) {
+        return send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT, port, seq, ack, flags, payload)));
+    }
+
+    private Verdict toClient(int port, long seq, long ack, int flags, byte[] payload) {
+        return send(ipv4Packet(6, SERVER, CLIENT, tcp(port, CLIENT_PORT, seq, ack, flags, payload)));
+    }
+
+    /** SYN, SYN-ACK, ACK: each must pass (aws:drop_established lets the handshake through, policy.md §2.4). */
+    private void handshake(int port) {
+        assertThat(toServer(port, CLIENT_ISN, 0, SYN, new byte[0])).isEqualTo(Verdict.PASS);
+        assertThat(toClient(port, SERVER_ISN, CLIENT_ISN + 1, SYN | ACK, new byte[0]))
+                .isEqualTo(Verdict.PASS);
+        assertThat(toServer(port, CLIENT_ISN + 1, SERVER_ISN + 1, ACK, new byte[0]))
+                .isEqualTo(Verdict.PASS);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void tlsAllowlistPassesTheFlowOfAnAllowedSniAndLaterPacketsTakeTheFastPath() throws Exception {
+        use(strictAllowlist());
+        handshake(443);
+        byte[] hello = TlsMessages.javaClientHello("s3.eu-west-1.amazonaws.com", "TLSv1.3", "TLSv1.2");
+        assertThat(toServer(443, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, hello))
+                .isEqualTo(Verdict.PASS);
+        assertThat(toClient(443, SERVER_ISN + 1, CLIENT_ISN + 1 + hello.length, PSH_ACK, new byte[100]))
+                .isEqualTo(Verdict.PASS);
+        assertThat(toServer(443, CLIENT_ISN + 1 + hello.length, SERVER_ISN + 101, PSH_ACK, new byte[50]))
+                .isEqualTo(Verdict.PASS);
+        assertThat(alerts).isEmpty(); // pass rules of a domain list do not log
+        assertThat(counters.packets(StatefulOutcome.RULE_PASS)).isEqualTo(1);
+        assertThat(counters.packets(StatefulOutcome.FLOW_PASSED)).isEqualTo(2);
+        assertThat(counters.appLayerDetected(AppLayer.TLS)).isEqualTo(1);
+        assertThat(statefulFlows.freeParserSets()).isEqualTo(SMALL.parserSets());
+    }
+
+    @Test
+    void tlsAllowlistDropsAnotherSniWithTheEstablishedDefaultAlertAndLetsServerPacketsThrough() throws Exception {
+        use(strictAllowlist());
+        handshake(443);
+        byte[] hello = TlsMessages.javaClientHello("api.github.com.evil.example", "TLSv1.3", "TLSv1.2");
+        assertThat(toServer(443, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, hello))
+                .isEqualTo(Verdict.DROP);
+        // aws:alert_established logs under sid 4 (policy.md §4).
+        assertThat(alerts).containsExactly("4:DROP");
+        // Default actions act per packet: client data stays dropped, server→client packets pass (§2.4).
+        assertThat(toServer(443, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, hello))
+                .isEqualTo(Verdict.DROP);
+        assertThat(toClient(443, SERVER_ISN + 1, CLIENT_ISN + 1, ACK, new byte[0]))
+                .isEqualTo(Verdict.PASS);
+    }
+
+    @Test
+    void aClientHelloSplitAcrossSegmentsDropsItsFirstSegmentThenPassesTheFlowOnceTheSniIsKnown() throws Exception {
+        // policy.md §5: with aws:drop_established the first segment is established client data without an SNI yet.
+        use(strictAllowlist());
+        handshake(443);
+        byte[] hello = TlsMessages.javaClientHello("github.com", "TLSv1.3", "TLSv1.2");
+        byte[] first = Arrays.copyOfRange(hello, 0, 40);
+        byte[] rest = Arrays.copyOfRange(hello, 40, hello.length);
+        long seq = CLIENT_ISN + 1;
+        assertThat(toServer(443, seq, SERVER_ISN + 1, ACK, first)).isEqualTo(Verdict.DROP);
+        assertThat(toServer(443, seq + first.length, SERVER_ISN + 1, PSH_ACK, rest))
+                .isEqualTo(Verdict.PASS);
+        // The client's retransmission of the dropped segment now passes with the flow.
+        assertThat(toServer(443, seq, SERVER_ISN + 1, ACK, first)).isEqualTo(Verdict.PASS);
+        assertThat(counters.packets(StatefulOutcome.FLOW_PASSED)).isEqualTo(1);
+    }
+
+    @Test
+    void segmentsArrivingOutOfOrderAreReadInSequenceOrder() throws Exception {
+        use(strictAllowlist());
+        handshake(443);
+        byte[] hello = TlsMessages.javaClientHello("github.com", "TLSv1.3", "TLSv1.2");
+        byte[] first = Arrays.copyOfRange(hello, 0, 100);
+        byte[] rest = Arrays.copyOfRange(hello, 100, hello.length);
+        long seq = CLIENT_ISN + 1;
+        assertThat(toServer(443, seq + first.length, SERVER_ISN + 1, PSH_ACK, rest))
+                .isEqualTo(Verdict.DROP);
+        assertThat(toServer(443, seq, SERVER_ISN + 1, ACK, first)).isEqualTo(Verdict.PASS);
+        assertThat(counters.streamEvents(StreamEvent.OUT_OF_ORDER)).isEqualTo(1);
+    }
+
+    @Test
+    void aSegmentContradictingInspectedBytesIsDroppedWhateverTheServerWouldKeep() throws Exception {
+        use(rules("drop tls any any -> any any (tls.sni; content:\"blocked.example\"; nocase; sid:7;)\n"));
+        handshake(443);
+        byte[] hello = TlsMessages.javaClientHello("blocked.example", "TLSv1.3", "TLSv1.2");
+        byte[] first = Arrays.copyOfRange(hello, 0, 60);
+        long seq = CLIENT_ISN + 1;
+        assertThat(toServer(443, seq, SERVER_ISN + 1, ACK, first)).isEqualTo(Verdict.PASS);
+        byte[] forged = first.clone();
+        forged[50] ^= 0x55;
+        assertThat(toServer(443, seq, SERVER_ISN + 1, ACK, forged)).isEqualTo(Verdict.DROP);
+        assertThat(counters.packets(StatefulOutcome.STREAM_UNSAFE_DROP)).isEqualTo(1);
+        byte[] rest = Arrays.copyOfRange(hello, 60, hello.length);
+        assertThat(toServer(443, seq + first.length, SERVER_ISN + 1, PSH_ACK, rest))
+                .isEqualTo(Verdict.DROP);
+        assertThat(alerts).containsExactly("7:DROP");
+    }
+
+    @Test
+    void aFlowPickedUpMidstreamGetsTheStreamExceptionPolicy() throws Exception {
+        // policy.md §2.8: StreamExceptionPolicy REJECT resets a TCP flow the engine has no state for.
+        use(strictAllowlist());
+        assertThat(toServer(443, 5_000, 7_000, PSH_ACK, new byte[200])).isEqualTo(Verdict.REJECT);
+        assertThat(toServer(443, 5_200, 7_000, PSH_ACK, new byte[200])).isEqualTo(Verdict.DROP);
+        assertThat(counters.midstreamFlows()).isEqualTo(1);
+        assertThat(counters.packets(StatefulOutcome.STREAM_EXCEPTION_REJECT)).isEqualTo(1);
+        assertThat(counters.packets(StatefulOutcome.FLOW_DROPPED)).isEqualTo(1);
+    }
+
+    @Test
+    void aRulesFileKeepsNfwsDefaultStreamExceptionPolicyDrop() throws Exception {
+        use(rules("pass tls any any -> any any (tls.sni; content:\"github.com\"; sid:1;)\n"));
+        // A .rules shorthand keeps NFW's default StreamExceptionPolicy (DROP): midstream is dropped.
+        assertThat(toServer(443, 5_000, 7_000, PSH_ACK, new byte[20])).isEqualTo(Verdict.DROP);
+        assertThat(counters.packets(StatefulOutcome.STREAM_EXCEPTION_DROP)).isEqualTo(1);
+    }
+
+    @Test
+    void httpAllowlistDecidesOnTheHostHeaderLowercasedWithoutPort() throws Exception {
+        use(strictAllowlist());
+        handshake(80);
+        byte[] get = ascii("GET /x HTTP/1.1\r\nHost: GitHub.com:8080\r\nUser-Agent: t\r\n\r\n");
+        assertThat(toServer(80, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, get)).isEqualTo(Verdict.PASS);
+        assertThat(counters.appLayerDetected(AppLayer.HTTP)).isEqualTo(1);
+
+        byte[] evil = ascii("GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n");
+        send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN, 0, SYN, new byte[0])));
+        send(ipv4Packet(
+                6, SERVER, CLIENT, tcp(80, CLIENT_PORT + 1, SERVER_ISN, CLIENT_ISN + 1, SYN | ACK, new byte[0])));
+        send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN + 1, SERVER_ISN + 1, ACK, new byte[0])));
+        Verdict verdict = send(
+                ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, evil)));
+        assertThat(verdict).isEqualTo(Verdict.DROP);
+        assertThat(alerts).containsExactly("4:DROP");
+    }
+
+    @Test
+    void actionOrderDenylistRejectsTheFlowAndPayloadRulesActOnOnePacket() throws Exception {
+        use(rules("""
+                reject http any any -> any any (http.host; content:"evil.example"; endswith; sid:1;)
+                drop tcp any any -> any any (flow:to_server; content:"BADSTUFF"; sid:2;)
+                """));
+        handshake(80);
+        byte[] get = ascii("GET / HTTP/1.1\r\nHost: www.evil.example\r\n\r\n");
+        assertThat(toServer(80, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, get)).isEqualTo(Verdict.REJECT);
+        // An app-layer rule acts on the flow: later packets are dropped without inspection (§3.3).
+        assertThat(toClient(80, SERVER_ISN + 1, CLIENT_ISN + 1, ACK, new byte[0]))
+                .isEqualTo(Verdict.DROP);
+        assertThat(alerts).containsExactly("1:REJECT");
+
+        alerts.clear();
+        send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN, 0, SYN, new byte[0])));
+        Verdict bad = send(
+                ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN + 1, 0, ACK, ascii("xxBADSTUFFxx"))));
+        Verdict next =
+                send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN + 13, 0, ACK, ascii("fine"))));
+        // A rule with flow: is a packet rule: only the matching packet is dropped (policy.md §0 item 1).
+        assertThat(bad).isEqualTo(Verdict.DROP);
+        assertThat(next).isEqualTo(Verdict.PASS);
+        assertThat(alerts).containsExactly("2:DROP");
+    }
+
+    @Test
+    void dnsQueriesOverUdpAreMatchedByName() throws Exception {
+        use(rules("drop dns any any -> any any (dns.query; content:\"blocked.example\"; nocase; endswith; sid:9;)\n"));
+        assertThat(send(ipv4Packet(17, CLIENT, ipv4(10, 100, 0, 2), udp(5353, 53, dnsQuery("www.Blocked.Example")))))
+                .isEqualTo(Verdict.DROP);
+        assertThat(send(ipv4Packet(17, CLIENT, ipv4(10, 100, 0, 2), udp(5354, 53, dnsQuery("ok.example")))))
+                .isEqualTo(Verdict.PASS);
+        assertThat(alerts).containsExactly("9:DROP");
+        assertThat(counters.appLayerDetected(AppLayer.DNS)).isEqualTo(2);
+    }
+
+    @Test
+    void aReloadKeepsTheVerdictsOfExistingFlows() throws Exception {
+        // "Changes to stateful rules are applied only to new traffic flows" (policy.md §5).
+        use(rules("pass tcp any any -> any 8443 (sid:1;)\n"));
+        assertThat(toServer(8443, CLIENT_ISN, 0, SYN, new byte[0])).isEqualTo(Verdict.PASS);
+        active.install(rules("drop tcp any any -> any 8443 (sid:2;)\n"));
+        assertThat(toClient(8443, SERVER_ISN, CLIENT_ISN + 1, SYN | ACK, new byte[0]))
+                .isEqualTo(Verdict.PASS);
+        assertThat(send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 7, 8443, CLIENT_ISN, 0, SYN, new byte[0]))))
+                .isEqualTo(Verdict.DROP);
+    }
+
+    @Test
+    void theStreamStateAndParsersGoBackToTheirPoolsWhenTheFlowEnds() throws Exception {
+        use(strictAllowlist());
+        handshake(443);
+        byte[] hello = TlsMessages.javaClientHello("github.com", "TLSv1.3", "TLSv1.2");
+        toServer(443, CLIENT_ISN + 1, SERVER_ISN + 1, ACK, Arrays.copyOfRange(hello, 0, 40));
+        int total = SMALL.parserSets();
+        assertThat(statefulFlows.freeParserSets()).isEqualTo(total - 1);
+        assertThat(table.expireIdle(now + Duration.ofHours(1).toNanos(), table.indexSize()))
+                .isEqualTo(1);
+        assertThat(statefulFlows.freeParserSets()).isEqualTo(total);
+    }
+
+    private static byte[] dnsQuery(String name) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0});
+        for (String label : name.split("\\.")) {
+            out.write(label.length());
+            out.writeBytes(ascii(label));
+        }
+        out.writeBytes(new byte[] {0, 0, 1, 0, 1});
+        return out.toByteArray();
+    }
+}
