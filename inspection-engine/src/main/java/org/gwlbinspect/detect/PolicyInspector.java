@@ -34,6 +34,8 @@ public final class PolicyInspector implements PacketInspector {
         this.counters = counters;
         this.statelessCounts = statelessCounts;
         this.stateful = stateful;
+        ActivePolicy.Installed installed = active.installed();
+        if (stateful != null) stateful.prepare(installed.policy(), installed.version());
     }
 
     /** The stateful stage of this worker, null if the inspector was made for stateless policies only. */

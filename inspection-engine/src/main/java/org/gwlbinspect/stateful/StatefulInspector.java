@@ -87,6 +87,16 @@ public final class StatefulInspector {
         this.streamCounters = counters.newStreamCounters();
     }
 
+    /**
+     * Builds the evaluator for {@code policy} now, off the data path (at worker creation), so the first packet does not
+     * pay for it. After a reload each worker builds the new one on its first packet under that policy.
+     */
+    public void prepare(CompiledPolicy policy, long policyGeneration) {
+        if (policy != null && policy != evaluatorPolicy && policy.hasStatefulEngine()) {
+            usePolicy(policy, policyGeneration);
+        }
+    }
+
     /** Where this worker's logged matches go (EVE alerts); {@link AlertSink#NONE} by default. */
     public void alertSink(AlertSink sink) {
         this.alerts = sink;
