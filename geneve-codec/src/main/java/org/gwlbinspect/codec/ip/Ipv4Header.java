@@ -179,6 +179,31 @@ public final class Ipv4Header {
         return offset + headerLength;
     }
 
+    /**
+     * Writes a 20-byte header for a datagram this appliance originates: TOS 0, Identification 0, DF set, no options,
+     * and the header checksum. ID 0 with DF is what Linux writes for its own resets ({@code nf_reject_iphdr_put}):
+     * RFC 6864 §4.1 lets an atomic datagram carry any ID, since it is never reassembled.
+     *
+     * @param source IPv4 address as an unsigned 32-bit value, as {@link #sourceAddress()} returns it
+     * @param destination same encoding
+     * @return {@link #MIN_HEADER_LENGTH}
+     */
+    public static int writeAtomic(
+            ByteBuf buf, int offset, int payloadLength, int protocol, int ttl, long source, long destination) {
+        buf.setByte(offset + VERSION_IHL_OFFSET, (VERSION << 4) | (MIN_HEADER_LENGTH / 4));
+        buf.setByte(offset + TOS_OFFSET, 0);
+        buf.setShort(offset + TOTAL_LENGTH_OFFSET, MIN_HEADER_LENGTH + payloadLength);
+        buf.setShort(offset + IDENTIFICATION_OFFSET, 0);
+        buf.setShort(offset + FLAGS_FRAGMENT_OFFSET, DONT_FRAGMENT_FLAG);
+        buf.setByte(offset + TTL_OFFSET, ttl);
+        buf.setByte(offset + PROTOCOL_OFFSET, protocol);
+        buf.setShort(offset + CHECKSUM_OFFSET, 0);
+        buf.setInt(offset + SOURCE_OFFSET, (int) source);
+        buf.setInt(offset + DESTINATION_OFFSET, (int) destination);
+        buf.setShort(offset + CHECKSUM_OFFSET, Checksums.checksum(Checksums.add(0, buf, offset, MIN_HEADER_LENGTH)));
+        return MIN_HEADER_LENGTH;
+    }
+
     /** Total Length − header length (valid after {@link #wrap}, not {@link #wrapQuoted}). */
     public int payloadLength() {
         return totalLength - headerLength;

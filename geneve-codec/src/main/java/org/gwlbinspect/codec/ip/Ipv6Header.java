@@ -302,4 +302,31 @@ public final class Ipv6Header {
     public long fragmentId() {
         return fragmentId;
     }
+
+    /**
+     * Writes a fixed 40-byte header for a packet this appliance originates: Traffic Class 0, Flow Label 0, no extension
+     * headers.
+     *
+     * @return {@link #HEADER_LENGTH}
+     */
+    public static int writeFixed(
+            ByteBuf buf,
+            int offset,
+            int payloadLength,
+            int nextHeader,
+            int hopLimit,
+            long sourceHi,
+            long sourceLo,
+            long destinationHi,
+            long destinationLo) {
+        buf.setInt(offset + VERSION_CLASS_FLOW_OFFSET, VERSION << 28);
+        buf.setShort(offset + PAYLOAD_LENGTH_OFFSET, payloadLength);
+        buf.setByte(offset + NEXT_HEADER_OFFSET, nextHeader);
+        buf.setByte(offset + HOP_LIMIT_OFFSET, hopLimit);
+        buf.setLong(offset + SOURCE_OFFSET, sourceHi);
+        buf.setLong(offset + SOURCE_OFFSET + 8, sourceLo);
+        buf.setLong(offset + DESTINATION_OFFSET, destinationHi);
+        buf.setLong(offset + DESTINATION_OFFSET + 8, destinationLo);
+        return HEADER_LENGTH;
+    }
 }

@@ -149,4 +149,37 @@ public final class TcpHeader {
     public int payloadOffset() {
         return offset + headerLength;
     }
+
+    /**
+     * Writes a 20-byte header without options for a segment this appliance originates. Checksum and Urgent Pointer are
+     * 0: the checksum covers the pseudo-header, which the caller knows and this class does not; set it with {@link
+     * #setChecksum}.
+     *
+     * @return {@link #MIN_HEADER_LENGTH}
+     */
+    public static int writeWithoutOptions(
+            ByteBuf buf,
+            int offset,
+            int sourcePort,
+            int destinationPort,
+            long sequenceNumber,
+            long acknowledgmentNumber,
+            int flags,
+            int window) {
+        buf.setShort(offset + SOURCE_PORT_OFFSET, sourcePort);
+        buf.setShort(offset + DESTINATION_PORT_OFFSET, destinationPort);
+        buf.setInt(offset + SEQUENCE_OFFSET, (int) sequenceNumber);
+        buf.setInt(offset + ACKNOWLEDGMENT_OFFSET, (int) acknowledgmentNumber);
+        buf.setByte(offset + DATA_OFFSET_OFFSET, (MIN_HEADER_LENGTH / 4) << 4); // Data Offset counts 32-bit words
+        buf.setByte(offset + FLAGS_OFFSET, flags);
+        buf.setShort(offset + WINDOW_OFFSET, window);
+        buf.setShort(offset + CHECKSUM_OFFSET, 0);
+        buf.setShort(offset + URGENT_POINTER_OFFSET, 0);
+        return MIN_HEADER_LENGTH;
+    }
+
+    /** Sets the Checksum of the header at {@code offset}. */
+    public static void setChecksum(ByteBuf buf, int offset, int checksum) {
+        buf.setShort(offset + CHECKSUM_OFFSET, checksum);
+    }
 }

@@ -5,7 +5,9 @@ import static org.gwlbinspect.codec.TestPackets.ipv4;
 import static org.gwlbinspect.codec.TestPackets.ipv4Packet;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.util.Arrays;
 import org.gwlbinspect.codec.DecodeStatus;
 import org.gwlbinspect.codec.TestPackets;
 import org.junit.jupiter.api.Test;
@@ -55,5 +57,17 @@ class Ipv4HeaderTest {
         assertThat(header.totalLength()).isEqualTo(120);
         assertThat(header.wrap(Unpooled.wrappedBuffer(packet), 0, 28))
                 .isEqualTo(DecodeStatus.INNER_IPV4_BAD_TOTAL_LENGTH);
+    }
+
+    @Test
+    void writesTheAtomicHeaderTheTestBuilderWrites() {
+        byte[] expected = ipv4Packet(6, ipv4(192, 0, 2, 1), ipv4(198, 51, 100, 2), new byte[20]);
+        ByteBuf buf = Unpooled.buffer(28);
+        buf.writerIndex(3);
+
+        int written = Ipv4Header.writeAtomic(buf, 3, 20, 6, 64, ipv4(192, 0, 2, 1), ipv4(198, 51, 100, 2));
+
+        assertThat(written).isEqualTo(20);
+        assertThat(ByteBufUtil.getBytes(buf, 3, 20)).isEqualTo(Arrays.copyOf(expected, 20));
     }
 }

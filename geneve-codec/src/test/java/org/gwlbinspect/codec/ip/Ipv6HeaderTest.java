@@ -5,7 +5,10 @@ import static org.gwlbinspect.codec.TestPackets.concat;
 import static org.gwlbinspect.codec.TestPackets.ipv6Extension;
 import static org.gwlbinspect.codec.TestPackets.ipv6Packet;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.util.Arrays;
 import org.gwlbinspect.codec.DecodeStatus;
 import org.junit.jupiter.api.Test;
 
@@ -58,5 +61,16 @@ class Ipv6HeaderTest {
         assertThat(Ipv6Header.isExtensionHeader(50)).isFalse();
         assertThat(Ipv6Header.isExtensionHeader(59)).isFalse();
         assertThat(Ipv6Header.isExtensionHeader(6)).isFalse();
+    }
+
+    @Test
+    void writesTheFixedHeaderTheTestBuilderWrites() {
+        byte[] expected = ipv6Packet(6, 0x20010db8_00000001L, 2, 0xfe80_0000_0000_0000L, -1L, new byte[20]);
+        ByteBuf buf = Unpooled.buffer(45);
+
+        int written = Ipv6Header.writeFixed(buf, 5, 20, 6, 64, 0x20010db8_00000001L, 2, 0xfe80_0000_0000_0000L, -1L);
+
+        assertThat(written).isEqualTo(40);
+        assertThat(ByteBufUtil.getBytes(buf, 5, 40)).isEqualTo(Arrays.copyOf(expected, 40));
     }
 }

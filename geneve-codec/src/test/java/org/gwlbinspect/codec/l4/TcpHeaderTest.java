@@ -2,6 +2,8 @@ package org.gwlbinspect.codec.l4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.gwlbinspect.codec.DecodeStatus;
 import org.gwlbinspect.codec.TestPackets;
@@ -48,5 +50,21 @@ class TcpHeaderTest {
         assertThat(tcp.wrap(Unpooled.wrappedBuffer(segment), 0, 20)).isEqualTo(DecodeStatus.INNER_TCP_BAD_DATA_OFFSET);
         segment[12] = (byte) 0xF0;
         assertThat(tcp.wrap(Unpooled.wrappedBuffer(segment), 0, 20)).isEqualTo(DecodeStatus.INNER_L4_TRUNCATED);
+    }
+
+    @Test
+    void writesTheHeaderTheTestBuilderWritesAndSetsItsChecksum() {
+        byte[] expected =
+                TestPackets.tcp(65535, 1, 0xFFFFFFFFL, 0x80000000L, TcpHeader.RST | TcpHeader.ACK, new byte[0]);
+        expected[16] = 0x12;
+        expected[17] = 0x34;
+        ByteBuf buf = Unpooled.buffer(24);
+
+        int written = TcpHeader.writeWithoutOptions(
+                buf, 4, 65535, 1, 0xFFFFFFFFL, 0x80000000L, TcpHeader.RST | TcpHeader.ACK, 0xFFFF);
+        TcpHeader.setChecksum(buf, 4, 0x1234);
+
+        assertThat(written).isEqualTo(20);
+        assertThat(ByteBufUtil.getBytes(buf, 4, 20)).isEqualTo(expected);
     }
 }
