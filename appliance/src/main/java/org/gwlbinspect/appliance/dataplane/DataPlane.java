@@ -100,6 +100,7 @@ public final class DataPlane implements Managed {
                         worker.counters(),
                         batchSizes,
                         worker.sender(),
+                        worker.rejects(),
                         new FlowResolver(flows, fragments),
                         inspectors.get());
                 var channel = template.clone()
@@ -132,7 +133,10 @@ public final class DataPlane implements Managed {
             if (worker.channel() != null) worker.channel().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         if (group != null) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        for (Worker worker : workers) worker.sender().close();
+        for (Worker worker : workers) {
+            worker.rejects().close();
+            worker.sender().close();
+        }
         LOG.info("data plane stopped");
     }
 

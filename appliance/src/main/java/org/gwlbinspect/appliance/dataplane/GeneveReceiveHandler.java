@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.egress.HairpinHeaderWriter;
 import org.gwlbinspect.appliance.egress.RawSocketSender;
+import org.gwlbinspect.appliance.egress.RejectReplies;
+import org.gwlbinspect.appliance.egress.ResetOutcome;
 import org.gwlbinspect.codec.DecodeStatus;
 import org.gwlbinspect.codec.geneve.GeneveHeader;
 import org.gwlbinspect.codec.ip.InnerPacket;
@@ -33,6 +35,7 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
     private final WorkerCounters counters;
     private final DistributionSummary batchSizes;
     private final RawSocketSender sender;
+    private final RejectReplies rejects;
     private final FlowResolver flows;
     private final PacketInspector inspector;
 
@@ -48,12 +51,14 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
             WorkerCounters counters,
             DistributionSummary batchSizes,
             RawSocketSender sender,
+            RejectReplies rejects,
             FlowResolver flows,
             PacketInspector inspector) {
         this.config = config;
         this.counters = counters;
         this.batchSizes = batchSizes;
         this.sender = sender;
+        this.rejects = rejects;
         this.flows = flows;
         this.inspector = inspector;
         this.pending = new DatagramPacket[config.batchSize()];
@@ -126,11 +131,24 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
         }
         Verdict verdict = inspector.inspect(inner, content, flows.table(), slot, flows.direction(), nowNanos);
         if (verdict != Verdict.PASS) {
+            if (verdict == Verdict.REJECT) reset(slot);
             counters.dropped(DropReason.POLICY_DROP);
             return false;
         }
         queueReply(datagram, applianceAddress, gwlbAddress, gwlbPort, content, offset, length);
         return true;
+    }
+
+    /**
+     * REJECT (policy.md §2.7): a TCP RST to each end, inside the flow, behind the flow's own GENEVE header. The verdict
+     * of a non-TCP packet is a drop only; the outcome of every attempt is counted by {@link RejectReplies}.
+     */
+    private void reset(int slot) {
+        int generation = flows.table().generation(slot);
+        if (rejects.queueResets(flows.table(), slot, generation, inner) == ResetOutcome.FLUSH_FIRST) {
+            flushReplies();
+            rejects.queueResets(flows.table(), slot, generation, inner);
+        }
     }
 
     private static int localAddress(DatagramPacket datagram) {
@@ -147,7 +165,8 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
             ByteBuf content,
             int offset,
             int length) {
-        if (pendingCount == pending.length) flushReplies();
+        // Resets share the sender's batch: its room can run out before our own array does.
+        if (pendingCount == pending.length || sender.isFull()) flushReplies();
         // gwlb.md §0 item 4: IPs swapped, GWLB's source port kept, destination 6081, UDP payload byte for byte.
         sender.enqueue(
                 applianceAddress, gwlbAddress, gwlbPort, GeneveHeader.PORT, content.memoryAddress() + offset, length);
@@ -166,13 +185,18 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends every queued reply with one sendmmsg, then releases the received buffers they pointed at. */
     void flushReplies() {
-        if (pendingCount == 0) return;
+        if (pendingCount == 0 && rejects.pendingDatagrams() == 0) return;
         long bytesBefore = sender.sentBytes();
         long packetsBefore = sender.sentPackets();
+        int resets = rejects.pendingDatagrams();
+        long resetBytes = rejects.pendingBytes();
         sender.flush();
+        rejects.reclaimAfterFlush();
+        // The sender counts whole IPv4 packets; our metrics count UDP payload, as received, and only returned packets
+        // (resets are counted by RejectReplies).
         long packets = sender.sentPackets() - packetsBefore;
-        // The sender counts whole IPv4 packets; our metrics count UDP payload, as received.
-        counters.returned(packets, sender.sentBytes() - bytesBefore - packets * HairpinHeaderWriter.HEADER_LENGTH);
+        long bytes = sender.sentBytes() - bytesBefore - packets * HairpinHeaderWriter.HEADER_LENGTH;
+        counters.returned(Math.max(0, packets - resets), Math.max(0, bytes - resetBytes));
         long errors = sender.sendErrors();
         if (errors != sendErrorsSeen) {
             counters.dropped(DropReason.SEND_FAILED, errors - sendErrorsSeen);

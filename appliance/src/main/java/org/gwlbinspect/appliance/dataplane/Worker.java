@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gwlbinspect.appliance.egress.RawSocketSender;
+import org.gwlbinspect.appliance.egress.RejectReplies;
 
 /**
  * One data-path thread: an event loop with its own SO_REUSEPORT socket on the GENEVE port, its own raw socket for
@@ -17,6 +18,7 @@ public final class Worker {
     private final int id;
     private final WorkerCounters counters = new WorkerCounters();
     private final RawSocketSender sender;
+    private final RejectReplies rejects;
     // Written by the worker's heartbeat task, read by the health monitor; its own object, so no false sharing.
     private final AtomicLong lastHeartbeatNanos = new AtomicLong(System.nanoTime());
     private volatile Channel channel;
@@ -25,6 +27,7 @@ public final class Worker {
     Worker(int id, RawSocketSender sender) {
         this.id = id;
         this.sender = sender;
+        this.rejects = new RejectReplies(sender, RejectReplies.DEFAULT_CAPACITY_REJECTS);
     }
 
     void attach(Channel channel) {
@@ -49,6 +52,11 @@ public final class Worker {
 
     RawSocketSender sender() {
         return sender;
+    }
+
+    /** The TCP resets this worker sent for REJECT verdicts (counters readable from any thread). */
+    public RejectReplies rejects() {
+        return rejects;
     }
 
     public long lastHeartbeatNanos() {

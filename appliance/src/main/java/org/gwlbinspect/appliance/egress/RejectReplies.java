@@ -69,6 +69,7 @@ public final class RejectReplies implements AutoCloseable {
     private final long bufferAddress;
     private final int capacityDatagrams;
     private int pendingDatagrams;
+    private long pendingBytes;
     private boolean closed;
 
     /** Calls per {@link ResetOutcome}, by ordinal. Single writer (the owner), read by metrics. */
@@ -169,6 +170,7 @@ public final class RejectReplies implements AutoCloseable {
                 bufferAddress + toDestination,
                 toDestinationLength);
         pendingDatagrams += DATAGRAMS_PER_REJECT;
+        pendingBytes += toSenderLength + toDestinationLength;
         return ResetOutcome.QUEUED;
     }
 
@@ -208,6 +210,12 @@ public final class RejectReplies implements AutoCloseable {
      */
     public void reclaimAfterFlush() {
         pendingDatagrams = 0;
+        pendingBytes = 0;
+    }
+
+    /** UDP payload bytes of the datagrams queued since the last {@link #reclaimAfterFlush()}. */
+    public long pendingBytes() {
+        return pendingBytes;
     }
 
     /** Datagrams queued since the last {@link #reclaimAfterFlush()}. */

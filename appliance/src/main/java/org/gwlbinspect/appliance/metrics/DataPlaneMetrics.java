@@ -7,6 +7,7 @@ import java.util.function.ToLongFunction;
 import org.gwlbinspect.appliance.dataplane.DataPlane;
 import org.gwlbinspect.appliance.dataplane.Worker;
 import org.gwlbinspect.appliance.dataplane.WorkerCounters;
+import org.gwlbinspect.appliance.egress.ResetOutcome;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.verdict.DropReason;
 
@@ -53,6 +54,15 @@ public final class DataPlaneMetrics {
                     id,
                     c,
                     WorkerCounters::returnedBytes);
+        }
+        for (ResetOutcome outcome : ResetOutcome.values()) {
+            if (outcome == ResetOutcome.FLUSH_FIRST) continue; // retried at once, never an end state
+            FunctionCounter.builder("appliance.rejects", dataPlane, dp -> dp.workers().stream()
+                            .mapToLong(w -> w.rejects().outcomes(outcome))
+                            .sum())
+                    .description("REJECT verdicts by what became of their TCP resets (queued = both sent)")
+                    .tag("outcome", outcome.label())
+                    .register(registry);
         }
         for (DropReason reason : DropReason.values()) {
             // Micrometer keeps only a weak reference to the measured object: measure the long-lived data plane.

@@ -6,12 +6,21 @@ import static org.gwlbinspect.codec.TestPackets.ipv4;
 import static org.gwlbinspect.codec.TestPackets.ipv4Packet;
 import static org.gwlbinspect.codec.TestPackets.tcp;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.gwlbinspect.appliance.GwlbPeer;
 import org.gwlbinspect.appliance.TestAppliance;
+import org.gwlbinspect.codec.DecodeStatus;
+import org.gwlbinspect.codec.geneve.GeneveHeader;
+import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.l7.TlsMessages;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The example strict-order egress allow-list enforced by the running appliance on real ClientHellos (made by the
@@ -85,10 +94,13 @@ class StatefulEnforcementIT {
 
     @Test
     void aFlowPickedUpMidstreamIsResetByTheExamplesStreamExceptionPolicy() throws Exception {
+        // policy.md §2.8: StreamExceptionPolicy REJECT drops the packet and resets the connection, inside the flow.
         try (TestAppliance appliance = TestAppliance.start("policy.path=" + ALLOWLIST);
                 GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
-            assertThat(passes(gwlb, 41003, toServer(41003, 7000, 9000, 0x18, new byte[100])))
-                    .isFalse();
+            byte[] midstream = toServer(41003, 7000, 9000, 0x18, new byte[100]);
+            gwlb.send(41003, midstream);
+            List<GwlbPeer.Reply> resets = gwlb.receive(2, WAIT);
+            assertResets(resets, midstream, 41003, 9000, 7100);
             assertThat(passes(gwlb, 41003, toServer(41003, 7100, 9000, 0x18, new byte[100])))
                     .isFalse();
             assertThat(appliance.metric("appliance_stateful_midstream_flows_total"))
@@ -97,6 +109,66 @@ class StatefulEnforcementIT {
                     .isEqualTo(1);
             assertThat(appliance.metric("appliance_stateful_packets_total{outcome=\"fast_path_drop\"}"))
                     .isEqualTo(1);
+            assertThat(appliance.metric("appliance_rejects_total{outcome=\"queued\"}"))
+                    .isEqualTo(1);
         }
+    }
+
+    @Test
+    void aRejectRuleResetsBothEndsBehindTheFlowsGeneveHeader(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("reject.rules");
+        Files.writeString(rules, "reject tls any any -> any any (tls.sni; content:\"blocked.example\"; sid:31;)\n");
+        try (TestAppliance appliance = TestAppliance.start("policy.path=" + rules);
+                GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
+            handshake(gwlb, 41004);
+            byte[] hello = TlsMessages.javaClientHello("blocked.example", "TLSv1.3", "TLSv1.2");
+            byte[] packet = toServer(41004, 1001, 5001, 0x18, hello);
+            gwlb.send(41004, packet);
+            assertResets(gwlb.receive(2, WAIT), packet, 41004, 5001, 1001 + hello.length);
+            // An app-layer rule rejects the flow: what follows is dropped without inspection (policy.md §3.3).
+            assertThat(passes(gwlb, 41004, toClient(41004, 5001, 1001, 0x10, new byte[0])))
+                    .isFalse();
+            assertThat(appliance.metric("appliance_stateful_packets_total{outcome=\"reject\"}"))
+                    .isEqualTo(1);
+            assertThat(appliance.metric("appliance_rejects_total{outcome=\"queued\"}"))
+                    .isEqualTo(1);
+        }
+    }
+
+    /**
+     * Two datagrams behind the rejected packet's own GENEVE header, sent from GWLB's port: a RST|ACK from the server to
+     * the client at the client's acknowledgment, and a RST from the client to the server at the rejected sequence
+     * number (the only one the server accepts, RFC 5961).
+     */
+    private static void assertResets(
+            List<GwlbPeer.Reply> replies, byte[] rejected, int sourcePort, long toClientSeq, long toClientAck) {
+        assertThat(replies).hasSize(2);
+        GeneveHeader sentHeader = new GeneveHeader();
+        ByteBuf sent = Unpooled.wrappedBuffer(rejected);
+        assertThat(sentHeader.wrap(sent, 0, rejected.length)).isEqualTo(DecodeStatus.OK);
+        int headerLength = sentHeader.innerOffset();
+        InnerPacket inner = new InnerPacket();
+        boolean toClient = false;
+        boolean toServer = false;
+        for (GwlbPeer.Reply reply : replies) {
+            assertThat(reply.sourcePort()).isEqualTo(sourcePort);
+            byte[] bytes = reply.payload();
+            assertThat(Arrays.copyOf(bytes, headerLength)).isEqualTo(Arrays.copyOf(rejected, headerLength));
+            ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+            assertThat(inner.decode(buf, headerLength, bytes.length - headerLength, 0x0800))
+                    .isEqualTo(DecodeStatus.OK);
+            assertThat(inner.tcpFlags() & 0x04).isEqualTo(0x04);
+            assertThat(inner.payloadLength()).isZero();
+            if (inner.srcAddrLo() == SERVER) {
+                toClient = true;
+                assertThat(inner.tcp().sequenceNumber()).isEqualTo(toClientSeq);
+                assertThat(inner.tcp().acknowledgmentNumber()).isEqualTo(toClientAck);
+            } else {
+                toServer = true;
+                assertThat(inner.srcAddrLo()).isEqualTo(CLIENT);
+            }
+        }
+        assertThat(toClient).isTrue();
+        assertThat(toServer).isTrue();
     }
 }
