@@ -36,6 +36,14 @@ public final class FlowResolver {
     }
 
     /**
+     * Which way the packet last resolved travels in its flow ({@link FlowKey#A_TO_B} or {@link FlowKey#B_TO_A});
+     * an ICMP error counts against the direction of the packet it quotes.
+     */
+    public int direction() {
+        return key.direction();
+    }
+
+    /**
      * Finds (or creates) the packet's flow and records it: last seen, counters, the GWLB route and the latest GENEVE
      * header. Returns the flow's slot, or {@link #FRAGMENT_WITHOUT_FLOW} / {@link #TABLE_FULL}.
      *
