@@ -23,7 +23,9 @@ import org.gwlbinspect.appliance.health.DataPlaneHealthMonitor;
 import org.gwlbinspect.appliance.health.HealthPortGuard;
 import org.gwlbinspect.appliance.health.HealthResource;
 import org.gwlbinspect.appliance.health.ShutdownDrain;
+import org.gwlbinspect.appliance.logs.EveLogs;
 import org.gwlbinspect.appliance.metrics.DataPlaneMetrics;
+import org.gwlbinspect.appliance.metrics.EveLogMetrics;
 import org.gwlbinspect.appliance.metrics.PolicyMetrics;
 import org.gwlbinspect.appliance.metrics.PrometheusServlet;
 import org.gwlbinspect.appliance.policy.PolicyReloader;
@@ -40,6 +42,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     private volatile DataPlane dataPlane;
     private volatile FlowTable flowTable;
     private volatile ActivePolicy activePolicy;
+    private volatile EveLogs eveLogs;
 
     public static void main(String[] args) throws Exception {
         new ApplianceApplication().run(args);
@@ -60,6 +63,10 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         DataPlaneConfig dataPlaneConfig = configuration.getDataPlane().build();
         FlowTableConfig flowConfig = configuration.getFlows().build();
         HealthConfig healthConfig = configuration.getHealth().build();
+        EveLogs logs = configuration.getLogs().isEnabled()
+                ? EveLogs.enabled(configuration.getLogs().build(), flowConfig.capacity())
+                : EveLogs.disabled();
+        eveLogs = logs;
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
@@ -69,7 +76,8 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
 
-        FlowTable flows = new FlowTable(flowConfig);
+        FlowTable flows = new FlowTable(flowConfig, logs.flowEndListener());
+        logs.writeLiveFlowsAtStop(flows);
         flowTable = flows;
         // Fragmented datagrams in flight are few next to flows; an entry is reusable once flows.fragmentTimeout passed.
         FragmentTracker fragments =
@@ -82,11 +90,15 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         activePolicy = active;
         InspectionCounters inspection = new InspectionCounters();
         DataPlane plane =
-                new DataPlane(dataPlaneConfig, flows, fragments, () -> inspection.newInspector(active), registry);
+                new DataPlane(dataPlaneConfig, flows, fragments, () -> inspection.newInspector(active), registry, logs);
         dataPlane = plane;
         DataPlaneHealthMonitor monitor = new DataPlaneHealthMonitor(plane, healthConfig, System::nanoTime);
-        FlowHousekeeping housekeeping = new FlowHousekeeping(flows);
+        FlowHousekeeping housekeeping = new FlowHousekeeping(flows, logs::waitForSpaceOnThisThread);
 
+        // Started before the data plane and stopped after it and the housekeeping (Dropwizard stops in reverse), so
+        // the workers can register their producers at start and the flows still live get their records at the end.
+        environment.lifecycle().manage(logs);
+        EveLogMetrics.bind(registry, logs);
         environment.lifecycle().manage(plane);
         if (policyPath != null) {
             PolicyReloader reloader =
@@ -125,6 +137,11 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     /** The policy the workers enforce (its current() is null without {@code policy.path}). */
     public ActivePolicy activePolicy() {
         return activePolicy;
+    }
+
+    /** The EVE alert and flow logs (null before {@link #run}). */
+    public EveLogs eveLogs() {
+        return eveLogs;
     }
 
     /** The flow table shared by the workers (null before {@link #run}). */

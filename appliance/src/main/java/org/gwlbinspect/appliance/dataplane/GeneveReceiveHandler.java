@@ -16,6 +16,7 @@ import org.gwlbinspect.codec.DecodeStatus;
 import org.gwlbinspect.codec.geneve.GeneveHeader;
 import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.flow.FlowResolver;
+import org.gwlbinspect.flowlog.FlowRecords;
 import org.gwlbinspect.verdict.DropReason;
 import org.gwlbinspect.verdict.PacketInspector;
 import org.gwlbinspect.verdict.Verdict;
@@ -35,6 +36,7 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
     private final RawSocketSender sender;
     private final FlowResolver flows;
     private final PacketInspector inspector;
+    private final FlowRecords flowRecords;
 
     private final GeneveHeader geneve = new GeneveHeader();
     private final InnerPacket inner = new InnerPacket();
@@ -49,13 +51,15 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
             DistributionSummary batchSizes,
             RawSocketSender sender,
             FlowResolver flows,
-            PacketInspector inspector) {
+            PacketInspector inspector,
+            FlowRecords flowRecords) {
         this.config = config;
         this.counters = counters;
         this.batchSizes = batchSizes;
         this.sender = sender;
         this.flows = flows;
         this.inspector = inspector;
+        this.flowRecords = flowRecords;
         this.pending = new DatagramPacket[config.batchSize()];
     }
 
@@ -124,6 +128,7 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
                             : DropReason.FLOW_TABLE_FULL);
             return false;
         }
+        flowRecords.onPacket(flows, slot, inner, nowNanos); // the netflow record's start, TCP flags and TTLs
         Verdict verdict = inspector.inspect(inner, content, flows.table(), slot, nowNanos);
         if (verdict != Verdict.PASS) {
             counters.dropped(DropReason.POLICY_DROP);
