@@ -23,7 +23,9 @@ import org.gwlbinspect.appliance.health.DataPlaneHealthMonitor;
 import org.gwlbinspect.appliance.health.HealthPortGuard;
 import org.gwlbinspect.appliance.health.HealthResource;
 import org.gwlbinspect.appliance.health.ShutdownDrain;
+import org.gwlbinspect.appliance.logs.EveLogs;
 import org.gwlbinspect.appliance.metrics.DataPlaneMetrics;
+import org.gwlbinspect.appliance.metrics.EveLogMetrics;
 import org.gwlbinspect.appliance.metrics.PolicyMetrics;
 import org.gwlbinspect.appliance.metrics.PrometheusServlet;
 import org.gwlbinspect.appliance.metrics.StatefulMetrics;
@@ -32,6 +34,7 @@ import org.gwlbinspect.appliance.policy.ReloadPolicyTask;
 import org.gwlbinspect.detect.ActivePolicy;
 import org.gwlbinspect.detect.InspectionCounters;
 import org.gwlbinspect.detect.PolicyCompiler;
+import org.gwlbinspect.flow.FlowEndListener;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flow.FlowTableConfig;
 import org.gwlbinspect.flow.FragmentTracker;
@@ -48,6 +51,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     // Held here because Micrometer keeps only weak references to what its meters read.
     private volatile StatefulFlows statefulFlows;
     private volatile StatefulCounters statefulCounters;
+    private volatile EveLogs eveLogs;
 
     public static void main(String[] args) throws Exception {
         new ApplianceApplication().run(args);
@@ -68,6 +72,10 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         DataPlaneConfig dataPlaneConfig = configuration.getDataPlane().build();
         FlowTableConfig flowConfig = configuration.getFlows().build();
         HealthConfig healthConfig = configuration.getHealth().build();
+        EveLogs logs = configuration.getLogs().isEnabled()
+                ? EveLogs.enabled(configuration.getLogs().build(), flowConfig.capacity())
+                : EveLogs.disabled();
+        eveLogs = logs;
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
@@ -81,7 +89,13 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         StatefulCounters statefulCounters = new StatefulCounters();
         statefulFlows = stateful;
         this.statefulCounters = statefulCounters;
-        FlowTable flows = new FlowTable(flowConfig, stateful);
+        FlowEndListener netflow = logs.flowEndListener();
+        // Netflow records first (they read the flow's state), then the stateful engine frees what the flow held.
+        FlowTable flows = new FlowTable(flowConfig, (table, slot, reason, nowNanos) -> {
+            netflow.onFlowEnd(table, slot, reason, nowNanos);
+            stateful.onFlowEnd(table, slot, reason, nowNanos);
+        });
+        logs.writeLiveFlowsAtStop(flows);
         flowTable = flows;
         // Fragmented datagrams in flight are few next to flows; an entry is reusable once flows.fragmentTimeout passed.
         FragmentTracker fragments =
@@ -98,11 +112,16 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 flows,
                 fragments,
                 () -> inspection.newInspector(active, new StatefulInspector(stateful, statefulCounters)),
-                registry);
+                registry,
+                logs);
         dataPlane = plane;
         DataPlaneHealthMonitor monitor = new DataPlaneHealthMonitor(plane, healthConfig, System::nanoTime);
-        FlowHousekeeping housekeeping = new FlowHousekeeping(flows);
+        FlowHousekeeping housekeeping = new FlowHousekeeping(flows, logs::waitForSpaceOnThisThread);
 
+        // Started before the data plane and stopped after it and the housekeeping (Dropwizard stops in reverse), so
+        // the workers can register their producers at start and the flows still live get their records at the end.
+        environment.lifecycle().manage(logs);
+        EveLogMetrics.bind(registry, logs);
         environment.lifecycle().manage(plane);
         if (policyPath != null) {
             PolicyReloader reloader =
@@ -147,6 +166,11 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     /** The stateful engine's counters (null before {@link #run}); for tests. */
     public StatefulCounters statefulCounters() {
         return statefulCounters;
+    }
+
+    /** The EVE alert and flow logs (null before {@link #run}). */
+    public EveLogs eveLogs() {
+        return eveLogs;
     }
 
     /** The flow table shared by the workers (null before {@link #run}). */

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.NotNull;
 import org.gwlbinspect.appliance.config.DataPlaneFactory;
 import org.gwlbinspect.appliance.config.FlowsFactory;
 import org.gwlbinspect.appliance.config.HealthFactory;
+import org.gwlbinspect.appliance.config.LogsFactory;
 import org.gwlbinspect.appliance.config.PolicyFactory;
 
 /** The appliance's YAML configuration; every key can be overridden with {@code -Ddw.<path>=value}. */
@@ -26,6 +27,20 @@ public class ApplianceConfiguration extends Configuration {
     @Valid
     @NotNull
     private PolicyFactory policy = new PolicyFactory();
+
+    @Valid
+    @NotNull
+    private LogsFactory logs = new LogsFactory();
+
+    @JsonProperty
+    public LogsFactory getLogs() {
+        return logs;
+    }
+
+    @JsonProperty
+    public void setLogs(LogsFactory logs) {
+        this.logs = logs;
+    }
 
     @JsonProperty
     public PolicyFactory getPolicy() {

@@ -36,6 +36,14 @@ public final class FlowResolver {
     }
 
     /**
+     * Which way the packet last resolved travels in its flow ({@link FlowKey#A_TO_B} or {@link FlowKey#B_TO_A});
+     * an ICMP error counts against the direction of the packet it quotes.
+     */
+    public int direction() {
+        return key.direction();
+    }
+
+    /**
      * Finds (or creates) the packet's flow and records it: last seen, counters, the GWLB route and the latest GENEVE
      * header. Returns the flow's slot, or {@link #FRAGMENT_WITHOUT_FLOW} / {@link #TABLE_FULL}.
      *
@@ -101,15 +109,6 @@ public final class FlowResolver {
                 applianceAddress,
                 gwlbSourcePort);
         return recorded == RecordResult.FLOW_ENDED ? FLOW_ENDED : slot;
-    }
-
-    /**
-     * Direction ({@link FlowKey#A_TO_B} or {@link FlowKey#B_TO_A}) of the packet last passed to {@link #resolve}, as
-     * the flow table numbers it; compare with {@link FlowTable#initiatorDirection} to know client from server. An ICMP
-     * error attributed to the flow it quotes travels against the quoted packet.
-     */
-    public int direction() {
-        return key.direction();
     }
 
     /** The key of the packet's flow is left in {@link #key} (direction and generation set). */

@@ -47,6 +47,15 @@ class FlowResolverTest {
     }
 
     @Test
+    void reportsWhichWayTheResolvedPacketTravels() {
+        FlowKey request = new FlowKey().setIpv4(TestPackets.ENDPOINT_ID, (int) CLIENT, (int) SERVER, 17, 40000, 53);
+        resolve(ipv4Packet(17, CLIENT, SERVER, udp(40000, 53, new byte[4])), 50000, 1);
+        assertThat(resolver.direction()).isEqualTo(request.direction());
+        resolve(ipv4Packet(17, SERVER, CLIENT, udp(53, 40000, new byte[8])), 50001, 2);
+        assertThat(resolver.direction()).isEqualTo(request.direction() ^ 1);
+    }
+
+    @Test
     void nonFirstFragmentFindsTheFlowOfItsFirstFragment() {
         byte[] first = ipv4Packet(17, CLIENT, SERVER, 0x1234, 0x2000, new byte[0], udp(40000, 9000, new byte[24]));
         byte[] second = ipv4Packet(17, CLIENT, SERVER, 0x1234, 32 / 8, new byte[0], new byte[16]);

@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.config.Ipv4Addresses;
 import org.gwlbinspect.appliance.egress.RawSocketSender;
+import org.gwlbinspect.appliance.logs.EveLogs;
 import org.gwlbinspect.flow.FlowResolver;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flow.FragmentTracker;
@@ -44,6 +45,7 @@ public final class DataPlane implements Managed {
     private final FragmentTracker fragments;
     private final Supplier<PacketInspector> inspectors;
     private final MeterRegistry registry;
+    private final EveLogs logs;
     private final List<Worker> workers = new ArrayList<>();
     private EventLoopGroup group;
 
@@ -52,12 +54,14 @@ public final class DataPlane implements Managed {
             FlowTable flows,
             FragmentTracker fragments,
             Supplier<PacketInspector> inspectors,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            EveLogs logs) {
         this.config = config;
         this.flows = flows;
         this.fragments = fragments;
         this.inspectors = inspectors;
         this.registry = registry;
+        this.logs = logs;
     }
 
     @Override
@@ -102,7 +106,8 @@ public final class DataPlane implements Managed {
                         worker.sender(),
                         worker.rejects(),
                         new FlowResolver(flows, fragments),
-                        inspectors.get());
+                        inspectors.get(),
+                        logs.flowRecords());
                 var channel = template.clone()
                         .group((IoEventLoop) executor)
                         .handler(handler)
@@ -153,5 +158,13 @@ public final class DataPlane implements Managed {
 
     public DataPlaneConfig config() {
         return config;
+    }
+
+    /**
+     * The EVE logs: started before this data plane (so {@code logs().log()} can register one alert producer per
+     * worker in {@link #start}; null when {@code logs.enabled} is false) and closed after it stops.
+     */
+    public EveLogs logs() {
+        return logs;
     }
 }

@@ -17,11 +17,17 @@ public final class FlowHousekeeping implements Managed {
     /** A flow ends at most this long after its idle timeout: seconds, next to GWLB's 350 s / 120 s. */
     static final Duration FULL_PASS = Duration.ofSeconds(5);
 
+    /** How long {@link #stop} waits for a run in progress, so no flow ends while the EVE logs close. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
     private final FlowExpiry expiry;
+    private final Runnable threadSetup;
     private ScheduledExecutorService scheduler;
 
-    public FlowHousekeeping(FlowTable flows) {
+    /** @param threadSetup runs once on the expiry thread before the first run (e.g. to let it wait for the log) */
+    public FlowHousekeeping(FlowTable flows, Runnable threadSetup) {
         this.expiry = new FlowExpiry(flows, FlowExpiry.slotsPerRun(flows, PERIOD, FULL_PASS));
+        this.threadSetup = threadSetup;
     }
 
     @Override
@@ -31,11 +37,15 @@ public final class FlowHousekeeping implements Managed {
             t.setDaemon(true);
             return t;
         });
+        scheduler.execute(threadSetup);
         scheduler.scheduleAtFixedRate(expiry, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
-    public void stop() {
-        if (scheduler != null) scheduler.shutdownNow();
+    public void stop() throws InterruptedException {
+        if (scheduler == null) return;
+        // Not shutdownNow(): a run in progress may be writing flow records; let it finish (runs are short).
+        scheduler.shutdown();
+        if (!scheduler.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) scheduler.shutdownNow();
     }
 }

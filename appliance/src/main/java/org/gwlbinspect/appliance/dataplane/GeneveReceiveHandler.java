@@ -18,6 +18,7 @@ import org.gwlbinspect.codec.DecodeStatus;
 import org.gwlbinspect.codec.geneve.GeneveHeader;
 import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.flow.FlowResolver;
+import org.gwlbinspect.flowlog.FlowRecords;
 import org.gwlbinspect.verdict.DropReason;
 import org.gwlbinspect.verdict.PacketInspector;
 import org.gwlbinspect.verdict.Verdict;
@@ -38,6 +39,7 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
     private final RejectReplies rejects;
     private final FlowResolver flows;
     private final PacketInspector inspector;
+    private final FlowRecords flowRecords;
 
     private final GeneveHeader geneve = new GeneveHeader();
     private final InnerPacket inner = new InnerPacket();
@@ -53,7 +55,8 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
             RawSocketSender sender,
             RejectReplies rejects,
             FlowResolver flows,
-            PacketInspector inspector) {
+            PacketInspector inspector,
+            FlowRecords flowRecords) {
         this.config = config;
         this.counters = counters;
         this.batchSizes = batchSizes;
@@ -61,6 +64,7 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
         this.rejects = rejects;
         this.flows = flows;
         this.inspector = inspector;
+        this.flowRecords = flowRecords;
         this.pending = new DatagramPacket[config.batchSize()];
     }
 
@@ -129,6 +133,7 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
                             : DropReason.FLOW_TABLE_FULL);
             return false;
         }
+        flowRecords.onPacket(flows, slot, inner, nowNanos); // the netflow record's start, TCP flags and TTLs
         Verdict verdict = inspector.inspect(inner, content, flows.table(), slot, flows.direction(), nowNanos);
         if (verdict != Verdict.PASS) {
             if (verdict == Verdict.REJECT) reset(slot);

@@ -38,6 +38,23 @@ class ConfigurationIT {
     }
 
     @Test
+    void badLogSettingsFailStartNamingTheKey() {
+        assertThatThrownBy(() -> TestAppliance.start("logs.ringSize=1000").close())
+                .hasStackTraceContaining("logs.ringSize must be a power of two");
+        assertThatThrownBy(() -> TestAppliance.start("logs.keepFiles=-1").close())
+                .hasStackTraceContaining("logs.keepFiles must be greater than or equal to 0");
+        assertThatThrownBy(() -> TestAppliance.start("logs.flowFile=target/it-logs/alert.json")
+                        .close())
+                .hasStackTraceContaining("logs.flowFile must differ from logs.alertFile");
+        assertThatThrownBy(() -> TestAppliance.start("logs.availabilityZone= ").close())
+                .hasStackTraceContaining("logs.availabilityZone must be a non-empty string");
+        // /proc refuses new directories even to root.
+        assertThatThrownBy(() -> TestAppliance.start("logs.alertFile=/proc/gwlb-inspect-it/alert.json")
+                        .close())
+                .hasStackTraceContaining("cannot open the EVE logs (logs.alertFile /proc/gwlb-inspect-it/alert.json");
+    }
+
+    @Test
     void exampleLocalConfigurationIsValid() throws Exception {
         // The README's run command uses examples/local.yml: it must parse, validate and build.
         ApplianceConfiguration config = new YamlConfigurationFactory<>(
@@ -49,5 +66,9 @@ class ConfigurationIT {
         assertThat(dataPlane.allowedSources().toString()).isEqualTo("127.0.0.0/8");
         assertThat(config.getFlows().build().capacity()).isEqualTo(65536);
         assertThat(config.getHealth().build().closeListenerWhenUnhealthy()).isTrue();
+        // Relative log paths, so the README's run command works without root.
+        assertThat(config.getLogs().isEnabled()).isTrue();
+        assertThat(config.getLogs().build().flowFile()).isEqualTo(Path.of("logs/flow.json"));
+        assertThat(config.getLogs().build().alertFile()).isEqualTo(Path.of("logs/alert.json"));
     }
 }
