@@ -34,10 +34,13 @@ import org.gwlbinspect.appliance.policy.ReloadPolicyTask;
 import org.gwlbinspect.detect.ActivePolicy;
 import org.gwlbinspect.detect.InspectionCounters;
 import org.gwlbinspect.detect.PolicyCompiler;
+import org.gwlbinspect.detect.PolicyInspector;
+import org.gwlbinspect.eve.EveLog;
 import org.gwlbinspect.flow.FlowEndListener;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flow.FlowTableConfig;
 import org.gwlbinspect.flow.FragmentTracker;
+import org.gwlbinspect.stateful.EveAlerts;
 import org.gwlbinspect.stateful.StatefulConfig;
 import org.gwlbinspect.stateful.StatefulCounters;
 import org.gwlbinspect.stateful.StatefulFlows;
@@ -111,7 +114,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 dataPlaneConfig,
                 flows,
                 fragments,
-                () -> inspection.newInspector(active, new StatefulInspector(stateful, statefulCounters)),
+                () -> newInspector(inspection, active, stateful, statefulCounters, logs),
                 registry,
                 logs);
         dataPlane = plane;
@@ -152,6 +155,30 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 .addServlet("prometheus", new PrometheusServlet(registry))
                 .addMapping("/metrics");
     }
+
+    /**
+     * One worker's inspector: the stateless engine, then its own stateful stage, whose alerts go to its own EVE ring
+     * (called by the data plane as it starts each worker, after the logs started).
+     */
+    private static PolicyInspector newInspector(
+            InspectionCounters inspection,
+            ActivePolicy active,
+            StatefulFlows stateful,
+            StatefulCounters counters,
+            EveLogs logs) {
+        StatefulInspector worker = new StatefulInspector(stateful, counters);
+        worker.flowRecords(logs.flowRecords());
+        EveLog log = logs.log();
+        new EveAlerts(
+                worker,
+                log == null ? null : log.registerProducer("alerts-" + WORKER_IDS.getAndIncrement()),
+                logs.clock(),
+                logs.flowRecords());
+        return inspection.newInspector(active, worker);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger WORKER_IDS =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /** The running data plane (null before {@link #run}); for tests and admin tasks. */
     public DataPlane dataPlane() {

@@ -2,6 +2,7 @@ package org.gwlbinspect.stateful;
 
 import org.gwlbinspect.detect.RuleProtocol;
 import org.gwlbinspect.eve.EveRecord;
+import org.gwlbinspect.l7.AppProtocol;
 
 /**
  * What the engine knows of a flow's application protocol, as kept in three bits of the {@link PolicyWord}: not yet
@@ -9,22 +10,29 @@ import org.gwlbinspect.eve.EveRecord;
  * given up by the stream exception policy {@code CONTINUE}: then app-layer rules can no longer match, policy.md §2.8).
  */
 public enum AppLayer {
-    NOT_YET(null, EveRecord.AppProto.UNKNOWN),
-    TLS(RuleProtocol.TLS, EveRecord.AppProto.TLS),
-    HTTP(RuleProtocol.HTTP, EveRecord.AppProto.HTTP),
-    DNS(RuleProtocol.DNS, EveRecord.AppProto.DNS),
-    SSH(RuleProtocol.SSH, EveRecord.AppProto.SSH),
-    UNKNOWN(null, EveRecord.AppProto.UNKNOWN),
-    FAILED(null, EveRecord.AppProto.FAILED);
+    NOT_YET(null, EveRecord.AppProto.UNKNOWN, AppProtocol.UNKNOWN),
+    TLS(RuleProtocol.TLS, EveRecord.AppProto.TLS, AppProtocol.TLS),
+    HTTP(RuleProtocol.HTTP, EveRecord.AppProto.HTTP, AppProtocol.HTTP),
+    DNS(RuleProtocol.DNS, EveRecord.AppProto.DNS, AppProtocol.DNS),
+    SSH(RuleProtocol.SSH, EveRecord.AppProto.SSH, AppProtocol.SSH),
+    UNKNOWN(null, EveRecord.AppProto.UNKNOWN, AppProtocol.UNKNOWN),
+    FAILED(null, EveRecord.AppProto.FAILED, AppProtocol.UNKNOWN);
 
     private static final AppLayer[] VALUES = values();
 
     private final RuleProtocol ruleProtocol;
     private final EveRecord.AppProto eve;
+    private final AppProtocol protocol;
 
-    AppLayer(RuleProtocol ruleProtocol, EveRecord.AppProto eve) {
+    AppLayer(RuleProtocol ruleProtocol, EveRecord.AppProto eve, AppProtocol protocol) {
         this.ruleProtocol = ruleProtocol;
         this.eve = eve;
+        this.protocol = protocol;
+    }
+
+    /** The l7 protocol for the netflow record ({@code failed} is not one: unknown). */
+    AppProtocol protocol() {
+        return protocol;
     }
 
     /** The protocol app-layer rules match on, null when none applies. */

@@ -13,6 +13,7 @@ import org.gwlbinspect.detect.engine.FlowRuleState;
 import org.gwlbinspect.detect.engine.PacketContext;
 import org.gwlbinspect.detect.engine.RuleEvaluator;
 import org.gwlbinspect.flow.FlowTable;
+import org.gwlbinspect.flowlog.FlowRecords;
 import org.gwlbinspect.l7.AppProtocol;
 import org.gwlbinspect.l7.AppProtocolDetector;
 import org.gwlbinspect.l7.DnsParseStatus;
@@ -80,6 +81,9 @@ public final class StatefulInspector {
     private int slot;
     private AppParsers messageParsers;
     private boolean dnsDatagram;
+    private long nowNanos;
+    private AppLayer appLayer = AppLayer.NOT_YET;
+    private FlowRecords flowRecords = FlowRecords.disabled();
 
     public StatefulInspector(StatefulFlows flows, StatefulCounters counters) {
         this.flows = flows;
@@ -95,6 +99,11 @@ public final class StatefulInspector {
         if (policy != null && policy != evaluatorPolicy && policy.hasStatefulEngine()) {
             usePolicy(policy, policyGeneration);
         }
+    }
+
+    /** Where the detected application protocol of each flow is recorded for its netflow records. */
+    public void flowRecords(FlowRecords records) {
+        this.flowRecords = records;
     }
 
     /** Where this worker's logged matches go (EVE alerts); {@link AlertSink#NONE} by default. */
@@ -130,6 +139,7 @@ public final class StatefulInspector {
         this.slot = slot;
         this.messageParsers = null;
         this.dnsDatagram = false;
+        this.nowNanos = nowNanos;
         try {
             return inspectFlowPacket(packet, buf, table, slot, direction);
         } finally {
@@ -194,6 +204,7 @@ public final class StatefulInspector {
             }
             default -> {}
         }
+        appLayer = app;
         ctx.appProtocol = app.ruleProtocol();
         ctx.appProtocolFailed = app == AppLayer.FAILED;
         if (inspectsPayload && packet.payloadLength() > 0) {
@@ -310,6 +321,7 @@ public final class StatefulInspector {
                 messageParsers = parsers;
                 setMessageBuffers(parsers);
                 StatefulCounters.increment(counts, StatefulCounters.APP_LAYER_BY_PROTOCOL + detected.ordinal());
+                flowRecords.setAppProto(slot, detected.protocol());
                 PolicyWord.update(
                         table,
                         slot,
@@ -378,6 +390,7 @@ public final class StatefulInspector {
             dnsDatagram = true;
             if (app == AppLayer.NOT_YET) {
                 StatefulCounters.increment(counts, StatefulCounters.APP_LAYER_BY_PROTOCOL + AppLayer.DNS.ordinal());
+                flowRecords.setAppProto(slot, AppProtocol.DNS);
                 PolicyWord.update(table, slot, PolicyWord.APP_FIELD, PolicyWord.withApp(0, AppLayer.DNS));
             }
             return AppLayer.DNS;
@@ -385,6 +398,7 @@ public final class StatefulInspector {
         if (app == AppLayer.NOT_YET) {
             // Suricata decides a UDP flow's protocol on its first datagram.
             StatefulCounters.increment(counts, StatefulCounters.APP_LAYER_BY_PROTOCOL + AppLayer.UNKNOWN.ordinal());
+            flowRecords.setAppProto(slot, AppProtocol.UNKNOWN);
             PolicyWord.update(
                     table,
                     slot,
@@ -489,6 +503,19 @@ public final class StatefulInspector {
 
     PacketContext context() {
         return ctx;
+    }
+
+    CompiledPolicy policy() {
+        return evaluatorPolicy;
+    }
+
+    long nowNanos() {
+        return nowNanos;
+    }
+
+    /** The application protocol the packet was evaluated with. */
+    AppLayer appLayer() {
+        return appLayer;
     }
 
     FlowTable table() {

@@ -24,10 +24,14 @@ import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.InspectionCounters;
 import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.detect.PolicyInspector;
+import org.gwlbinspect.eve.EpochClock;
+import org.gwlbinspect.eve.EveLog;
+import org.gwlbinspect.eve.EveLogConfig;
 import org.gwlbinspect.flow.FlowResolver;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flow.FlowTableConfig;
 import org.gwlbinspect.flow.FragmentTracker;
+import org.gwlbinspect.flowlog.FlowRecords;
 import org.gwlbinspect.l7.TlsMessages;
 import org.gwlbinspect.policy.PolicyLoadOptions;
 import org.gwlbinspect.stream.StreamConfig;
@@ -329,6 +333,49 @@ class StatefulInspectorTest {
         assertThat(table.expireIdle(now + Duration.ofHours(1).toNanos(), table.indexSize()))
                 .isEqualTo(1);
         assertThat(statefulFlows.freeParserSets()).isEqualTo(total);
+    }
+
+    @Test
+    void alertRecordsCarryTheRuleTheTlsFieldsAndTheVerdictInNfwsShape() throws Exception {
+        // policy.md §4: the default-action alert on a dropped ClientHello, and a reject rule's alert with metadata.
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EveLog log = EveLog.start(
+                new EveLogConfig(
+                        dir.resolve("alert.json"),
+                        dir.resolve("flow.json"),
+                        1 << 20,
+                        1,
+                        64,
+                        "networkfirewall",
+                        "eu-west-1a"),
+                lines::add);
+        try {
+            use(strictAllowlist());
+            StatefulInspector stateful = inspector.stateful();
+            EpochClock clock = new EpochClock(1_755_003_965_000_000L, now);
+            new EveAlerts(stateful, log.registerProducer("test"), clock, FlowRecords.disabled());
+            handshake(443);
+            byte[] hello = TlsMessages.javaClientHello("www.example.org", "TLSv1.3", "TLSv1.2");
+            assertThat(toServer(443, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, hello))
+                    .isEqualTo(Verdict.DROP);
+
+            use(rules("reject http any any -> any any (msg:\"evil host\"; http.host; content:\"evil.example\";"
+                    + " classtype:trojan-activity; metadata:policy balanced, policy security; sid:77; rev:3;)\n"));
+            new EveAlerts(inspector.stateful(), log.registerProducer("test2"), clock, FlowRecords.disabled());
+            send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN, 0, SYN, new byte[0])));
+            byte[] get = ascii("GET /a?b HTTP/1.1\r\nHost: Evil.Example:8080\r\nUser-Agent: curl/8\r\n\r\n");
+            assertThat(send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN + 1, 0, PSH_ACK, get))))
+                    .isEqualTo(Verdict.REJECT);
+        } finally {
+            log.close();
+        }
+        assertThat(lines)
+                .containsExactly(
+                        // The policy ARN, sid 4, "blocked" with verdict drop, the SNI as sent, version UNDETERMINED.
+                        "{\"firewall_name\":\"networkfirewall\",\"availability_zone\":\"eu-west-1a\",\"event_timestamp\":\"1755003965\",\"aws_metadata\":{\"resource_arn\":\"arn:aws:network-firewall:eu-west-1:123456789012:firewall-policy/egress-strict\"},\"event\":{\"timestamp\":\"2025-08-12T13:06:05.004000+0000\",\"flow_id\":2178619119941170,\"event_type\":\"alert\",\"src_ip\":\"10.100.1.5\",\"src_port\":40001,\"dest_ip\":\"52.1.2.3\",\"dest_port\":443,\"proto\":\"TCP\",\"app_proto\":\"tls\",\"direction\":\"to_server\",\"alert\":{\"action\":\"blocked\",\"signature_id\":4,\"rev\":0,\"signature\":\"aws:alert_established action\",\"category\":\"\",\"severity\":3},\"verdict\":{\"action\":\"drop\"},\"tls\":{\"sni\":\"www.example.org\",\"version\":\"UNDETERMINED\"}}}",
+                        // The group's rule: classtype category and severity, metadata, a reject, the http object with
+                        // the host lowercased and without its port.
+                        "{\"firewall_name\":\"networkfirewall\",\"availability_zone\":\"eu-west-1a\",\"event_timestamp\":\"1755003965\",\"event\":{\"timestamp\":\"2025-08-12T13:06:05.006000+0000\",\"flow_id\":449626471518294,\"event_type\":\"alert\",\"src_ip\":\"10.100.1.5\",\"src_port\":40002,\"dest_ip\":\"52.1.2.3\",\"dest_port\":80,\"proto\":\"TCP\",\"app_proto\":\"http\",\"direction\":\"to_server\",\"alert\":{\"action\":\"blocked\",\"signature_id\":77,\"rev\":3,\"signature\":\"evil host\",\"category\":\"A Network Trojan was detected\",\"severity\":1,\"metadata\":{\"policy\":[\"balanced\",\"security\"]}},\"verdict\":{\"action\":\"drop\",\"reject-target\":\"to_client\",\"reject\":[\"tcp-reset\"]},\"http\":{\"hostname\":\"evil.example\",\"url\":\"/a?b\",\"http_user_agent\":\"curl/8\",\"http_method\":\"GET\",\"protocol\":\"HTTP/1.1\",\"length\":0}}}");
     }
 
     private static byte[] dnsQuery(String name) {

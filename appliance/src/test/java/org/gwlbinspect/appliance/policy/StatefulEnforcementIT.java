@@ -61,8 +61,12 @@ class StatefulEnforcementIT {
     }
 
     @Test
-    void allowsListedSnisAndDropsTheRestOfTheExampleAllowlist() throws Exception {
-        try (TestAppliance appliance = TestAppliance.start("policy.path=" + ALLOWLIST);
+    void allowsListedSnisAndDropsTheRestOfTheExampleAllowlist(@TempDir Path dir) throws Exception {
+        Path alerts = dir.resolve("alert.json");
+        try (TestAppliance appliance = TestAppliance.start(
+                        "policy.path=" + ALLOWLIST,
+                        "logs.alertFile=" + alerts,
+                        "logs.flowFile=" + dir.resolve("flow.json"));
                 GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
             handshake(gwlb, 41001);
             byte[] allowed = TlsMessages.javaClientHello("sts.eu-west-1.amazonaws.com", "TLSv1.3", "TLSv1.2");
@@ -89,6 +93,16 @@ class StatefulEnforcementIT {
                     .isEqualTo(2);
             assertThat(appliance.metric("appliance_dropped_packets_total{reason=\"policy_drop\"}"))
                     .isEqualTo(1);
+            // aws:alert_established logged the drop, with the SNI, in NFW's envelope (policy.md §4).
+            TestAppliance.await(Duration.ofSeconds(5), () -> lines(alerts).size() == 1, "one alert record");
+            assertThat(lines(alerts).get(0))
+                    .startsWith("{\"firewall_name\":")
+                    .contains("\"event_type\":\"alert\"")
+                    .contains("\"src_ip\":\"10.100.1.5\",\"src_port\":41002,\"dest_ip\":\"52.1.2.3\",\"dest_port\":443")
+                    .contains("\"alert\":{\"action\":\"blocked\",\"signature_id\":4,\"rev\":0,"
+                            + "\"signature\":\"aws:alert_established action\"")
+                    .contains("\"verdict\":{\"action\":\"drop\"}")
+                    .contains("\"tls\":{\"sni\":\"example.org\",\"version\":\"UNDETERMINED\"}");
         }
     }
 
@@ -132,6 +146,14 @@ class StatefulEnforcementIT {
                     .isEqualTo(1);
             assertThat(appliance.metric("appliance_rejects_total{outcome=\"queued\"}"))
                     .isEqualTo(1);
+        }
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
