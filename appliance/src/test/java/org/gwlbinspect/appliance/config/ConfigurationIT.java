@@ -9,6 +9,7 @@ import io.dropwizard.jersey.validation.Validators;
 import java.nio.file.Path;
 import org.gwlbinspect.appliance.ApplianceConfiguration;
 import org.gwlbinspect.appliance.TestAppliance;
+import org.gwlbinspect.detect.PolicyCompiler;
 import org.junit.jupiter.api.Test;
 
 /** A bad configuration stops the appliance at start with the key and the reason. */
@@ -66,6 +67,13 @@ class ConfigurationIT {
         assertThat(dataPlane.allowedSources().toString()).isEqualTo("127.0.0.0/8");
         assertThat(config.getFlows().build().capacity()).isEqualTo(65536);
         assertThat(config.getHealth().build().closeListenerWhenUnhealthy()).isTrue();
+        // The README's run command enforces the bundled example allow-list, which must load as it is.
+        Path policy = Path.of("..").resolve(config.getPolicy().policyPath());
+        assertThat(new PolicyCompiler(config.getPolicy().loadOptions())
+                        .compile(policy)
+                        .policy()
+                        .name())
+                .isEqualTo("egress-strict");
         // Relative log paths, so the README's run command works without root.
         assertThat(config.getLogs().isEnabled()).isTrue();
         assertThat(config.getLogs().build().flowFile()).isEqualTo(Path.of("logs/flow.json"));

@@ -58,6 +58,18 @@ public final class RuleEvaluator {
     /** Rule index reported for {@code aws:alert_strict}: NFW logs it as sid 2 (policy.md §4). */
     public static final int DEFAULT_ALERT_STRICT = -2;
 
+    /**
+     * Sticky buffers the stateful stage does not fill yet: a rule on them could never match, so it is refused rather
+     * than silently ineffective.
+     */
+    private static final java.util.Set<org.gwlbinspect.detect.Buffer> NOT_FILLED_BY_THE_DATA_PATH =
+            java.util.EnumSet.of(
+                    org.gwlbinspect.detect.Buffer.TLS_CERT_SUBJECT,
+                    org.gwlbinspect.detect.Buffer.TLS_CERT_ISSUER,
+                    org.gwlbinspect.detect.Buffer.JA3_STRING,
+                    org.gwlbinspect.detect.Buffer.HTTP_HEADER,
+                    org.gwlbinspect.detect.Buffer.HTTP_REQUEST_HEADER);
+
     private static final int MAX_FLOWBITS = 64;
     private static final int INITIAL_SCRATCH = 65_536 + 64;
 
@@ -253,7 +265,11 @@ public final class RuleEvaluator {
             unsetMask = unset;
             toggleMask = toggle;
             List<InspectionData> ins = new ArrayList<>();
-            for (BufferInspection bi : sig.inspections()) ins.add(new InspectionData(sid, bi, view));
+            for (BufferInspection bi : sig.inspections()) {
+                if (NOT_FILLED_BY_THE_DATA_PATH.contains(bi.buffer()))
+                    throw unsupported(sid, bi.buffer().keyword());
+                ins.add(new InspectionData(sid, bi, view));
+            }
             inspections = ins.toArray(InspectionData[]::new);
         }
 

@@ -540,6 +540,15 @@ class RuleEvaluatorTest {
     }
 
     @Test
+    void aRuleOnABufferTheDataPathDoesNotFillIsRefusedNotSilentlyIneffective() {
+        assertThatThrownBy(() -> compile(
+                        "c.rules", "drop tls any any -> any any (tls.cert_subject; content:\"CN=x\"; sid:88;)\n"))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining("sid 88")
+                .hasMessageContaining("tls.cert_subject");
+    }
+
+    @Test
     void ruleWithFlowOnlyStreamIsRejectedWhenThePolicyCompilesNamingSidAndKeyword() {
         assertThatThrownBy(() -> compile(
                         "s.rules",
