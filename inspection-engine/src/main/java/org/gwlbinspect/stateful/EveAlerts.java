@@ -90,7 +90,15 @@ public final class EveAlerts implements AlertSink {
             if (metadata[ruleIndex] != null) r.metadataJson(metadata[ruleIndex]);
             if (rule.groupArn() != null) r.resourceArn(rule.groupArn());
         } else {
-            String signature = ruleIndex == RuleEvaluator.DEFAULT_ALERT_STRICT ? ALERT_STRICT : ALERT_ESTABLISHED;
+            String signature =
+                    switch (ruleIndex) {
+                        case RuleEvaluator.DEFAULT_ALERT_STRICT -> ALERT_STRICT;
+                        case RuleEvaluator.DEFAULT_ALERT_ESTABLISHED_APP_LAYER ->
+                            "aws:alert_established_app_layer action";
+                        case RuleEvaluator.DEFAULT_ALERT_ESTABLISHED_APP_LAYER_TO_SERVER ->
+                            "aws:alert_established_app_layer_to_server action";
+                        default -> ALERT_ESTABLISHED;
+                    };
             r.alert(alertAction, -ruleIndex, 0, signature, "", DEFAULT_SEVERITY);
             if (policy.policy().arn() != null) r.resourceArn(policy.policy().arn());
         }

@@ -205,6 +205,11 @@ public final class StatefulInspector {
             default -> {}
         }
         appLayer = app;
+        long now = table.policyState(slot);
+        ctx.appMessagePending = protocol == TCP
+                && app != AppLayer.FAILED
+                && (now & PolicyWord.APP_DONE) == 0
+                && PolicyWord.parsers(now) >= 0;
         ctx.appProtocol = app.ruleProtocol();
         ctx.appProtocolFailed = app == AppLayer.FAILED;
         if (inspectsPayload && packet.payloadLength() > 0) {

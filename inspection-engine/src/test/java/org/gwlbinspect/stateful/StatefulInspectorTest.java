@@ -204,6 +204,41 @@ class StatefulInspectorTest {
     }
 
     @Test
+    void dropEstablishedAppLayerPassesTheSegmentsOfASplitClientHelloUntilTheSniDecides() throws Exception {
+        // policy.md §2.4 / §5: the _app_layer default action exists for exactly this case.
+        String bundle = Files.readString(Path.of(getClass()
+                        .getResource("/policy/egress-strict-allowlist.json")
+                        .toURI()))
+                .replace("\"aws:drop_established\", \"aws:alert_established\"", "\"aws:drop_established_app_layer\"");
+        Path file = dir.resolve("app-layer.json");
+        Files.writeString(file, bundle);
+        use(new PolicyCompiler(PolicyLoadOptions.defaults()).compile(file));
+        handshake(443);
+        byte[] hello = TlsMessages.javaClientHello("github.com", "TLSv1.3", "TLSv1.2");
+        byte[] first = Arrays.copyOfRange(hello, 0, 40);
+        byte[] rest = Arrays.copyOfRange(hello, 40, hello.length);
+        long seq = CLIENT_ISN + 1;
+        assertThat(toServer(443, seq, SERVER_ISN + 1, ACK, first)).isEqualTo(Verdict.PASS);
+        assertThat(toServer(443, seq + first.length, SERVER_ISN + 1, PSH_ACK, rest))
+                .isEqualTo(Verdict.PASS);
+        assertThat(counters.packets(StatefulOutcome.RULE_PASS)).isEqualTo(1);
+
+        // Another SNI: the hello is the first undecided established packet, the flow is dropped from there on.
+        send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 443, CLIENT_ISN, 0, SYN, new byte[0])));
+        send(ipv4Packet(
+                6, SERVER, CLIENT, tcp(443, CLIENT_PORT + 1, SERVER_ISN, CLIENT_ISN + 1, SYN | ACK, new byte[0])));
+        send(ipv4Packet(
+                6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 443, CLIENT_ISN + 1, SERVER_ISN + 1, ACK, new byte[0])));
+        byte[] other = TlsMessages.javaClientHello("example.org", "TLSv1.3", "TLSv1.2");
+        assertThat(send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 443, seq, SERVER_ISN + 1, PSH_ACK, other))))
+                .isEqualTo(Verdict.DROP);
+        assertThat(send(ipv4Packet(
+                        6, SERVER, CLIENT, tcp(443, CLIENT_PORT + 1, SERVER_ISN + 1, seq, ACK, new byte[0]))))
+                .isEqualTo(Verdict.DROP);
+        assertThat(counters.packets(StatefulOutcome.FLOW_DROPPED)).isEqualTo(1);
+    }
+
+    @Test
     void segmentsArrivingOutOfOrderAreReadInSequenceOrder() throws Exception {
         use(strictAllowlist());
         handshake(443);

@@ -15,9 +15,10 @@ public interface AlertSink {
     /**
      * One logged match.
      *
-     * @param ruleIndex the index in {@code CompiledPolicy.rules()}, or for a strict-order default alert action
-     *     ({@code aws:alert_*}) the negated sid NFW logs it under: {@link RuleEvaluator#DEFAULT_ALERT_ESTABLISHED}
-     *     (-4) or {@link RuleEvaluator#DEFAULT_ALERT_STRICT} (-2)
+     * @param ruleIndex the index in {@code CompiledPolicy.rules()}, or for a strict-order default alert action the
+     *     negated sid NFW logs it under: {@link RuleEvaluator#DEFAULT_ALERT_STRICT} (-2), {@link
+     *     RuleEvaluator#DEFAULT_ALERT_ESTABLISHED} (-4), {@link RuleEvaluator#DEFAULT_ALERT_ESTABLISHED_APP_LAYER} (-6),
+     *     {@link RuleEvaluator#DEFAULT_ALERT_ESTABLISHED_APP_LAYER_TO_SERVER} (-8)
      * @param action the rule's action ({@link Action#ALERT} for default alert actions)
      * @param packetVerdict what happens to the packet ({@link Verdict#PASS} when nothing decided)
      */

@@ -49,6 +49,12 @@ public final class PacketContext {
      * true, so a caller that does not track it evaluates IP-only rules on every packet.
      */
     public boolean firstPacketInDirection = true;
+    /**
+     * The client of this TCP flow is still sending its first application message (its parser needs more bytes): the
+     * {@code _app_layer} default actions let such packets through (policy.md §2.4).
+     */
+    public boolean appMessagePending;
+
     /** This packet completed a TLS ClientHello ({@code ssl_state:client_hello}). */
     public boolean tlsClientHello;
     /**

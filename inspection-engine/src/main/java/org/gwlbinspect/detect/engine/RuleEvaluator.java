@@ -50,7 +50,9 @@ import org.gwlbinspect.policy.StatefulDefaultAction;
  * aws:drop_established} drops established client→server packets, both per packet; {@code aws:alert_strict} and
  * {@code aws:alert_established} log where the drop would act, to the {@link AlertSink} with rule index {@link
  * #DEFAULT_ALERT_STRICT} / {@link #DEFAULT_ALERT_ESTABLISHED} (the negated sid NFW logs). The {@code _app_layer}
- * variants are rejected.
+ * variants act on established packets (both directions, or client→server only) except those of a client still sending
+ * its first application message ({@link PacketContext#appMessagePending}); their drop covers the rest of the flow and
+ * their alerts log as sids 6 and 8.
  */
 public final class RuleEvaluator {
     /** Rule index reported for {@code aws:alert_established}: NFW logs it as sid 4 (policy.md §4). */
@@ -70,6 +72,34 @@ public final class RuleEvaluator {
                     org.gwlbinspect.detect.Buffer.HTTP_HEADER,
                     org.gwlbinspect.detect.Buffer.HTTP_REQUEST_HEADER);
 
+    /** Rule index reported for {@code aws:alert_established_app_layer}: sid 6 (policy.md §4, inferred order). */
+    public static final int DEFAULT_ALERT_ESTABLISHED_APP_LAYER = -6;
+    /** Rule index reported for {@code aws:alert_established_app_layer_to_server}: sid 8 (policy.md §4, inferred). */
+    public static final int DEFAULT_ALERT_ESTABLISHED_APP_LAYER_TO_SERVER = -8;
+
+    /**
+     * The {@code _app_layer} default actions (policy.md §2.4): like {@code aws:drop_established}, but a packet of an
+     * established flow whose client is still sending its first application message passes, so a ClientHello or request
+     * header split across segments reaches the rule that decides on it; every other undecided established packet
+     * (server banners too, unless {@code _to_server}) is acted on.
+     */
+    private enum AppLayerDefault {
+        NONE(0),
+        BOTH_DIRECTIONS(DEFAULT_ALERT_ESTABLISHED_APP_LAYER),
+        TO_SERVER(DEFAULT_ALERT_ESTABLISHED_APP_LAYER_TO_SERVER);
+
+        final int alertIndex;
+
+        AppLayerDefault(int alertIndex) {
+            this.alertIndex = alertIndex;
+        }
+
+        boolean acts(PacketContext ctx) {
+            if (this == NONE || !ctx.established || ctx.appMessagePending) return false;
+            return this == BOTH_DIRECTIONS || ctx.toServer;
+        }
+    }
+
     private static final int MAX_FLOWBITS = 64;
     private static final int INITIAL_SCRATCH = 65_536 + 64;
 
@@ -79,6 +109,8 @@ public final class RuleEvaluator {
     private final boolean defaultDropEstablished;
     private final boolean defaultAlertStrict;
     private final boolean defaultAlertEstablished;
+    private final AppLayerDefault dropAppLayer;
+    private final AppLayerDefault alertAppLayer;
     private final Map<String, Integer> flowbitNumbers;
     private final int[] logged;
     private byte[] scratch = new byte[INITIAL_SCRATCH];
@@ -98,21 +130,26 @@ public final class RuleEvaluator {
         boolean dropEstablished = false;
         boolean alertStrict = false;
         boolean alertEstablished = false;
+        AppLayerDefault dropApp = AppLayerDefault.NONE;
+        AppLayerDefault alertApp = AppLayerDefault.NONE;
         for (StatefulDefaultAction action : policy.policy().statefulDefaultActions()) {
             switch (action) {
                 case DROP_STRICT -> dropStrict = true;
                 case DROP_ESTABLISHED -> dropEstablished = true;
                 case ALERT_STRICT -> alertStrict = true;
                 case ALERT_ESTABLISHED -> alertEstablished = true;
-                default ->
-                    throw new IllegalArgumentException(
-                            "stateful default action " + action.apiName() + " is not supported by the rule evaluator");
+                case DROP_ESTABLISHED_APP_LAYER -> dropApp = AppLayerDefault.BOTH_DIRECTIONS;
+                case DROP_ESTABLISHED_APP_LAYER_TO_SERVER -> dropApp = AppLayerDefault.TO_SERVER;
+                case ALERT_ESTABLISHED_APP_LAYER -> alertApp = AppLayerDefault.BOTH_DIRECTIONS;
+                case ALERT_ESTABLISHED_APP_LAYER_TO_SERVER -> alertApp = AppLayerDefault.TO_SERVER;
             }
         }
         defaultDropStrict = dropStrict;
         defaultDropEstablished = dropEstablished;
         defaultAlertStrict = alertStrict;
         defaultAlertEstablished = alertEstablished;
+        dropAppLayer = dropApp;
+        alertAppLayer = alertApp;
     }
 
     /** The bit number of each flowbit name (bit {@code n} is {@code 1L << n} in {@link FlowRuleState#flowbits()}). */
@@ -145,15 +182,23 @@ public final class RuleEvaluator {
                 if (strictOrder || rule.action == Action.PASS) break;
             }
         }
-        boolean flowScoped = flowStore != Verdict.NONE;
         boolean defaultAlertEstablishedFires = false;
         boolean defaultAlertStrictFires = false;
+        boolean defaultAlertAppLayerFires = false;
         if (verdict == Verdict.NONE) {
             boolean establishedToServer = ctx.established && ctx.toServer;
             if (defaultDropStrict || (defaultDropEstablished && establishedToServer)) verdict = Verdict.DROP;
+            if (verdict == Verdict.NONE && dropAppLayer.acts(ctx)) {
+                // "Once a packet of an established flow is not passed, that packet and the rest of the flow are
+                // dropped" (policy.md §2.4): a flow-scoped drop.
+                verdict = Verdict.DROP;
+                if (flowStore == Verdict.NONE) flowStore = Verdict.DROP;
+            }
             defaultAlertStrictFires = defaultAlertStrict;
             defaultAlertEstablishedFires = defaultAlertEstablished && establishedToServer;
+            defaultAlertAppLayerFires = alertAppLayer.acts(ctx);
         }
+        boolean flowScoped = flowStore != Verdict.NONE;
         if (flowScoped) state.verdict(flowStore);
         Verdict packetVerdict = verdict == Verdict.NONE ? Verdict.PASS : verdict;
         for (int k = 0; k < loggedCount; k++) {
@@ -162,6 +207,7 @@ public final class RuleEvaluator {
         }
         if (defaultAlertStrictFires) alerts.alert(DEFAULT_ALERT_STRICT, Action.ALERT, packetVerdict);
         if (defaultAlertEstablishedFires) alerts.alert(DEFAULT_ALERT_ESTABLISHED, Action.ALERT, packetVerdict);
+        if (defaultAlertAppLayerFires) alerts.alert(alertAppLayer.alertIndex, Action.ALERT, packetVerdict);
         return Decision.of(verdict, flowScoped);
     }
 

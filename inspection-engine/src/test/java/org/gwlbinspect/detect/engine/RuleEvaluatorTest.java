@@ -256,11 +256,42 @@ class RuleEvaluatorTest {
     }
 
     @Test
-    void strictOrderAppLayerDefaultActionIsRejectedWhenThePolicyCompiles() {
-        // The compiler builds an evaluator to validate: what it cannot run is a load error, not a data-path failure.
-        assertThatThrownBy(() -> strict("pass tcp any any -> any 22 (sid:1;)\n", "\"aws:drop_established_app_layer\""))
-                .isInstanceOf(PolicyException.class)
-                .hasMessageContaining("aws:drop_established_app_layer");
+    void dropEstablishedAppLayerLetsAPendingMessageThroughAndDropsTheFlowOnTheFirstUndecidedPacket() throws Exception {
+        // policy.md §2.4 aws:drop_established_app_layer (+ its alert, sid 6): segments of an unfinished first message
+        // pass; an undecided established packet is dropped with the rest of the flow, server banners included.
+        RuleEvaluator ev = strict(
+                "pass tls any any -> any any (tls.sni; content:\"ok.example\"; sid:1;)\n",
+                "\"aws:drop_established_app_layer\", \"aws:alert_established_app_layer\"");
+        FlowRuleState flow = new FlowRuleState();
+        PacketContext segment = toServer(ACK, true);
+        segment.appMessagePending = true;
+        assertThat(ev.evaluate(segment, flow, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).isEmpty();
+        assertThat(ev.evaluate(clientHello("ok.example"), flow, sink)).isEqualTo(Decision.PASS_FLOW);
+
+        FlowRuleState other = new FlowRuleState();
+        assertThat(ev.evaluate(clientHello("other.example"), other, sink)).isEqualTo(Decision.DROP_FLOW);
+        assertThat(alerts).containsExactly(RuleEvaluator.DEFAULT_ALERT_ESTABLISHED_APP_LAYER + ":ALERT:DROP");
+        assertThat(ev.evaluate(toServer(ACK, true), other, sink)).isEqualTo(Decision.DROP_FLOW);
+
+        PacketContext banner = toServer(ACK, true);
+        banner.toServer = false;
+        assertThat(ev.evaluate(banner, new FlowRuleState(), sink)).isEqualTo(Decision.DROP_FLOW);
+        PacketContext handshake = toServer(SYN, false);
+        assertThat(ev.evaluate(handshake, new FlowRuleState(), sink)).isEqualTo(Decision.NO_DECISION);
+    }
+
+    @Test
+    void theToServerAppLayerVariantLeavesServerPacketsAlone() throws Exception {
+        RuleEvaluator ev = strict(
+                "pass tls any any -> any any (tls.sni; content:\"ok.example\"; sid:1;)\n",
+                "\"aws:drop_established_app_layer_to_server\", \"aws:alert_established_app_layer_to_server\"");
+        PacketContext banner = toServer(ACK, true);
+        banner.toServer = false;
+        assertThat(ev.evaluate(banner, new FlowRuleState(), sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).isEmpty();
+        assertThat(ev.evaluate(toServer(ACK, true), new FlowRuleState(), sink)).isEqualTo(Decision.DROP_FLOW);
+        assertThat(alerts).containsExactly(RuleEvaluator.DEFAULT_ALERT_ESTABLISHED_APP_LAYER_TO_SERVER + ":ALERT:DROP");
     }
 
     @Test
