@@ -133,7 +133,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
             environment.admin().addTask(new ReloadPolicyTask(reloader));
         }
         environment.lifecycle().manage(PolicyMetrics.bind(registry, inspection));
-        StatefulMetrics.bind(registry, statefulCounters, stateful);
+        environment.lifecycle().manage(StatefulMetrics.bind(registry, statefulCounters, stateful, active));
         environment.lifecycle().manage(housekeeping);
         environment.lifecycle().manage(monitor);
         environment.lifecycle().addServerLifecycleListener(server -> DataPlaneMetrics.bind(registry, plane, flows));

@@ -3,6 +3,7 @@ package org.gwlbinspect.stateful;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.stream.StreamEvent;
 import org.gwlbinspect.stream.StreamEventCounters;
 
@@ -18,10 +19,22 @@ public final class StatefulCounters {
     static final int MIDSTREAM = ALERTS + 1;
     static final int PARSERS_EXHAUSTED = ALERTS + 2;
     static final int APP_LAYER_BY_PROTOCOL = ALERTS + 3;
-    private static final int SIZE = APP_LAYER_BY_PROTOCOL + AppLayer.values().length;
+    static final int DEFAULT_ACTION_DROPS = APP_LAYER_BY_PROTOCOL + AppLayer.values().length;
+    static final int INSPECTED = DEFAULT_ACTION_DROPS + 1;
+    static final int INSPECTION_NANOS = INSPECTED + 1;
+    /** Log2 buckets of inspection time: bucket b counts packets that took less than 2^(b + 6) ns (64 ns ... 2^37). */
+    static final int TIME_BUCKETS = INSPECTION_NANOS + 1;
+
+    public static final int TIME_BUCKET_COUNT = 32;
+    private static final int SIZE = TIME_BUCKETS + TIME_BUCKET_COUNT;
 
     private final List<AtomicLongArray> workers = new CopyOnWriteArrayList<>();
     private final List<StreamEventCounters> streamCounters = new CopyOnWriteArrayList<>();
+    private final List<StatefulInspector> inspectors = new CopyOnWriteArrayList<>();
+
+    void register(StatefulInspector inspector) {
+        inspectors.add(inspector);
+    }
 
     AtomicLongArray newWorker() {
         AtomicLongArray counts = new AtomicLongArray(SIZE);
@@ -68,6 +81,50 @@ public final class StatefulCounters {
     /** Flows whose application protocol was decided, by protocol. */
     public long appLayerDetected(AppLayer app) {
         return sum(APP_LAYER_BY_PROTOCOL + app.ordinal());
+    }
+
+    /** Packets dropped by a default action ({@code aws:drop_*}): no rule decided. */
+    public long defaultActionDrops() {
+        return sum(DEFAULT_ACTION_DROPS);
+    }
+
+    /** Packets inspected (not fast path) and the nanoseconds spent on them, for the mean inspection time. */
+    public long inspectedPackets() {
+        return sum(INSPECTED);
+    }
+
+    public long inspectionNanos() {
+        return sum(INSPECTION_NANOS);
+    }
+
+    /** Inspected packets that took less than {@link #timeBucketUpperNanos}(b), cumulative over the smaller buckets. */
+    public long inspectedWithin(int bucket) {
+        long total = 0;
+        for (int b = 0; b <= bucket; b++) total += sum(TIME_BUCKETS + b);
+        return total;
+    }
+
+    public static long timeBucketUpperNanos(int bucket) {
+        return 1L << (bucket + 6);
+    }
+
+    static int timeBucket(long nanos) {
+        int b = 63 - Long.numberOfLeadingZeros(Math.max(nanos, 1)) - 5; // nanos < 2^(b + 6)
+        return Math.clamp(b, 0, TIME_BUCKET_COUNT - 1);
+    }
+
+    /**
+     * Hits per rule index of {@code policy} over the workers that run it (packets a rule decided, and the logged
+     * matches of alert rules), since the policy was installed.
+     */
+    public long[] ruleHits(CompiledPolicy policy) {
+        long[] total = new long[policy == null ? 0 : policy.rules().size()];
+        for (StatefulInspector inspector : inspectors) {
+            RuleHits hits = inspector.ruleHits();
+            if (hits == null || hits.policy != policy) continue;
+            for (int i = 0; i < total.length; i++) total[i] += hits.hits.getAcquire(i);
+        }
+        return total;
     }
 
     /** Reassembly events, all workers. */

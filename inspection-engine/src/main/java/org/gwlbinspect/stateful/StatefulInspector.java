@@ -72,6 +72,7 @@ public final class StatefulInspector {
     private final AlertSink countedAlerts = this::countAlert;
 
     private CompiledPolicy evaluatorPolicy;
+    private volatile RuleHits ruleHits;
     private RuleEvaluator evaluator;
     private long generation;
     private boolean inspectsPayload;
@@ -89,6 +90,7 @@ public final class StatefulInspector {
         this.flows = flows;
         this.counts = counters.newWorker();
         this.streamCounters = counters.newStreamCounters();
+        counters.register(this);
     }
 
     /**
@@ -140,10 +142,17 @@ public final class StatefulInspector {
         this.messageParsers = null;
         this.dnsDatagram = false;
         this.nowNanos = nowNanos;
+        long started = System.nanoTime(); // the stage's own time: nowNanos is when the worker read the datagram
         try {
             return inspectFlowPacket(packet, buf, table, slot, direction);
         } finally {
             this.table = null;
+            long spent = System.nanoTime() - started;
+            StatefulCounters.increment(counts, StatefulCounters.INSPECTED);
+            counts.setRelease(
+                    StatefulCounters.INSPECTION_NANOS,
+                    counts.getPlain(StatefulCounters.INSPECTION_NANOS) + Math.max(spent, 0));
+            StatefulCounters.increment(counts, StatefulCounters.TIME_BUCKETS + StatefulCounters.timeBucket(spent));
         }
     }
 
@@ -221,6 +230,11 @@ public final class StatefulInspector {
         long flowbits = PolicyWord.generation(word) == (int) (generation & 0xFFFF) ? flows.flowbits(slot) : 0;
         ruleState.load(flowbits, PolicyWord.verdictWord(word));
         Decision decision = evaluator.evaluate(ctx, ruleState, countedAlerts);
+        int decidedBy = evaluator.decidingRule();
+        if (decidedBy >= 0) ruleHits.hit(decidedBy);
+        else if (decision.verdict() == org.gwlbinspect.detect.engine.Verdict.DROP) {
+            StatefulCounters.increment(counts, StatefulCounters.DEFAULT_ACTION_DROPS);
+        }
         flows.flowbits(slot, ruleState.flowbits());
         long updated = PolicyWord.withGeneration(0, generation);
         long mask = PolicyWord.GENERATION_FIELD;
@@ -470,6 +484,7 @@ public final class StatefulInspector {
     private void usePolicy(CompiledPolicy policy, long policyGeneration) {
         evaluator = new RuleEvaluator(policy);
         evaluatorPolicy = policy;
+        ruleHits = new RuleHits(policy);
         generation = policyGeneration;
         boolean payloadRules = false;
         for (CompiledPolicy.CompiledRule rule : policy.rules()) {
@@ -483,6 +498,7 @@ public final class StatefulInspector {
     private void countAlert(
             int ruleIndex, org.gwlbinspect.detect.Action action, org.gwlbinspect.detect.engine.Verdict v) {
         StatefulCounters.increment(counts, StatefulCounters.ALERTS);
+        if (ruleIndex >= 0 && action == org.gwlbinspect.detect.Action.ALERT) ruleHits.hit(ruleIndex);
         alerts.alert(ruleIndex, action, v);
     }
 
@@ -505,6 +521,10 @@ public final class StatefulInspector {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     // ---- what the alert sink reads about the packet being inspected ------------------------------------------------
+
+    RuleHits ruleHits() {
+        return ruleHits;
+    }
 
     PacketContext context() {
         return ctx;

@@ -1,8 +1,22 @@
 package org.gwlbinspect.appliance.metrics;
 
+import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.gwlbinspect.detect.ActivePolicy;
+import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.stateful.AppLayer;
 import org.gwlbinspect.stateful.StatefulCounters;
 import org.gwlbinspect.stateful.StatefulFlows;
@@ -17,7 +31,15 @@ import org.gwlbinspect.stream.StreamEvent;
 public final class StatefulMetrics {
     private StatefulMetrics() {}
 
-    public static void bind(MeterRegistry registry, StatefulCounters counters, StatefulFlows flows) {
+    /** Rules published by hits: the busiest ones, so the series count stays bounded whatever the policy's size. */
+    static final int TOP_RULES = 50;
+
+    /**
+     * Registers the meters; the returned lifecycle refreshes the per-rule and per-group series every few seconds while
+     * running (they follow the policy in force and start again at a reload).
+     */
+    public static Managed bind(
+            MeterRegistry registry, StatefulCounters counters, StatefulFlows flows, ActivePolicy active) {
         for (StatefulOutcome outcome : StatefulOutcome.values()) {
             FunctionCounter.builder("appliance.stateful.packets", counters, c -> c.packets(outcome))
                     .description("Packets the stateful engine handled, by outcome (fast_path_* skipped inspection)")
@@ -51,5 +73,79 @@ public final class StatefulMetrics {
         Gauge.builder("appliance.stateful.parser.sets.free", flows, StatefulFlows::freeParserSets)
                 .description("App-layer parser sets not in use")
                 .register(registry);
+        FunctionCounter.builder(
+                        "appliance.stateful.default.action.drops", counters, StatefulCounters::defaultActionDrops)
+                .description("Packets dropped by a stateful default action (aws:drop_*), no rule decided")
+                .register(registry);
+        FunctionTimer.builder(
+                        "appliance.stateful.inspection",
+                        counters,
+                        StatefulCounters::inspectedPackets,
+                        StatefulCounters::inspectionNanos,
+                        TimeUnit.NANOSECONDS)
+                .description("Time in the stateful stage per inspected packet (fast-path packets excluded)")
+                .register(registry);
+        for (int b = 0; b < StatefulCounters.TIME_BUCKET_COUNT; b += 2) {
+            int bucket = b;
+            FunctionCounter.builder("appliance.stateful.inspection.within", counters, c -> c.inspectedWithin(bucket))
+                    .description("Inspected packets that took less than le_ns nanoseconds (cumulative)")
+                    .tag("le_ns", Long.toString(StatefulCounters.timeBucketUpperNanos(bucket)))
+                    .register(registry);
+        }
+        MultiGauge ruleHits = MultiGauge.builder("appliance.stateful.rule.hits")
+                .description("Packets decided and alerts logged per rule (the " + TOP_RULES
+                        + " busiest) since the policy was installed")
+                .register(registry);
+        MultiGauge groupVerdicts = MultiGauge.builder("appliance.stateful.group.verdicts")
+                .description("Packets decided (and alerts logged) by the rules of each stateful group, by action,"
+                        + " since the policy was installed")
+                .register(registry);
+        Runnable refresh = () -> {
+            CompiledPolicy policy = active.current();
+            if (policy == null) return;
+            long[] hits = counters.ruleHits(policy);
+            List<CompiledPolicy.CompiledRule> rules = policy.rules();
+            Map<Tags, Long> byGroup = new HashMap<>();
+            for (int i = 0; i < hits.length; i++) {
+                CompiledPolicy.CompiledRule rule = rules.get(i);
+                Tags tags = Tags.of(
+                        "group",
+                        rule.groupName(),
+                        "action",
+                        rule.signature().action().name().toLowerCase(java.util.Locale.ROOT));
+                byGroup.merge(tags, hits[i], Long::sum);
+            }
+            List<MultiGauge.Row<?>> groupRows = new ArrayList<>();
+            byGroup.forEach((tags, n) -> groupRows.add(MultiGauge.Row.of(tags, n)));
+            groupVerdicts.register(groupRows, true);
+            Integer[] order = new Integer[hits.length];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            Arrays.sort(order, (a, b) -> Long.compare(hits[b], hits[a]));
+            List<MultiGauge.Row<?>> ruleRows = new ArrayList<>();
+            for (int k = 0; k < Math.min(TOP_RULES, order.length) && hits[order[k]] > 0; k++) {
+                CompiledPolicy.CompiledRule rule = rules.get(order[k]);
+                ruleRows.add(MultiGauge.Row.of(
+                        Tags.of("sid", Long.toString(rule.signature().sid()), "group", rule.groupName()),
+                        hits[order[k]]));
+            }
+            ruleHits.register(ruleRows, true);
+        };
+        return new Managed() {
+            private ScheduledExecutorService refresher;
+
+            @Override
+            public void start() {
+                refresher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+                        .name("stateful-metrics")
+                        .daemon(true)
+                        .unstarted(r));
+                refresher.scheduleAtFixedRate(refresh, 0, 2, TimeUnit.SECONDS);
+            }
+
+            @Override
+            public void stop() {
+                if (refresher != null) refresher.shutdownNow();
+            }
+        };
     }
 }

@@ -93,6 +93,19 @@ class StatefulEnforcementIT {
                     .isEqualTo(2);
             assertThat(appliance.metric("appliance_dropped_packets_total{reason=\"policy_drop\"}"))
                     .isEqualTo(1);
+            assertThat(appliance.metric("appliance_stateful_default_action_drops_total"))
+                    .isEqualTo(1);
+            assertThat(appliance.metric("appliance_stateful_inspection_seconds_count"))
+                    .isGreaterThanOrEqualTo(8);
+            // The generated allow-list pass rule of group egress-domains decided the allowed flow.
+            TestAppliance.await(
+                    Duration.ofSeconds(5),
+                    () -> metricOrNaN(
+                                    appliance,
+                                    "appliance_stateful_group_verdicts{action=\"pass\",group=\"egress-domains\"}")
+                            == 1,
+                    "per-group verdicts");
+            assertThat(appliance.metricSum("appliance_stateful_rule_hits{")).isEqualTo(1);
             // aws:alert_established logged the drop, with the SNI, in NFW's envelope (policy.md §4).
             TestAppliance.await(Duration.ofSeconds(5), () -> lines(alerts).size() == 1, "one alert record");
             assertThat(lines(alerts).get(0))
@@ -146,6 +159,14 @@ class StatefulEnforcementIT {
                     .isEqualTo(1);
             assertThat(appliance.metric("appliance_rejects_total{outcome=\"queued\"}"))
                     .isEqualTo(1);
+        }
+    }
+
+    private static double metricOrNaN(TestAppliance appliance, String sample) {
+        try {
+            return appliance.metric(sample);
+        } catch (Exception | AssertionError e) {
+            return Double.NaN;
         }
     }
 

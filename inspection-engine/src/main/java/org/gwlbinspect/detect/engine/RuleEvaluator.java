@@ -100,6 +100,9 @@ public final class RuleEvaluator {
         }
     }
 
+    /** {@link #decidingRule()} when no rule decided. */
+    public static final int NO_RULE = -1;
+
     private static final int MAX_FLOWBITS = 64;
     private static final int INITIAL_SCRATCH = 65_536 + 64;
 
@@ -113,6 +116,7 @@ public final class RuleEvaluator {
     private final AppLayerDefault alertAppLayer;
     private final Map<String, Integer> flowbitNumbers;
     private final int[] logged;
+    private int decidingRule = NO_RULE;
     private byte[] scratch = new byte[INITIAL_SCRATCH];
     private final Latin1View view = new Latin1View();
 
@@ -163,9 +167,11 @@ public final class RuleEvaluator {
      */
     public Decision evaluate(PacketContext ctx, FlowRuleState state, AlertSink alerts) {
         Verdict flowVerdict = state.verdict();
+        decidingRule = NO_RULE;
         if (flowVerdict == Verdict.PASS) return Decision.PASS_FLOW;
         if (flowVerdict != Verdict.NONE) return Decision.DROP_FLOW; // a rejected flow: RST sent once, then drops
         int loggedCount = 0;
+        decidingRule = NO_RULE;
         Verdict verdict = Verdict.NONE;
         Verdict flowStore = Verdict.NONE;
         for (int i = 0; i < rules.length; i++) {
@@ -179,6 +185,7 @@ public final class RuleEvaluator {
             if (rule.flowScoped && flowStore == Verdict.NONE) flowStore = rule.verdict;
             if (verdict == Verdict.NONE) {
                 verdict = rule.verdict;
+                decidingRule = i;
                 if (strictOrder || rule.action == Action.PASS) break;
             }
         }
@@ -209,6 +216,14 @@ public final class RuleEvaluator {
         if (defaultAlertEstablishedFires) alerts.alert(DEFAULT_ALERT_ESTABLISHED, Action.ALERT, packetVerdict);
         if (defaultAlertAppLayerFires) alerts.alert(alertAppLayer.alertIndex, Action.ALERT, packetVerdict);
         return Decision.of(verdict, flowScoped);
+    }
+
+    /**
+     * The index of the rule whose action decided the last evaluated packet, or {@link #NO_RULE} when no rule did (no
+     * decision, a default action, or the flow's stored verdict).
+     */
+    public int decidingRule() {
+        return decidingRule;
     }
 
     /** Scratch of at least {@code size} bytes (grows only for a buffer larger than any before). */
