@@ -1,10 +1,12 @@
 package org.gwlbinspect.appliance.policy;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.gwlbinspect.codec.TestPackets.gwlb;
 import static org.gwlbinspect.codec.TestPackets.ipv4;
 import static org.gwlbinspect.codec.TestPackets.ipv4Packet;
 import static org.gwlbinspect.codec.TestPackets.tcp;
+import static org.gwlbinspect.codec.TestPackets.udp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -176,6 +178,98 @@ class StatefulEnforcementIT {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static byte[] tcpPacket(long src, long dst, int sport, int dport, long seq, int flags, byte[] payload) {
+        return GwlbPeer.bytes(gwlb(ipv4Packet(6, src, dst, tcp(sport, dport, seq, 1, flags, payload))));
+    }
+
+    /** A three-way handshake from {@code client} that must come back whole, then {@code request} as the first data. */
+    private static boolean requestPasses(GwlbPeer gwlb, long client, long server, int sport, int dport, byte[] request)
+            throws Exception {
+        assertThat(passes(gwlb, sport, tcpPacket(client, server, sport, dport, 100, 0x02, new byte[0])))
+                .isTrue();
+        assertThat(passes(gwlb, sport, tcpPacket(server, client, dport, sport, 500, 0x12, new byte[0])))
+                .isTrue();
+        assertThat(passes(gwlb, sport, tcpPacket(client, server, sport, dport, 101, 0x10, new byte[0])))
+                .isTrue();
+        return passes(gwlb, sport, tcpPacket(client, server, sport, dport, 101, 0x18, request));
+    }
+
+    @Test
+    void theExampleIpsPolicyInActionOrderDropsDeniedHostsAndSignaturesAndLogsAlerts(@TempDir Path dir)
+            throws Exception {
+        Path policy =
+                Path.of("..", "examples", "policies", "ips-action-order.json").toAbsolutePath();
+        Path alerts = dir.resolve("alert.json");
+        long inside = ipv4(10, 0, 0, 5);
+        long outside = ipv4(198, 51, 100, 7);
+        long webServer = ipv4(10, 0, 1, 19);
+        try (TestAppliance appliance = TestAppliance.start(
+                        "policy.path=" + policy,
+                        "logs.alertFile=" + alerts,
+                        "logs.flowFile=" + dir.resolve("flow.json"));
+                GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
+            byte[] denied = "GET / HTTP/1.1\r\nHost: cdn.malware.example\r\n\r\n".getBytes(US_ASCII);
+            assertThat(requestPasses(gwlb, inside, SERVER, 42001, 80, denied)).isFalse();
+            byte[] allowed = "GET / HTTP/1.1\r\nHost: example.net\r\n\r\n".getBytes(US_ASCII);
+            assertThat(requestPasses(gwlb, inside, SERVER, 42002, 80, allowed)).isTrue();
+            byte[] deniedSni = TlsMessages.javaClientHello("evil.com", "TLSv1.3", "TLSv1.2");
+            assertThat(requestPasses(gwlb, inside, SERVER, 42003, 443, deniedSni))
+                    .isFalse();
+            byte[] admin = "GET /admin/users HTTP/1.1\r\nHost: intranet\r\n\r\n".getBytes(US_ASCII);
+            assertThat(requestPasses(gwlb, outside, webServer, 42004, 8080, admin))
+                    .isFalse();
+            // An alert rule logs and lets the packet through.
+            byte[] htpasswd = "GET /.HTPASSWD HTTP/1.1\r\nHost: intranet\r\n\r\n".getBytes(US_ASCII);
+            assertThat(requestPasses(gwlb, outside, webServer, 42005, 80, htpasswd))
+                    .isTrue();
+
+            TestAppliance.await(Duration.ofSeconds(5), () -> lines(alerts).size() == 4, "four alert records");
+            List<String> records = lines(alerts);
+            assertThat(records.get(0))
+                    .contains("\"signature\":\"matching HTTP denylisted FQDNs\"")
+                    .contains("\"http\":{\"hostname\":\"cdn.malware.example\"")
+                    .contains("\"verdict\":{\"action\":\"drop\"}");
+            assertThat(records.get(1))
+                    .contains("\"signature\":\"matching TLS denylisted FQDNs\"")
+                    .contains("\"tls\":{\"sni\":\"evil.com\"");
+            assertThat(records.get(2))
+                    .contains("\"signature_id\":210504,\"rev\":1,\"signature\":\"admin path from outside\"")
+                    .contains("stateful-rulegroup/web-signatures");
+            assertThat(records.get(3))
+                    .contains("\"alert\":{\"action\":\"allowed\",\"signature_id\":210503")
+                    .contains("\"verdict\":{\"action\":\"alert\"}");
+        }
+    }
+
+    @Test
+    void dnsQueriesAreDroppedByName(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("dns.rules");
+        Files.writeString(
+                rules,
+                "drop dns any any -> any any (dns.query; content:\"tracker.example\"; nocase; endswith; sid:53;)\n");
+        try (TestAppliance appliance = TestAppliance.start("policy.path=" + rules);
+                GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
+            long resolver = ipv4(10, 0, 0, 2);
+            assertThat(passes(gwlb, 42010, dns(CLIENT, resolver, 53001, "ads.Tracker.Example")))
+                    .isFalse();
+            assertThat(passes(gwlb, 42011, dns(CLIENT, resolver, 53002, "docs.example.org")))
+                    .isTrue();
+            assertThat(appliance.metric("appliance_stateful_app_layer_flows_total{app_proto=\"dns\"}"))
+                    .isEqualTo(2);
+        }
+    }
+
+    private static byte[] dns(long client, long resolver, int sport, String name) {
+        java.io.ByteArrayOutputStream query = new java.io.ByteArrayOutputStream();
+        query.writeBytes(new byte[] {0x4a, 0x11, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0});
+        for (String label : name.split("\\.")) {
+            query.write(label.length());
+            query.writeBytes(label.getBytes(US_ASCII));
+        }
+        query.writeBytes(new byte[] {0, 0, 1, 0, 1});
+        return GwlbPeer.bytes(gwlb(ipv4Packet(17, client, resolver, udp(sport, 53, query.toByteArray()))));
     }
 
     /**
