@@ -3,13 +3,16 @@
 #
 # Both are driven by gwlb-blast (which checks every reply byte for byte) from the team's geneve-bench harness, an
 # external tool that is not part of this repository: point GENEVE_BENCH_DIR at it (built with `make`).
-#   GENEVE_BENCH_DIR=../shared/tools/geneve-bench benchmarks/scripts/hairpin-ratio.sh [REPEAT] [-- extra gwlb-blast options]
+#   GENEVE_BENCH_DIR=../shared/tools/geneve-bench [POLICY=examples/policies/...] benchmarks/scripts/hairpin-ratio.sh \
+#     [REPEAT] [-- extra gwlb-blast options]
 # Needs root (raw sockets, network namespaces), a built appliance jar (./mvnw -B -q -DskipTests package) and JDK 25.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 bench=${GENEVE_BENCH_DIR:?set GENEVE_BENCH_DIR to the geneve-bench folder (gwlb-blast, geneve-reflect, run-pair.sh)}
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 jar=$here/appliance/target/appliance.jar
+# POLICY=FILE measures the appliance enforcing that policy; unset, it runs pass-through (no policy).
+policy=${POLICY:+$(realpath "$POLICY")}
 repeat=${1:-3}; shift || true
 [ "${1:-}" = "--" ] && shift
 extra=("$@")
@@ -21,7 +24,9 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 # then measured like the baseline.
 cat > "$work/appliance.sh" <<APPL
 #!/bin/sh
-"$java" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled -jar "$jar" server \
+"$java" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled -Ddw.policy.path="$policy" \
+  -Ddw.logs.alertFile="$work/alert.json" -Ddw.logs.flowFile="$work/flow.json" \
+  -jar "$jar" server \
   "$here/examples/local.yml" > "$work/appliance.log" 2>&1 &
 sleep 7
 "$bench/gwlb-blast" -t 127.0.0.1 -f 4096 -d 4 -w 256 -q > /dev/null 2>&1
