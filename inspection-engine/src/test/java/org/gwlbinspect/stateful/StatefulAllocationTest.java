@@ -1,0 +1,132 @@
+package org.gwlbinspect.stateful;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.gwlbinspect.codec.TestPackets.gwlb;
+import static org.gwlbinspect.codec.TestPackets.ipv4;
+import static org.gwlbinspect.codec.TestPackets.ipv4Packet;
+import static org.gwlbinspect.codec.TestPackets.tcp;
+import static org.gwlbinspect.codec.TestPackets.udp;
+
+import io.netty.buffer.ByteBuf;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.gwlbinspect.codec.DecodeStatus;
+import org.gwlbinspect.codec.TestPackets;
+import org.gwlbinspect.codec.geneve.GeneveHeader;
+import org.gwlbinspect.codec.ip.InnerPacket;
+import org.gwlbinspect.detect.ActivePolicy;
+import org.gwlbinspect.detect.InspectionCounters;
+import org.gwlbinspect.detect.PolicyCompiler;
+import org.gwlbinspect.detect.PolicyInspector;
+import org.gwlbinspect.flow.FlowResolver;
+import org.gwlbinspect.flow.FlowTable;
+import org.gwlbinspect.flow.FlowTableConfig;
+import org.gwlbinspect.flow.FragmentTracker;
+import org.gwlbinspect.l7.TlsMessages;
+import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.gwlbinspect.stream.StreamConfig;
+import org.gwlbinspect.verdict.Verdict;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stateful stage allocates nothing per packet once warm (DEVELOPERS: measure it, don't assume it): whole flows
+ * (handshake, a ClientHello reassembled and parsed, the allow-list decision, fast-path data, a DNS query, a denied
+ * hello with its default-action alert) through decode, flow table and inspection, counted with the JVM's
+ * per-thread allocation counter.
+ */
+class StatefulAllocationTest {
+    private static final long CLIENT = ipv4(10, 100, 1, 5);
+    private static final long SERVER = ipv4(52, 1, 2, 3);
+    private static final int FLOWS = 1500;
+
+    private final GeneveHeader geneve = new GeneveHeader();
+    private final InnerPacket inner = new InnerPacket();
+
+    @Test
+    void wholeFlowsAllocateNothingOnceWarm() throws Exception {
+        FlowTableConfig config = new FlowTableConfig(
+                4 * FLOWS, Duration.ofSeconds(350), Duration.ofSeconds(120), Duration.ofSeconds(30));
+        StatefulFlows flows = new StatefulFlows(
+                config.capacity(),
+                new StatefulConfig(new StreamConfig(64, 2048, 256, 1 << 20, 64 * 1024, 32, 128 * 1024, 16 * 1024), 8));
+        FlowTable table = new FlowTable(config, flows);
+        FlowResolver resolver = new FlowResolver(table, new FragmentTracker(table, 64, Duration.ofSeconds(30)));
+        Path bundle = Path.of(
+                getClass().getResource("/policy/egress-strict-allowlist.json").toURI());
+        ActivePolicy active = new ActivePolicy(new PolicyCompiler(PolicyLoadOptions.defaults()).compile(bundle));
+        StatefulCounters counters = new StatefulCounters();
+        StatefulInspector stateful = new StatefulInspector(flows, counters);
+        PolicyInspector inspector = new InspectionCounters().newInspector(active, stateful);
+
+        byte[] allowed = TlsMessages.javaClientHello("github.com", "TLSv1.3", "TLSv1.2");
+        byte[] denied = TlsMessages.javaClientHello("example.org", "TLSv1.3", "TLSv1.2");
+        List<ByteBuf> warm = flows(0, allowed, denied);
+        List<ByteBuf> measured = flows(FLOWS, allowed, denied);
+
+        long now = 1_000_000_000L;
+        for (ByteBuf d : warm) run(d, resolver, inspector, table, now += 1000);
+        long alertsBefore = counters.alerts();
+        int passed = 0;
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (ByteBuf d : measured) passed += run(d, resolver, inspector, table, now += 1000) == Verdict.PASS ? 1 : 0;
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        // The allowed flow's 11 packets pass. Of the denied flow's, aws:drop_established drops the client's established
+        // packets (the hello, its retransmission, FIN, last ACK), each with its aws:alert_established record.
+        assertThat(passed).isEqualTo(FLOWS * (11 + 7));
+        assertThat(counters.alerts() - alertsBefore).isEqualTo(FLOWS * 4L);
+        assertThat(allocated / (double) measured.size())
+                .as("bytes allocated per packet over %d packets", measured.size())
+                .isLessThan(1.0);
+    }
+
+    private Verdict run(ByteBuf datagram, FlowResolver resolver, PolicyInspector inspector, FlowTable table, long now) {
+        DecodeStatus status = TestPackets.decode(datagram, geneve, inner);
+        if (status != DecodeStatus.OK) throw new AssertionError(status); // AssertJ would allocate in the loop
+        int slot = resolver.resolve(
+                geneve,
+                inner,
+                datagram,
+                datagram.readerIndex(),
+                datagram.readableBytes(),
+                0x7F000002,
+                50000,
+                0x7F000001,
+                now);
+        return inspector.inspect(inner, datagram, table, slot, resolver.direction(), now);
+    }
+
+    /** {@code count} allowed TLS flows, denied TLS flows and DNS queries, on ports from {@code first}. */
+    private static List<ByteBuf> flows(int first, byte[] allowed, byte[] denied) {
+        List<ByteBuf> out = new ArrayList<>();
+        for (int i = first; i < first + FLOWS; i++) {
+            int port = 10_000 + i;
+            for (byte[] hello : new byte[][] {allowed, denied}) {
+                long client = hello == allowed ? CLIENT : CLIENT + 1;
+                out.add(gwlb(ipv4Packet(6, client, SERVER, tcp(port, 443, 1000, 0, 0x02, new byte[0]))));
+                out.add(gwlb(ipv4Packet(6, SERVER, client, tcp(443, port, 9000, 1001, 0x12, new byte[0]))));
+                out.add(gwlb(ipv4Packet(6, client, SERVER, tcp(port, 443, 1001, 9001, 0x10, new byte[0]))));
+                out.add(gwlb(ipv4Packet(6, client, SERVER, tcp(port, 443, 1001, 9001, 0x18, hello))));
+                out.add(gwlb(ipv4Packet(6, client, SERVER, tcp(port, 443, 1001, 9001, 0x18, hello))));
+                out.add(gwlb(ipv4Packet(6, SERVER, client, tcp(443, port, 9001, 1001, 0x18, new byte[200]))));
+                out.add(gwlb(ipv4Packet(6, SERVER, client, tcp(443, port, 9201, 1001, 0x18, new byte[200]))));
+                out.add(gwlb(ipv4Packet(6, client, SERVER, tcp(port, 443, 1001, 9401, 0x11, new byte[0]))));
+                out.add(gwlb(ipv4Packet(6, SERVER, client, tcp(443, port, 9401, 1002, 0x11, new byte[0]))));
+                out.add(gwlb(ipv4Packet(6, client, SERVER, tcp(port, 443, 1002, 9402, 0x10, new byte[0]))));
+                out.add(gwlb(ipv4Packet(17, client, ipv4(10, 100, 0, 2), udp(port, 53, dnsQuery()))));
+            }
+        }
+        return out;
+    }
+
+    private static byte[] dnsQuery() {
+        return new byte[] {
+            0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3,
+            'c', 'o', 'm', 0, 0, 1, 0, 1
+        };
+    }
+}
