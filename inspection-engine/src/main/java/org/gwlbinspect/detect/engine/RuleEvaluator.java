@@ -593,9 +593,19 @@ public final class RuleEvaluator {
         boolean matches(PacketContext ctx, RuleEvaluator evaluator) {
             byte[] src = ctx.bufferArrays[buffer];
             if (src == null) return false;
+            int instances = ctx.instanceCounts[buffer];
+            if (instances == 0) return matches(src, ctx.bufferOffsets[buffer], ctx.bufferLengths[buffer], evaluator);
+            // A multi-buffer matches when one instance does, each inspected on its own (Suricata multi-buffers).
+            int[] offsets = ctx.instanceOffsets[buffer];
+            int[] lengths = ctx.instanceLengths[buffer];
+            for (int k = 0; k < instances; k++) {
+                if (matches(src, offsets[k], lengths[k], evaluator)) return true;
+            }
+            return false;
+        }
+
+        private boolean matches(byte[] src, int base, int len, RuleEvaluator evaluator) {
             byte[] data = src;
-            int base = ctx.bufferOffsets[buffer];
-            int len = ctx.bufferLengths[buffer];
             if (transforms.length > 0) {
                 data = evaluator.scratch(len + extra);
                 System.arraycopy(src, base, data, 0, len);

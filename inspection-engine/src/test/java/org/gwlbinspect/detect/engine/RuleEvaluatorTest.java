@@ -384,6 +384,29 @@ class RuleEvaluatorTest {
     }
 
     @Test
+    void aMultiBufferMatchesWhenAnyOneInstanceMatchesAndAMatchNeverSpansTwoInstances() throws Exception {
+        RuleEvaluator ev = evaluator("""
+                alert http any any -> any any (http.request_header; content:"x-token|3a 20|"; startswith; nocase; content:"s3cret"; distance:0; sid:1;)
+                alert http any any -> any any (http.request_header; content:"Host|3a 20|"; content:"s3cret"; distance:0; sid:2;)
+                alert http any any -> any any (http.request_header; content:!"Host"; sid:3;)
+                """);
+        PacketContext ctx = toServer(ACK, true);
+        ctx.appProtocol = RuleProtocol.HTTP;
+        byte[] headers = "Host: a.example\r\nX-Token: s3cret\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        ctx.setBufferInstances(Buffer.HTTP_REQUEST_HEADER, headers, new int[] {0, 17}, new int[] {15, 15}, 2);
+        ev.evaluate(ctx, state, sink);
+        // sid 2 would match "Host: ... s3cret" only across the two headers; sid 3 matches the X-Token instance.
+        assertThat(alerts).containsExactly("0:ALERT:PASS", "2:ALERT:PASS");
+
+        alerts.clear();
+        ctx.setBufferInstances(Buffer.HTTP_REQUEST_HEADER, headers, new int[] {0, 17}, new int[] {15, 15}, 1);
+        ev.evaluate(ctx, state, sink);
+        assertThat(alerts).isEmpty();
+        ctx.setBufferInstances(Buffer.HTTP_REQUEST_HEADER, headers, new int[0], new int[0], 0);
+        assertThat(ctx.hasBuffer(Buffer.HTTP_REQUEST_HEADER)).isFalse();
+    }
+
+    @Test
     void appLayerRuleMatchesOnlyOnceTheAppProtocolIsDetectedAndBidirectionalHeaderMatchesBothWays() throws Exception {
         RuleEvaluator ev = evaluator("""
                 alert tls any any -> any any (msg:"tls"; sid:1;)
