@@ -21,6 +21,7 @@ public enum Buffer {
     HTTP_USER_AGENT("http.user_agent", RuleProtocol.HTTP, Side.TO_SERVER, false),
     HTTP_HEADER("http.header", RuleProtocol.HTTP, Side.TO_SERVER, false),
     HTTP_HEADER_NAMES("http.header_names", RuleProtocol.HTTP, Side.TO_SERVER, false),
+    /** A multi-buffer: one instance per request header, {@code name: value}. */
     HTTP_REQUEST_HEADER("http.request_header", RuleProtocol.HTTP, Side.TO_SERVER, false),
     DNS_QUERY("dns.query", RuleProtocol.DNS, Side.TO_SERVER, false);
 

@@ -27,7 +27,9 @@ import java.nio.charset.StandardCharsets;
  *       is) and dot segments removed (RFC 3986 §5.2.4); query and fragment as sent. Deliberately simpler than libhtp's
  *       configurable normalisation (no UTF-8/IIS decoding, no separator compression). {@code http.uri.raw} is {@link
  *       #uriOffset()}.
- *   <li>{@code http.request_header} ({@link #copyRequestHeader}): {@code name: value} per header line.
+ *   <li>{@code http.header} and {@code http.request_header} ({@link #writeHeaderBuffers}, into a {@link
+ *       HttpHeaderBuffers}): {@code name: value} per header as libhtp's header table holds them (repeats merged),
+ *       {@code http.header} without Cookie; {@link #copyRequestHeader} copies one header line as sent.
  *   <li>{@code http.method}, {@code http.protocol}, {@code http.user_agent} (first User-Agent), {@code
  *       http.request_line}: offsets into {@link #buffer()}.
  * </ul>
@@ -53,6 +55,8 @@ public final class HttpRequestParser {
     private static final byte[] HOST = {'h', 'o', 's', 't'};
     private static final byte[] USER_AGENT = {'u', 's', 'e', 'r', '-', 'a', 'g', 'e', 'n', 't'};
     private static final byte[] CONNECT = {'C', 'O', 'N', 'N', 'E', 'C', 'T'};
+    private static final byte[] COOKIE = {'c', 'o', 'o', 'k', 'i', 'e'};
+    private static final byte[] CONTENT_LENGTH = {'c', 'o', 'n', 't', 'e', 'n', 't', '-', 'l', 'e', 'n', 'g', 't', 'h'};
 
     private final byte[] buffer;
     private final byte[] host;
@@ -358,18 +362,24 @@ public final class HttpRequestParser {
 
     private boolean repeatsEarlierName(int i) {
         for (int j = 0; j < i; j++) {
-            if (nameLengths[j] == nameLengths[i]) {
-                boolean same = true;
-                for (int k = 0; k < nameLengths[i] && same; k++) {
-                    same = Octets.toLowerAscii(buffer[nameOffsets[j] + k])
-                            == Octets.toLowerAscii(buffer[nameOffsets[i] + k]);
-                }
-                if (same) {
-                    return true;
-                }
+            if (sameName(i, j)) {
+                return true;
             }
         }
         return false;
+    }
+
+    /** Headers {@code i} and {@code j} have the same name, ignoring ASCII case. */
+    private boolean sameName(int i, int j) {
+        if (nameLengths[j] != nameLengths[i]) {
+            return false;
+        }
+        for (int k = 0; k < nameLengths[i]; k++) {
+            if (Octets.toLowerAscii(buffer[nameOffsets[j] + k]) != Octets.toLowerAscii(buffer[nameOffsets[i] + k])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Authority of the request-target as [start, end), or -1 in {@code authorityEnd} when it has none. */
@@ -713,6 +723,58 @@ public final class HttpRequestParser {
         dst[n + 1] = ' ';
         System.arraycopy(buffer, valueOffsets[index], dst, n + 2, v);
         return n + 2 + v;
+    }
+
+    /**
+     * Writes {@code http.header} and the {@code http.request_header} instances of the parsed request into {@code out}
+     * (format in {@link HttpHeaderBuffers}); returns false, leaving {@code out} empty, unless the status is {@link
+     * HttpParseStatus#DONE} and {@code out} was sized for this parser's capacity. Allocates nothing.
+     */
+    public boolean writeHeaderBuffers(HttpHeaderBuffers out) {
+        out.clear();
+        byte[] dst = out.array();
+        if (status != HttpParseStatus.DONE || dst.length < HttpHeaderBuffers.capacityFor(buffer.length)) {
+            return false;
+        }
+        // http.header leaves Cookie out (Suricata detect-http-header.c): the other entries first, then the cookies,
+        // so that http.header is one range and every entry is an http.request_header instance.
+        int pos = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            boolean cookies = pass == 1;
+            for (int i = 0; i < headerCount; i++) {
+                boolean cookie = Octets.equalsIgnoreAsciiCase(buffer, nameOffsets[i], nameLengths[i], COOKIE);
+                if (cookie != cookies || repeatsEarlierName(i)) {
+                    continue;
+                }
+                int start = pos;
+                pos = copy(nameOffsets[i], nameLengths[i], dst, pos);
+                dst[pos++] = ':';
+                dst[pos++] = ' ';
+                pos = copy(valueOffsets[i], valueLengths[i], dst, pos);
+                if (!Octets.equalsIgnoreAsciiCase(buffer, nameOffsets[i], nameLengths[i], CONTENT_LENGTH)) {
+                    // libhtp joins a repeated header's values with ", " (a repeated Content-Length keeps the first)
+                    for (int j = i + 1; j < headerCount; j++) {
+                        if (sameName(i, j)) {
+                            dst[pos++] = ',';
+                            dst[pos++] = ' ';
+                            pos = copy(valueOffsets[j], valueLengths[j], dst, pos);
+                        }
+                    }
+                }
+                out.add(start, pos - start);
+                dst[pos++] = '\r';
+                dst[pos++] = '\n';
+            }
+            if (!cookies) {
+                out.headerLength(pos);
+            }
+        }
+        return true;
+    }
+
+    private int copy(int from, int length, byte[] dst, int pos) {
+        System.arraycopy(buffer, from, dst, pos, length);
+        return pos + length;
     }
 
     /** {@code http.user_agent}: the first User-Agent value, -1 without one. */

@@ -29,9 +29,11 @@ import java.util.HexFormat;
  * reusing it for another flow (a ClientHello is parsed once per connection, so the pool is small).
  *
  * <p><b>Results</b> are valid after {@link TlsParseStatus#DONE} until {@link #reset()}; accessors of absent fields
- * return -1 offsets. Nothing is allocated per segment. {@link #ja3Md5(byte[])} is allocation-free after the first call
- * on an instance (which allocates the JA3 scratch, {@code 4 × capacity}, and an MD5 digest once per instance); {@link
- * #ja3String()}, {@link #ja3Hash()} and {@link #sniAsString()} allocate their result and are meant for logging.
+ * return -1 offsets. Nothing is allocated per segment. {@link #writeJa3(byte[])} writes the JA3 string into the
+ * caller's array and allocates nothing (a pool of parsers can share one array per thread); {@link #ja3Md5(byte[])} is
+ * allocation-free after the first call on an instance (which allocates the JA3 scratch, {@code 4 × capacity}, and an
+ * MD5 digest once per instance); {@link #ja3String()}, {@link #ja3Hash()} and {@link #sniAsString()} allocate their
+ * result and are meant for logging.
  *
  * <p>Never throws on any input bytes; the caller guarantees {@code [offset, offset + length)} lies inside the buffer.
  */
@@ -567,20 +569,37 @@ public final class TlsClientHelloParser {
     // ---- JA3 ----
 
     /**
-     * Writes the JA3 string ({@code SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats}: decimal
-     * values joined by {@code -}, GREASE values of RFC 8701 left out) into an internal scratch and returns its length;
-     * -1 unless the status is {@link TlsParseStatus#DONE}. The scratch is allocated on the first call per instance.
+     * The longest JA3 string a parser of {@code capacityBytes} can write: the size of the array {@link
+     * #writeJa3(byte[])} needs.
      */
+    public static int ja3MaxLength(int capacityBytes) {
+        // Each 2-byte value prints as at most 6 bytes ("65535-"), each point format as at most 4 ("255-").
+        return 4 * capacityBytes + 64;
+    }
+
+    /** Writes the JA3 string into an internal scratch, allocated on the first call per instance; see below. */
     int writeJa3() {
         if (status != TlsParseStatus.DONE) {
             return -1;
         }
         if (ja3Scratch == null) {
-            // Each 2-byte value prints as at most 6 bytes ("65535-"), each point format as at most 4 ("255-").
-            ja3Scratch = new byte[4 * records.capacity() + 64];
+            ja3Scratch = new byte[ja3MaxLength(records.capacity())];
+        }
+        return writeJa3(ja3Scratch);
+    }
+
+    /**
+     * Writes the JA3 string (the {@code ja3.string} buffer: {@code
+     * SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats}, decimal values joined by {@code -},
+     * GREASE values of RFC 8701 left out) into {@code out} from 0 and returns its length; -1 unless the status is
+     * {@link TlsParseStatus#DONE}, or when {@code out} is shorter than {@link #ja3MaxLength(int)} of this parser's
+     * capacity. Allocates nothing.
+     */
+    public int writeJa3(byte[] out) {
+        if (status != TlsParseStatus.DONE || out.length < ja3MaxLength(records.capacity())) {
+            return -1;
         }
         byte[] b = records.handshake();
-        byte[] out = ja3Scratch;
         int pos = Octets.writeDecimal(out, 0, legacyVersion);
         out[pos++] = ',';
         pos = writeU16List(b, cipherSuitesOffset, cipherSuitesLength, out, pos);

@@ -9,18 +9,21 @@ import org.gwlbinspect.l7.HttpParseStatus;
 import org.gwlbinspect.l7.HttpRequestParser;
 import org.gwlbinspect.l7.TlsClientHelloParser;
 import org.gwlbinspect.l7.TlsParseStatus;
+import org.gwlbinspect.l7.TlsServerHelloParser;
 
 /**
- * The parsers of one flow's client→server stream while its first application message is incomplete: fed the in-order
- * bytes reassembly releases, they detect the protocol (Suricata's probing parsers: any port) and parse the message.
- * Every candidate parser sees the same bytes until it rules itself out, so a message split across segments and TLS
- * records parses the same as one in a single packet. Pooled ({@link StatefulFlows}): a flow holds a set only until
- * its first message is done.
+ * The parsers of one flow's first application message: fed the in-order bytes reassembly releases from the
+ * client→server stream, they detect the protocol (Suricata's probing parsers: any port) and parse the message. Every
+ * candidate parser sees the same bytes until it rules itself out, so a message split across segments and TLS records
+ * parses the same as one in a single packet. A TLS flow then feeds the server→client stream to {@link #serverTls}
+ * until the server certificate is read, TLS 1.3 is negotiated (the certificate is encrypted) or the parser gives up
+ * ({@link #feedServer}). Pooled ({@link StatefulFlows}): a flow holds a set only until both are done.
  */
 final class AppParsers {
     final TlsClientHelloParser tls = new TlsClientHelloParser();
     final HttpRequestParser http = new HttpRequestParser();
     final DnsQueryParser dns = new DnsQueryParser();
+    final TlsServerHelloParser serverTls = new TlsServerHelloParser();
 
     private boolean tlsCandidate;
     private boolean httpCandidate;
@@ -29,6 +32,8 @@ final class AppParsers {
     private long bytesSeen;
     private AppLayer detected;
     private boolean done;
+    private long serverBytes;
+    private boolean serverDone;
 
     AppParsers() {
         reset();
@@ -45,6 +50,9 @@ final class AppParsers {
         bytesSeen = 0;
         detected = AppLayer.NOT_YET;
         done = false;
+        serverTls.reset();
+        serverBytes = 0;
+        serverDone = false;
     }
 
     /**
@@ -110,6 +118,27 @@ final class AppParsers {
     private void finish(AppLayer app) {
         detected = app;
         done = true;
+    }
+
+    /**
+     * Feeds the next in-order bytes of the server's stream, {@code streamOffset} being the position of the first in
+     * that stream. The parser needs the stream from its first byte: bytes the server sent before the client's message
+     * was done were not kept, so a stream that does not continue where this set stopped ends the parse without a
+     * certificate.
+     */
+    void feedServer(ByteBuf buf, int offset, int length, long streamOffset) {
+        if (serverDone) return;
+        if (streamOffset != serverBytes) {
+            serverDone = true;
+            return;
+        }
+        serverBytes += length;
+        serverDone = serverTls.feed(buf, offset, length) != TlsParseStatus.NEED_MORE;
+    }
+
+    /** The server's handshake was parsed as far as it goes (certificate, TLS 1.3, or a parse that gave up). */
+    boolean serverDone() {
+        return serverDone;
     }
 
     /** The protocol known so far ({@link AppLayer#NOT_YET} while the first bytes do not tell). */

@@ -35,8 +35,10 @@ import org.gwlbinspect.l7.TlsClientHelloParser;
  * aws:alert_established}) under the policy's ARN. The flow is marked alerted for its netflow records.
  *
  * <p>One per worker, on the worker thread. Allocates only when the policy changes (rule metadata rendered once); a
- * full ring loses the record, counted by the {@link EveProducer}. Limitation: the application fields are those of the
- * packet that completed the message; alerts on later packets of the flow carry {@code app_proto} only.
+ * full ring loses the record, counted by the {@link EveProducer}. {@code tls.version} is the version the server
+ * negotiated once its ServerHello was parsed, {@code UNDETERMINED} before (on the ClientHello). Limitation: the other
+ * application fields are those of the packet that completed the message (the server's certificate packet carries the
+ * SNI too); alerts on later packets of the flow carry {@code app_proto} and the TLS version only.
  */
 public final class EveAlerts implements AlertSink {
     private static final String ALERT_STRICT = "aws:alert_strict action";
@@ -113,9 +115,15 @@ public final class EveAlerts implements AlertSink {
 
     private void appLayerFields(EveRecord r, PacketContext c) {
         AppParsers parsers = inspector.messageParsers();
+        AppParsers server = inspector.serverParsers();
         if (parsers != null && parsers.tlsHelloDone()) {
             TlsClientHelloParser tls = parsers.tls;
             r.tls(0, false); // on the ClientHello the version is "UNDETERMINED" (policy.md §4)
+            if (tls.hasSni()) r.sni(tls.buffer(), tls.sniOffset(), tls.sniLength());
+        } else if (server != null) {
+            // The server's packet that completed its certificate (or ServerHello): the set still holds the ClientHello.
+            r.tls(server.serverTls.negotiatedVersion(), false);
+            TlsClientHelloParser tls = server.tls;
             if (tls.hasSni()) r.sni(tls.buffer(), tls.sniOffset(), tls.sniLength());
         } else if (parsers != null && parsers.httpRequestDone()) {
             HttpRequestParser http = parsers.http;
@@ -131,7 +139,7 @@ public final class EveAlerts implements AlertSink {
         } else if (inspector.datagramDns() != null) {
             dns(r, inspector.datagramDns());
         } else if (inspector.appLayer() == AppLayer.TLS) {
-            r.tls(0, false);
+            r.tls(PolicyWord.tlsVersion(inspector.table().policyState(inspector.slot())), false);
         }
     }
 

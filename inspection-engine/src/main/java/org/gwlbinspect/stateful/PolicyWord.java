@@ -10,9 +10,11 @@ import org.gwlbinspect.flow.FlowTable;
  * bits  0-7   ConnectionState (established, midstream, ...)
  * bits  8-9   flow verdict (detect.engine.Verdict ordinal; NONE until a flow-scoped rule or the exception policy decides)
  * bits 10-12  AppLayer code
- * bit  13     APP_DONE: the client's first message was parsed or inspection of it ended; no more reassembly
+ * bit  13     APP_DONE: the client's first message was parsed or inspection of it ended; no more client reassembly
+ * bit  14     SERVER_PENDING: a TLS flow awaits the server's certificate; its server→client stream is reassembled
  * bits 16-31  index + 1 of the flow's app-layer parser set, 0 for none
  * bits 32-47  low 16 bits of the policy generation the flow's flowbits belong to
+ * bits 48-63  the TLS version the server negotiated (0x0303 = TLS 1.2), 0 until its ServerHello was parsed
  * </pre>
  *
  * <p>Two workers may update one flow's word at once (its two directions arrive on two sockets), so every change is a
@@ -26,10 +28,13 @@ final class PolicyWord {
     private static final int APP_SHIFT = 10;
     private static final long APP_MASK = 7L << APP_SHIFT;
     static final long APP_DONE = 1L << 13;
+    static final long SERVER_PENDING = 1L << 14;
     private static final int PARSERS_SHIFT = 16;
     private static final long PARSERS_MASK = 0xFFFFL << PARSERS_SHIFT;
     private static final int GENERATION_SHIFT = 32;
     private static final long GENERATION_MASK = 0xFFFFL << GENERATION_SHIFT;
+    private static final int TLS_VERSION_SHIFT = 48;
+    private static final long TLS_VERSION_MASK = 0xFFFFL << TLS_VERSION_SHIFT;
 
     /** Most parser sets addressable in the word. */
     static final int MAX_PARSER_SETS = 0xFFFF - 1;
@@ -62,6 +67,15 @@ final class PolicyWord {
 
     static int generation(long word) {
         return (int) ((word & GENERATION_MASK) >>> GENERATION_SHIFT);
+    }
+
+    /** The TLS version the server negotiated, 0 while unknown. */
+    static int tlsVersion(long word) {
+        return (int) ((word & TLS_VERSION_MASK) >>> TLS_VERSION_SHIFT);
+    }
+
+    static long withTlsVersion(long word, int version) {
+        return (word & ~TLS_VERSION_MASK) | ((long) (version & 0xFFFF) << TLS_VERSION_SHIFT);
     }
 
     static long withVerdict(long word, Verdict verdict) {
@@ -103,6 +117,7 @@ final class PolicyWord {
     static final long APP_FIELD = APP_MASK;
     static final long PARSERS_FIELD = PARSERS_MASK;
     static final long GENERATION_FIELD = GENERATION_MASK;
+    static final long TLS_VERSION_FIELD = TLS_VERSION_MASK;
 
     private static final Verdict[] VERDICTS = Verdict.values();
 }

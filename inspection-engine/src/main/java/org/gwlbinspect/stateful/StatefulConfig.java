@@ -6,9 +6,12 @@ import org.gwlbinspect.stream.StreamConfig;
  * Bounds of the stateful stage.
  *
  * @param stream TCP reassembly bounds; a flow holds a stream state from its client SYN (or first payload) until its
- *     first application message is parsed, so {@code capacityStreams} bounds connections being set up, not open ones
- * @param parserSets flows whose first application message can be in progress at once; each set holds a TLS, an HTTP
- *     and a DNS parser (about 33 KiB). A flow that finds none is handled by the stream exception policy
+ *     first application message is parsed (a TLS flow: until the server's certificate), so {@code capacityStreams}
+ *     bounds connections being set up, not open ones
+ * @param parserSets flows whose first application message (or TLS server certificate) can be in progress at once;
+ *     each set holds a ClientHello, an HTTP request, a DNS query and a server-hello parser (about 125 KiB: 16 KiB
+ *     ClientHello, 66 KiB request header, 40 KiB server flight up to the certificate). A flow that finds none is
+ *     handled by the stream exception policy
  */
 public record StatefulConfig(StreamConfig stream, int parserSets) {
     public StatefulConfig {
@@ -19,8 +22,8 @@ public record StatefulConfig(StreamConfig stream, int parserSets) {
     }
 
     /**
-     * 16 Ki streams with a 32 MiB chunk pool, 1 Ki parser sets (33 MiB): enough for thousands of new connections per
-     * second, each holding its state for the few round trips until its first message.
+     * 16 Ki streams with a 32 MiB chunk pool, 1 Ki parser sets (125 MiB): enough for thousands of new connections per
+     * second, each holding its state for the few round trips until its first message (and the server's certificate).
      */
     public static StatefulConfig defaults() {
         StreamConfig d = StreamConfig.defaults();

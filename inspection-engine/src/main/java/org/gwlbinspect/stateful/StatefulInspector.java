@@ -1,6 +1,9 @@
 package org.gwlbinspect.stateful;
 
 import io.netty.buffer.ByteBuf;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.Buffer;
@@ -18,8 +21,10 @@ import org.gwlbinspect.l7.AppProtocol;
 import org.gwlbinspect.l7.AppProtocolDetector;
 import org.gwlbinspect.l7.DnsParseStatus;
 import org.gwlbinspect.l7.DnsQueryParser;
+import org.gwlbinspect.l7.HttpHeaderBuffers;
 import org.gwlbinspect.l7.HttpRequestParser;
 import org.gwlbinspect.l7.TlsClientHelloParser;
+import org.gwlbinspect.l7.TlsServerHelloParser;
 import org.gwlbinspect.policy.StreamExceptionPolicy;
 import org.gwlbinspect.stream.StreamDataSink;
 import org.gwlbinspect.stream.StreamEvent;
@@ -29,16 +34,26 @@ import org.gwlbinspect.verdict.Verdict;
 
 /**
  * The stateful engine for one worker (policy.md §2.3–§2.8): per packet of a flow the stateless engine forwarded, it
- * updates the flow's connection state, reassembles the client's stream until its first application message is parsed,
- * fills the {@link PacketContext} (addresses, direction, established, app protocol, sticky buffers of a message
- * completed by this packet, payload) and runs the {@link RuleEvaluator}. A flow-scoped verdict is stored in the flow's
- * {@link PolicyWord}; later packets of the flow take it without inspection and are counted as the fast path.
+ * updates the flow's connection state, reassembles the client's stream until its first application message is parsed
+ * (and, for TLS, the server's stream until its certificate), fills the {@link PacketContext} (addresses, direction,
+ * established, app protocol, sticky buffers of a message completed by this packet, payload) and runs the {@link
+ * RuleEvaluator}. A flow-scoped verdict is stored in the flow's {@link PolicyWord}; later packets of the flow take it
+ * without inspection and are counted as the fast path.
  *
  * <p>Application messages are inspected on the packet that completes them (Suricata inspects a transaction when its
  * parser has it): until then the packets of a split ClientHello or request header are evaluated without its buffers,
  * so {@code aws:drop_established} drops them as NFW does (policy.md §5 "SNI split across TCP segments"); the client
- * retransmits once the flow is passed. After the first message the stream state and parsers go back to their pools:
- * later messages of a connection (HTTP keep-alive) are not parsed, and payload rules see single packets.
+ * retransmits once the flow is passed. Buffers: the ClientHello's {@code tls.sni}, {@code ja3.hash}, {@code
+ * ja3.string}; the request's {@code http.*} buffers ({@code http.request_header} one instance per header); the DNS
+ * query; and, on the server packet that completes a TLS ≤ 1.2 Certificate, {@code tls.cert_subject} and {@code
+ * tls.cert_issuer} (TLS 1.3 encrypts it: parsing stops at the ServerHello, and the rules cannot match).
+ *
+ * <p>A flow whose ClientHello left it undecided keeps its stream state and parser set until the server's handshake is
+ * parsed as far as it goes (certificate, TLS 1.3, a malformed or oversized flight, the stream depth); a flow decided
+ * on its ClientHello (a pass takes the fast path, as in NFW) or whose ClientHello packet was dropped gives them back at
+ * once, and the flow's end in any case. After that later messages of a connection (HTTP keep-alive) are not parsed,
+ * and payload rules see single packets. The version the server negotiated is kept in the policy word for the EVE
+ * {@code tls.version} of later alerts.
  *
  * <p>Stream exception policy (§2.8): a TCP flow picked up midstream, or one whose reassembly or parser state could not
  * be allocated or ran out of memory, is dropped ({@code DROP}), reset ({@code REJECT}), or inspected without its
@@ -52,6 +67,7 @@ public final class StatefulInspector {
     private static final int TCP = 6;
     private static final int UDP = 17;
     private static final int CLIENT_STREAM = 0;
+    private static final int SERVER_STREAM = 1;
     private static final int PAYLOAD_SCRATCH = 65_536;
 
     private final StatefulFlows flows;
@@ -62,9 +78,13 @@ public final class StatefulInspector {
     private final AppProtocolDetector detector = new AppProtocolDetector();
     private final DnsQueryParser datagramDns = new DnsQueryParser();
     private final StreamFeed feed = new StreamFeed();
+    private final ServerStreamFeed serverFeed = new ServerStreamFeed();
     private final byte[] payload = new byte[PAYLOAD_SCRATCH];
-    private final byte[] ja3 = new byte[32];
+    private final byte[] ja3String = new byte[TlsClientHelloParser.ja3MaxLength(TlsClientHelloParser.DEFAULT_CAPACITY)];
+    private final byte[] ja3Hex = new byte[32];
     private final byte[] ja3Digest = new byte[16];
+    private final MessageDigest md5;
+    private final HttpHeaderBuffers httpHeaders = new HttpHeaderBuffers(HttpRequestParser.DEFAULT_CAPACITY);
     /** Where a failed state acquisition on a SYN is counted: not an event, the first payload tries again. */
     private final StreamEventCounters uncounted = new StreamEventCounters();
 
@@ -76,11 +96,14 @@ public final class StatefulInspector {
     private RuleEvaluator evaluator;
     private long generation;
     private boolean inspectsPayload;
+    /** Per Buffer ordinal: a rule of the policy inspects it, so it is worth filling. */
+    private boolean[] inspectedBuffers = new boolean[Buffer.values().length];
 
     // The packet being inspected, for the alert sink.
     private FlowTable table;
     private int slot;
     private AppParsers messageParsers;
+    private AppParsers serverParsers;
     private boolean dnsDatagram;
     private long nowNanos;
     private AppLayer appLayer = AppLayer.NOT_YET;
@@ -91,6 +114,11 @@ public final class StatefulInspector {
         this.counts = counters.newWorker();
         this.streamCounters = counters.newStreamCounters();
         counters.register(this);
+        try {
+            this.md5 = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is required by the Java SE specification", e); // ja3.hash
+        }
     }
 
     /**
@@ -140,6 +168,7 @@ public final class StatefulInspector {
         this.table = table;
         this.slot = slot;
         this.messageParsers = null;
+        this.serverParsers = null;
         this.dnsDatagram = false;
         this.nowNanos = nowNanos;
         long started = System.nanoTime(); // the stage's own time: nowNanos is when the worker read the datagram
@@ -190,14 +219,19 @@ public final class StatefulInspector {
 
         fillContext(packet, toServer, before, connection);
         StreamEvent event = StreamEvent.NONE;
-        if (!appLayerOff && (word & PolicyWord.APP_DONE) == 0) {
-            if (protocol == TCP && toServer) {
+        boolean clientPending = (word & PolicyWord.APP_DONE) == 0;
+        if (!appLayerOff && protocol == TCP) {
+            if (toServer && clientPending) {
                 event = reassemble(packet, buf, table, slot, word);
                 word = table.policyState(slot);
                 app = PolicyWord.app(word);
-            } else if (protocol == UDP && toServer && packet.payloadLength() > 0) {
-                app = inspectDatagram(packet, buf, table, slot, app);
+            } else if (!toServer && (clientPending || (word & PolicyWord.SERVER_PENDING) != 0)) {
+                event = reassembleServer(packet, buf, table, slot, word);
+                word = table.policyState(slot);
+                app = PolicyWord.app(word);
             }
+        } else if (!appLayerOff && clientPending && protocol == UDP && toServer && packet.payloadLength() > 0) {
+            app = inspectDatagram(packet, buf, table, slot, app);
         }
         // An unsafe segment is still evaluated when it completed a message (its buffers hold the bytes inspected
         // first),
@@ -243,7 +277,16 @@ public final class StatefulInspector {
             mask |= PolicyWord.VERDICT_FIELD;
         }
         PolicyWord.update(table, slot, mask, updated);
-        if (messageParsers != null) releaseMessageState(table, slot);
+        // The stream and parsers go back once neither direction awaits a message: the flow is decided (later packets
+        // take the fast path), or its messages are done. A ClientHello leaves the server's certificate pending,
+        // unless the packet that completed it is dropped: the server cannot answer a hello it did not receive.
+        boolean dropped = unsafe || decision.packetVerdict() != org.gwlbinspect.detect.engine.Verdict.PASS;
+        if (decision.flowScoped()
+                || serverParsers != null
+                || (messageParsers != null
+                        && (dropped || (table.policyState(slot) & PolicyWord.SERVER_PENDING) == 0))) {
+            releaseMessageState(table, slot);
+        }
         if (unsafe && decision.packetVerdict() == org.gwlbinspect.detect.engine.Verdict.PASS) {
             return outcome(StatefulOutcome.STREAM_UNSAFE_DROP, Verdict.DROP);
         }
@@ -341,11 +384,13 @@ public final class StatefulInspector {
                 setMessageBuffers(parsers);
                 StatefulCounters.increment(counts, StatefulCounters.APP_LAYER_BY_PROTOCOL + detected.ordinal());
                 flowRecords.setAppProto(slot, detected.protocol());
+                // A ClientHello's flow keeps its stream and parsers for the server's certificate (tls.cert_*).
+                long pending = parsers.tlsHelloDone() ? PolicyWord.SERVER_PENDING : 0;
                 PolicyWord.update(
                         table,
                         slot,
-                        PolicyWord.APP_FIELD | PolicyWord.APP_DONE,
-                        PolicyWord.withApp(PolicyWord.APP_DONE, detected));
+                        PolicyWord.APP_FIELD | PolicyWord.APP_DONE | PolicyWord.SERVER_PENDING,
+                        PolicyWord.withApp(PolicyWord.APP_DONE | pending, detected));
             } else if (detected != AppLayer.NOT_YET) {
                 PolicyWord.update(table, slot, PolicyWord.APP_FIELD, PolicyWord.withApp(0, detected));
             }
@@ -370,10 +415,7 @@ public final class StatefulInspector {
             ctx.tlsClientHello = true;
             ctx.sslVersion = tls.legacyVersion();
             if (tls.hasSni()) ctx.setBuffer(Buffer.TLS_SNI, tls.buffer(), tls.sniOffset(), tls.sniLength());
-            if (tls.ja3Md5(ja3Digest)) {
-                hex(ja3Digest, ja3);
-                ctx.setBuffer(Buffer.JA3_HASH, ja3, 0, ja3.length);
-            }
+            if (inspects(Buffer.JA3_STRING) || inspects(Buffer.JA3_HASH)) setJa3(tls);
         } else if (parsers.httpRequestDone()) {
             HttpRequestParser http = parsers.http;
             byte[] b = http.buffer();
@@ -390,10 +432,90 @@ public final class StatefulInspector {
                 ctx.setBuffer(Buffer.HTTP_USER_AGENT, b, http.userAgentOffset(), http.userAgentLength());
             }
             ctx.setBuffer(Buffer.HTTP_HEADER_NAMES, http.headerNames(), 0, http.headerNamesLength());
+            if ((inspects(Buffer.HTTP_HEADER) || inspects(Buffer.HTTP_REQUEST_HEADER))
+                    && http.writeHeaderBuffers(httpHeaders)) {
+                HttpHeaderBuffers h = httpHeaders;
+                if (h.headerLength() > 0) ctx.setBuffer(Buffer.HTTP_HEADER, h.bytes(), 0, h.headerLength());
+                ctx.setBufferInstances(
+                        Buffer.HTTP_REQUEST_HEADER,
+                        h.bytes(),
+                        h.instanceOffsets(),
+                        h.instanceLengths(),
+                        h.instanceCount());
+            }
         } else if (parsers.dnsQueryDone()) {
             DnsQueryParser dns = parsers.dns;
             ctx.setBuffer(Buffer.DNS_QUERY, dns.query(), 0, dns.queryLength());
         }
+    }
+
+    /** {@code ja3.string} and {@code ja3.hash} (its MD5 in lowercase hex), written into this worker's arrays. */
+    private void setJa3(TlsClientHelloParser tls) {
+        int length = tls.writeJa3(ja3String);
+        if (length < 0) return;
+        ctx.setBuffer(Buffer.JA3_STRING, ja3String, 0, length);
+        md5.update(ja3String, 0, length);
+        try {
+            md5.digest(ja3Digest, 0, ja3Digest.length);
+        } catch (DigestException e) {
+            throw new IllegalStateException("an MD5 digest is 16 bytes", e);
+        }
+        hex(ja3Digest, ja3Hex);
+        ctx.setBuffer(Buffer.JA3_HASH, ja3Hex, 0, ja3Hex.length);
+    }
+
+    private boolean inspects(Buffer buffer) {
+        return inspectedBuffers[buffer.ordinal()];
+    }
+
+    /**
+     * Feeds a server→client TCP segment to the flow's stream: from the SYN-ACK on, so that the direction is anchored
+     * at the server's initial sequence number, and into the parser set's {@link TlsServerHelloParser} once the flow's
+     * ClientHello is done and the certificate is awaited. Until then the bytes are not inspected (no TLS server speaks
+     * first) and only an event that stops inspection of an awaited certificate counts; after it, the segment is
+     * treated like a client segment (an unsafe one is dropped, a stream exception applies the policy).
+     */
+    private StreamEvent reassembleServer(InnerPacket packet, ByteBuf buf, FlowTable table, int slot, long word) {
+        int handle = table.policyIndex(slot);
+        if (handle == TcpStreamPool.NO_STREAM) return StreamEvent.NONE; // the client's SYN got no state
+        int index = PolicyWord.parsers(word);
+        AppParsers parsers = (word & PolicyWord.SERVER_PENDING) != 0 && index >= 0 ? flows.parsers(index) : null;
+        serverFeed.parsers = parsers;
+        int versionBefore = parsers == null ? 0 : parsers.serverTls.negotiatedVersion();
+        StreamEvent event;
+        try {
+            event = flows.streams()
+                    .accept(
+                            handle,
+                            SERVER_STREAM,
+                            packet.tcp().sequenceNumber(),
+                            packet.tcp().acknowledgmentNumber(),
+                            packet.tcpFlags(),
+                            buf,
+                            packet.payloadOffset(),
+                            packet.payloadLength(),
+                            parsers == null ? StreamDataSink.NONE : serverFeed,
+                            streamCounters);
+        } finally {
+            serverFeed.parsers = null;
+        }
+        if (parsers == null) return StreamEvent.NONE; // nothing of this direction was inspected
+        TlsServerHelloParser server = parsers.serverTls;
+        int version = server.negotiatedVersion();
+        if (versionBefore == 0 && version != 0) {
+            ctx.sslVersion = version; // ssl_version of a to_client packet: the ServerHello's (Suricata app-layer-ssl)
+            PolicyWord.update(table, slot, PolicyWord.TLS_VERSION_FIELD, PolicyWord.withTlsVersion(0, version));
+        }
+        boolean stopped = event.effect() == StreamEvent.Effect.INSPECTION_COMPLETE;
+        if (parsers.serverDone() || stopped) {
+            serverParsers = parsers;
+            if (server.hasCertificate()) {
+                ctx.setBuffer(Buffer.TLS_CERT_SUBJECT, server.subject(), 0, server.subjectLength());
+                ctx.setBuffer(Buffer.TLS_CERT_ISSUER, server.issuer(), 0, server.issuerLength());
+            }
+            PolicyWord.update(table, slot, PolicyWord.SERVER_PENDING, 0);
+        }
+        return event;
     }
 
     /** DNS over UDP: every client datagram is a message of its own. */
@@ -462,7 +584,10 @@ public final class StatefulInspector {
         }
     }
 
-    /** Gives the flow's stream state and parser set back once its first message is done (or inspection ended). */
+    /**
+     * Gives the flow's stream state and parser set back once its messages are done, the flow is decided, or inspection
+     * ended; the server's certificate is no longer awaited.
+     */
     private void releaseMessageState(FlowTable table, int slot) {
         int handle = table.policyIndex(slot);
         if (handle != TcpStreamPool.NO_STREAM) {
@@ -472,10 +597,11 @@ public final class StatefulInspector {
         while (true) {
             long current = table.policyState(slot);
             int index = PolicyWord.parsers(current);
-            if (index < 0) return;
+            long next = PolicyWord.withParsers(current, -1) & ~PolicyWord.SERVER_PENDING;
+            if (next == current) return;
             // Exactly one of this worker and the flow's end (StatefulFlows.onFlowEnd) clears the field and frees it.
-            if (table.compareAndSetPolicyState(slot, current, PolicyWord.withParsers(current, -1))) {
-                flows.releaseParsers(index);
+            if (table.compareAndSetPolicyState(slot, current, next)) {
+                if (index >= 0) flows.releaseParsers(index);
                 return;
             }
         }
@@ -486,13 +612,14 @@ public final class StatefulInspector {
         evaluatorPolicy = policy;
         ruleHits = new RuleHits(policy);
         generation = policyGeneration;
-        boolean payloadRules = false;
+        boolean[] inspected = new boolean[Buffer.values().length];
         for (CompiledPolicy.CompiledRule rule : policy.rules()) {
             for (BufferInspection inspection : rule.signature().inspections()) {
-                payloadRules |= inspection.buffer() == Buffer.PAYLOAD;
+                inspected[inspection.buffer().ordinal()] = true;
             }
         }
-        inspectsPayload = payloadRules;
+        inspectedBuffers = inspected;
+        inspectsPayload = inspected[Buffer.PAYLOAD.ordinal()];
     }
 
     private void countAlert(
@@ -556,9 +683,24 @@ public final class StatefulInspector {
         return messageParsers;
     }
 
+    /** The parsers whose server handshake this packet completed (certificate, TLS 1.3 or given up), null if none. */
+    AppParsers serverParsers() {
+        return serverParsers;
+    }
+
     /** The UDP DNS query parser, when this packet was a DNS query datagram. */
     DnsQueryParser datagramDns() {
         return dnsDatagram ? datagramDns : null;
+    }
+
+    /** Feeds reassembled server bytes to the flow's server handshake parser. */
+    private static final class ServerStreamFeed implements StreamDataSink {
+        AppParsers parsers;
+
+        @Override
+        public void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
+            if (parsers != null) parsers.feedServer(buffer, offset, length, streamOffset);
+        }
     }
 
     /** Feeds reassembled client bytes to the flow's parsers. */

@@ -140,6 +140,36 @@ class HttpRequestParserTest {
     }
 
     @Test
+    void writesHttpHeaderWithoutCookieAndOneRequestHeaderPerNameWithRepeatsJoinedAsLibhtp() {
+        assertThat(feed("GET / HTTP/1.1\r\nHost: a.example\r\nAccept: text/html\r\nCookie: s=1\r\n"
+                        + "accept: */*\r\nContent-Length: 2\r\nContent-Length: 3\r\nX-Empty:\r\n\r\n"))
+                .isEqualTo(HttpParseStatus.DONE);
+        HttpHeaderBuffers out = new HttpHeaderBuffers(HttpRequestParser.DEFAULT_CAPACITY);
+
+        assertThat(parser.writeHeaderBuffers(out)).isTrue();
+        assertThat(out.headerAsString())
+                .isEqualTo("Host: a.example\r\nAccept: text/html, */*\r\nContent-Length: 2\r\nX-Empty: \r\n");
+        assertThat(out.instanceCount()).isEqualTo(5);
+        assertThat(java.util.stream.IntStream.range(0, 5).mapToObj(out::instanceAsString))
+                .containsExactly(
+                        "Host: a.example", "Accept: text/html, */*", "Content-Length: 2", "X-Empty: ", "Cookie: s=1");
+    }
+
+    @Test
+    void writesNoHeaderBuffersBeforeTheHeaderBlockIsComplete() {
+        feed("GET / HTTP/1.1\r\nHost: a.example\r\n");
+        HttpHeaderBuffers out = new HttpHeaderBuffers(HttpRequestParser.DEFAULT_CAPACITY);
+
+        assertThat(parser.writeHeaderBuffers(out)).isFalse();
+        assertThat(out.instanceCount()).isZero();
+        feed("\r\n");
+        assertThat(parser.writeHeaderBuffers(new HttpHeaderBuffers(64)))
+                .as("sized for a smaller parser")
+                .isFalse();
+        assertThat(parser.writeHeaderBuffers(out)).isTrue();
+    }
+
+    @Test
     void reassemblesAHeaderSplitMidLineAcrossSegments() {
         assertThat(feed("GET / HTTP/1.1\r\nHo")).isEqualTo(HttpParseStatus.NEED_MORE);
         assertThat(feed("st: Exa")).isEqualTo(HttpParseStatus.NEED_MORE);

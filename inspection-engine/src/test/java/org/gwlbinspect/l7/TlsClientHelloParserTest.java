@@ -202,6 +202,12 @@ class TlsClientHelloParserTest {
         assertThat(parser.ja3Md5(out)).isTrue();
         assertThat(HexFormat.of().formatHex(out)).isEqualTo(md5);
         assertThat(parser.highestSupportedVersion()).isEqualTo(0x0304);
+        byte[] string = new byte[TlsClientHelloParser.ja3MaxLength(TlsClientHelloParser.DEFAULT_CAPACITY)];
+        int length = parser.writeJa3(string);
+        assertThat(new String(string, 0, length, US_ASCII)).isEqualTo(ja3);
+        assertThat(parser.writeJa3(new byte[ja3.length()]))
+                .as("an array too short for the longest")
+                .isEqualTo(-1);
     }
 
     @Test
@@ -211,6 +217,8 @@ class TlsClientHelloParserTest {
 
         assertThat(parser.ja3String()).isNull();
         assertThat(parser.ja3Hash()).isNull();
+        assertThat(parser.writeJa3(new byte[TlsClientHelloParser.ja3MaxLength(TlsClientHelloParser.DEFAULT_CAPACITY)]))
+                .isEqualTo(-1);
     }
 
     @Test

@@ -3,9 +3,14 @@ package org.gwlbinspect.l7;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -41,7 +46,7 @@ public final class TlsMessages {
      * Everything a JDK TLS 1.2 server sends after the JDK client's ClientHello (ServerHello, Certificate,
      * ServerKeyExchange, ServerHelloDone), with {@code keyStore} holding the server's key and certificate.
      */
-    static byte[] javaServerFlight(KeyStore keyStore, char[] password, String protocol) throws Exception {
+    public static byte[] javaServerFlight(KeyStore keyStore, char[] password, String protocol) throws Exception {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keyStore, password);
         SSLContext serverContext = SSLContext.getInstance("TLS");
@@ -72,6 +77,45 @@ public final class TlsMessages {
             flight.write(serverOut.array(), 0, serverOut.limit());
         }
         return flight.toByteArray();
+    }
+
+    /**
+     * A PKCS12 key store in {@code dir} holding a self-signed EC key and certificate for {@code distinguishedName},
+     * made by the JDK's keytool as an operator would make one (alias {@code server}).
+     */
+    public static KeyStore selfSignedKeyStore(Path dir, String distinguishedName, char[] password) throws Exception {
+        Path store = dir.resolve("server-" + System.nanoTime() + ".p12");
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        distinguishedName,
+                        "-validity",
+                        "30",
+                        "-keystore",
+                        store.toString(),
+                        "-storetype",
+                        "PKCS12",
+                        "-storepass",
+                        new String(password))
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
+            throw new IllegalStateException("keytool failed: " + output);
+        }
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keyStore.load(in, password);
+        }
+        return keyStore;
     }
 
     private static void runTasks(SSLEngine engine) {

@@ -10,13 +10,10 @@ import static org.gwlbinspect.l7.TlsMessages.extension;
 import static org.gwlbinspect.l7.TlsMessages.u16;
 import static org.gwlbinspect.l7.TlsMessages.u24;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,36 +32,8 @@ class TlsServerHelloParserTest {
     /** A self-signed EC certificate made by the JDK's keytool, as an operator would make one. */
     @BeforeAll
     static void generateSelfSignedCertificate(@TempDir Path dir) throws Exception {
-        Path store = dir.resolve("server.p12");
-        Process keytool = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                .toString(),
-                        "-genkeypair",
-                        "-alias",
-                        "server",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        "CN=server.test, OU=Edge, O=Example Org, L=Springfield, ST=Oregon, C=US",
-                        "-validity",
-                        "30",
-                        "-keystore",
-                        store.toString(),
-                        "-storetype",
-                        "PKCS12",
-                        "-storepass",
-                        new String(PASSWORD))
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(keytool.getInputStream().readAllBytes(), UTF_8);
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(output).isZero();
-        keyStore = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            keyStore.load(in, PASSWORD);
-        }
+        keyStore = TlsMessages.selfSignedKeyStore(
+                dir, "CN=server.test, OU=Edge, O=Example Org, L=Springfield, ST=Oregon, C=US", PASSWORD);
     }
 
     private TlsParseStatus feedAll(byte[] bytes) {

@@ -8,9 +8,11 @@ import static org.gwlbinspect.codec.TestPackets.tcp;
 import static org.gwlbinspect.codec.TestPackets.udp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,12 +34,16 @@ import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flow.FlowTableConfig;
 import org.gwlbinspect.flow.FragmentTracker;
 import org.gwlbinspect.flowlog.FlowRecords;
+import org.gwlbinspect.l7.TlsClientHelloParser;
 import org.gwlbinspect.l7.TlsMessages;
+import org.gwlbinspect.l7.TlsParseStatus;
+import org.gwlbinspect.l7.TlsServerHelloParser;
 import org.gwlbinspect.policy.PolicyLoadOptions;
 import org.gwlbinspect.stream.StreamConfig;
 import org.gwlbinspect.stream.StreamEvent;
 import org.gwlbinspect.verdict.Verdict;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +65,9 @@ class StatefulInspectorTest {
     private static final StatefulConfig SMALL =
             new StatefulConfig(new StreamConfig(64, 2048, 256, 1 << 20, 64 * 1024, 32, 128 * 1024, 16 * 1024), 8);
 
+    private static final char[] PASSWORD = "changeit".toCharArray();
+    private static KeyStore blockedServer;
+
     @TempDir
     Path dir;
 
@@ -73,6 +82,12 @@ class StatefulInspectorTest {
     private ActivePolicy active;
     private PolicyInspector inspector;
     private long now = 1_000_000_000L;
+
+    /** A server whose certificate is {@code CN=blocked.example}, made by keytool as an operator would make one. */
+    @BeforeAll
+    static void generateServerCertificate(@TempDir Path keys) throws Exception {
+        blockedServer = TlsMessages.selfSignedKeyStore(keys, "CN=blocked.example, O=Example Org, C=US", PASSWORD);
+    }
 
     StatefulInspectorTest() {
         FlowTableConfig config =
@@ -139,6 +154,24 @@ class StatefulInspectorTest {
         return send(ipv4Packet(6, SERVER, CLIENT, tcp(port, CLIENT_PORT, seq, ack, flags, payload)));
     }
 
+    /** A client→server segment of the connection from {@code clientPort}. */
+    private Verdict fromClient(int clientPort, int port, long seq, long ack, int flags, byte[] payload) {
+        return send(ipv4Packet(6, CLIENT, SERVER, tcp(clientPort, port, seq, ack, flags, payload)));
+    }
+
+    /** The three-way handshake of another connection, from {@code clientPort}. */
+    private void handshake(int clientPort, int port) {
+        fromClient(clientPort, port, CLIENT_ISN, 0, SYN, new byte[0]);
+        send(ipv4Packet(6, SERVER, CLIENT, tcp(port, clientPort, SERVER_ISN, CLIENT_ISN + 1, SYN | ACK, new byte[0])));
+        fromClient(clientPort, port, CLIENT_ISN + 1, SERVER_ISN + 1, ACK, new byte[0]);
+    }
+
+    /** Sends an HTTP request on a new connection from {@code clientPort} to port 80. */
+    private Verdict httpRequest(int clientPort, String request) {
+        handshake(clientPort, 80);
+        return fromClient(clientPort, 80, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, ascii(request));
+    }
+
     /** SYN, SYN-ACK, ACK: each must pass (aws:drop_established lets the handshake through, policy.md §2.4). */
     private void handshake(int port) {
         assertThat(toServer(port, CLIENT_ISN, 0, SYN, new byte[0])).isEqualTo(Verdict.PASS);
@@ -184,6 +217,8 @@ class StatefulInspectorTest {
                 .isEqualTo(Verdict.DROP);
         assertThat(toClient(443, SERVER_ISN + 1, CLIENT_ISN + 1, ACK, new byte[0]))
                 .isEqualTo(Verdict.PASS);
+        // The server never got the hello: no certificate is awaited, the parsers are back in their pool.
+        assertThat(statefulFlows.freeParserSets()).isEqualTo(SMALL.parserSets());
     }
 
     @Test
@@ -411,6 +446,183 @@ class StatefulInspectorTest {
                         // The group's rule: classtype category and severity, metadata, a reject, the http object with
                         // the host lowercased and without its port.
                         "{\"firewall_name\":\"networkfirewall\",\"availability_zone\":\"eu-west-1a\",\"event_timestamp\":\"1755003965\",\"event\":{\"timestamp\":\"2025-08-12T13:06:05.006000+0000\",\"flow_id\":449626471518294,\"event_type\":\"alert\",\"src_ip\":\"10.100.1.5\",\"src_port\":40002,\"dest_ip\":\"52.1.2.3\",\"dest_port\":80,\"proto\":\"TCP\",\"app_proto\":\"http\",\"direction\":\"to_server\",\"alert\":{\"action\":\"blocked\",\"signature_id\":77,\"rev\":3,\"signature\":\"evil host\",\"category\":\"A Network Trojan was detected\",\"severity\":1,\"metadata\":{\"policy\":[\"balanced\",\"security\"]}},\"verdict\":{\"action\":\"drop\",\"reject-target\":\"to_client\",\"reject\":[\"tcp-reset\"]},\"http\":{\"hostname\":\"evil.example\",\"url\":\"/a?b\",\"http_user_agent\":\"curl/8\",\"http_method\":\"GET\",\"protocol\":\"HTTP/1.1\",\"length\":0}}}");
+    }
+
+    // ---- tls.cert_subject / tls.cert_issuer: the server's certificate ----------------------------------------------
+
+    private static final String CERT_RULES = """
+            drop tls any any -> any any (flow:to_client; tls.cert_subject; content:"CN=blocked"; sid:20;)
+            alert tls any any -> any any (flow:to_client; tls.cert_issuer; content:"O=Example Org"; sid:21;)
+            """;
+
+    /** Sends the ClientHello of a TLS connection to port 443, which no rule decides; returns its length. */
+    private int clientHello() throws Exception {
+        handshake(443);
+        byte[] hello = TlsMessages.javaClientHello("blocked.example", "TLSv1.3", "TLSv1.2");
+        assertThat(toServer(443, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, hello))
+                .isEqualTo(Verdict.PASS);
+        return hello.length;
+    }
+
+    @Test
+    void aTls12CertificateSubjectRuleDropsTheServerPacketThatCompletesTheCertificate() throws Exception {
+        use(rules(CERT_RULES));
+        clientHello();
+        // The flow keeps its parsers for the server's certificate.
+        assertThat(statefulFlows.freeParserSets()).isEqualTo(SMALL.parserSets() - 1);
+        byte[] flight = TlsMessages.javaServerFlight(blockedServer, PASSWORD, "TLSv1.2");
+        byte[] first = Arrays.copyOfRange(flight, 0, 150);
+        byte[] rest = Arrays.copyOfRange(flight, 150, flight.length);
+        assertThat(new TlsServerHelloParser().feed(Unpooled.wrappedBuffer(first), 0, first.length))
+                .as("the first segment ends inside the Certificate")
+                .isEqualTo(TlsParseStatus.NEED_MORE);
+        long seq = SERVER_ISN + 1;
+        assertThat(toClient(443, seq, CLIENT_ISN + 1, ACK, first)).isEqualTo(Verdict.PASS);
+        assertThat(alerts).isEmpty();
+
+        assertThat(toClient(443, seq + first.length, CLIENT_ISN + 1, PSH_ACK, rest))
+                .isEqualTo(Verdict.DROP);
+        assertThat(alerts).containsExactly("20:DROP", "21:DROP");
+        // An app-layer drop decides the flow (policy.md §3.3); its stream and parsers are back in their pools.
+        assertThat(toServer(443, CLIENT_ISN + 1, seq + flight.length, ACK, new byte[0]))
+                .isEqualTo(Verdict.DROP);
+        assertThat(statefulFlows.freeParserSets()).isEqualTo(SMALL.parserSets());
+    }
+
+    @Test
+    void aTls12CertificateOfAnotherSubjectPassesAndOnlyTheIssuerRuleAlerts() throws Exception {
+        use(rules(CERT_RULES.replace("CN=blocked", "CN=other")));
+        clientHello();
+        byte[] flight = TlsMessages.javaServerFlight(blockedServer, PASSWORD, "TLSv1.2");
+        assertThat(toClient(443, SERVER_ISN + 1, CLIENT_ISN + 1, PSH_ACK, flight))
+                .isEqualTo(Verdict.PASS);
+        assertThat(alerts).containsExactly("21:PASS");
+        assertThat(statefulFlows.freeParserSets()).isEqualTo(SMALL.parserSets());
+    }
+
+    @Test
+    void aTls13CertificateIsEncryptedSoACertificateRuleCannotMatch() throws Exception {
+        use(rules(CERT_RULES));
+        clientHello();
+        byte[] flight = TlsMessages.javaServerFlight(blockedServer, PASSWORD, "TLSv1.3");
+        assertThat(toClient(443, SERVER_ISN + 1, CLIENT_ISN + 1, PSH_ACK, flight))
+                .isEqualTo(Verdict.PASS);
+        assertThat(alerts).isEmpty();
+        // Parsing stops at the ServerHello: nothing more is awaited.
+        assertThat(statefulFlows.freeParserSets()).isEqualTo(SMALL.parserSets());
+    }
+
+    @Test
+    void aFlowPassedOnItsClientHelloTakesTheFastPathAndItsCertificateIsNotInspected() throws Exception {
+        // NFW: after a pass, "Suricata doesn't scan the other packets in that flow" (policy.md §2.3).
+        use(rules(CERT_RULES + "pass tls any any -> any any (tls.sni; content:\"blocked.example\"; sid:1;)\n"));
+        clientHello();
+        assertThat(statefulFlows.freeParserSets()).isEqualTo(SMALL.parserSets());
+        byte[] flight = TlsMessages.javaServerFlight(blockedServer, PASSWORD, "TLSv1.2");
+        assertThat(toClient(443, SERVER_ISN + 1, CLIENT_ISN + 1, PSH_ACK, flight))
+                .isEqualTo(Verdict.PASS);
+        assertThat(alerts).isEmpty();
+        assertThat(counters.packets(StatefulOutcome.FLOW_PASSED)).isEqualTo(1);
+    }
+
+    @Test
+    void alertRecordsCarryTheVersionTheServerNegotiatedOnceItsHelloWasParsed() throws Exception {
+        // policy.md §4: "UNDETERMINED" on the ClientHello; the certificate's packet and later ones know the version.
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EveLog log = EveLog.start(
+                new EveLogConfig(
+                        dir.resolve("alert.json"),
+                        dir.resolve("flow.json"),
+                        1 << 20,
+                        1,
+                        64,
+                        "networkfirewall",
+                        "eu-west-1a"),
+                lines::add);
+        try {
+            use(rules("""
+                    alert tls any any -> any any (flow:to_client; tls.cert_subject; content:"CN=blocked"; sid:20;)
+                    alert tls any any -> any any (flow:to_server; dsize:>0; sid:22;)
+                    """));
+            EpochClock clock = new EpochClock(1_755_003_965_000_000L, now);
+            new EveAlerts(inspector.stateful(), log.registerProducer("test"), clock, FlowRecords.disabled());
+            long seq = CLIENT_ISN + 1 + clientHello();
+            byte[] flight = TlsMessages.javaServerFlight(blockedServer, PASSWORD, "TLSv1.2");
+            assertThat(toClient(443, SERVER_ISN + 1, seq, PSH_ACK, flight)).isEqualTo(Verdict.PASS);
+            assertThat(toServer(443, seq, SERVER_ISN + 1 + flight.length, PSH_ACK, new byte[80]))
+                    .isEqualTo(Verdict.PASS);
+        } finally {
+            log.close();
+        }
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0))
+                .contains("\"signature_id\":22,")
+                .contains("\"tls\":{\"sni\":\"blocked.example\",\"version\":\"UNDETERMINED\"}");
+        assertThat(lines.get(1))
+                .contains("\"direction\":\"to_client\"", "\"signature_id\":20,")
+                .contains("\"tls\":{\"sni\":\"blocked.example\",\"version\":\"TLS 1.2\"}");
+        assertThat(lines.get(2)).contains("\"signature_id\":22,").contains("\"tls\":{\"version\":\"TLS 1.2\"}");
+    }
+
+    // ---- ja3.string, http.header, http.request_header ---------------------------------------------------------------
+
+    @Test
+    void aJa3StringRuleDropsTheClientWhoseHelloHasThatFingerprintAndNotAnother() throws Exception {
+        byte[] hello = TlsMessages.javaClientHello("a.example", "TLSv1.3", "TLSv1.2");
+        TlsClientHelloParser parser = new TlsClientHelloParser();
+        assertThat(parser.feed(Unpooled.wrappedBuffer(hello), 0, hello.length)).isEqualTo(TlsParseStatus.DONE);
+        use(rules("drop tls any any -> any any (ja3.string; content:\"" + parser.ja3String()
+                + "\"; startswith; endswith; sid:30;)\n"
+                + "alert tls any any -> any any (ja3.hash; content:\"" + parser.ja3Hash() + "\"; sid:31;)\n"));
+        handshake(443);
+        assertThat(toServer(443, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, hello))
+                .isEqualTo(Verdict.DROP);
+        assertThat(alerts).containsExactly("30:DROP", "31:DROP");
+
+        alerts.clear();
+        handshake(CLIENT_PORT + 1, 443);
+        byte[] tls12Only = TlsMessages.javaClientHello("a.example", "TLSv1.2");
+        assertThat(fromClient(CLIENT_PORT + 1, 443, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, tls12Only))
+                .isEqualTo(Verdict.PASS);
+        assertThat(alerts).isEmpty();
+    }
+
+    @Test
+    void anHttpHeaderRuleMatchesTheHeaderBlockWithoutTheRequestLineOrTheCookie() throws Exception {
+        use(rules("""
+                drop http any any -> any any (http.header; content:"|0d 0a|X-Debug|3a 20|1|0d 0a|"; sid:40;)
+                alert http any any -> any any (http.header; content:"GET"; sid:41;)
+                alert http any any -> any any (http.header; content:"cookie"; nocase; sid:42;)
+                """));
+        // "Host: a.example\r\nX-Debug: 1\r\n": each header "Name: value\r\n", the Cookie and request line left out.
+        assertThat(httpRequest(
+                        CLIENT_PORT + 1, "GET / HTTP/1.1\r\nHost: a.example\r\nCookie: s=1\r\nX-Debug: 1\r\n\r\n"))
+                .isEqualTo(Verdict.DROP);
+        assertThat(alerts).containsExactly("40:DROP");
+
+        alerts.clear();
+        assertThat(httpRequest(CLIENT_PORT + 2, "GET / HTTP/1.1\r\nHost: a.example\r\nX-Debug: 0\r\n\r\n"))
+                .isEqualTo(Verdict.PASS);
+        assertThat(alerts).isEmpty();
+    }
+
+    @Test
+    void anHttpRequestHeaderRuleMatchesAnyOneHeaderOnItsOwn() throws Exception {
+        use(
+                rules(
+                        "drop http any any -> any any (http.request_header; content:\"X-Api-Key|3a 20|\"; startswith; sid:50;)\n"
+                                + "alert http any any -> any any (http.request_header; content:\"a.example|0d 0a|\"; sid:51;)\n"));
+        // The third header matches; no instance holds the line break between two headers.
+        assertThat(httpRequest(
+                        CLIENT_PORT + 1, "GET / HTTP/1.1\r\nHost: a.example\r\nAccept: */*\r\nX-Api-Key: k1\r\n\r\n"))
+                .isEqualTo(Verdict.DROP);
+        assertThat(alerts).containsExactly("50:DROP");
+
+        alerts.clear();
+        // startswith applies per header: a value that contains the name is not the header.
+        assertThat(httpRequest(CLIENT_PORT + 2, "GET / HTTP/1.1\r\nHost: a.example\r\nX-Note: X-Api-Key: k1\r\n\r\n"))
+                .isEqualTo(Verdict.PASS);
+        assertThat(alerts).isEmpty();
     }
 
     private static byte[] dnsQuery(String name) {

@@ -12,6 +12,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import org.gwlbinspect.l7.AppProtocolDetector;
 import org.gwlbinspect.l7.DnsQueryParser;
+import org.gwlbinspect.l7.HttpHeaderBuffers;
 import org.gwlbinspect.l7.HttpParseStatus;
 import org.gwlbinspect.l7.HttpRequestParser;
 import org.gwlbinspect.l7.TlsClientHelloParser;
@@ -32,7 +33,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * own TLS 1.3 ClientHello for {@code www.example.com} (whole, and split in two segments inside the SNI), a typical
  * browser GET, the JDK resolver's DNS query. {@link #baselineReadFirstByte} is the floor. Run with {@code -prof gc}:
  * every benchmark must show {@code gc.alloc.rate.norm} ≈ 0 B/op, {@link #ja3Md5} included (its scratch and digest are
- * allocated once per parser instance, during warm-up).
+ * allocated once per parser instance, during warm-up); {@link #writeJa3String} and {@link #writeHttpHeaderBuffers}
+ * write into arrays the caller owns.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -87,6 +89,8 @@ public class L7ExtractionBenchmark {
     private final DnsQueryParser dns = new DnsQueryParser();
     private final AppProtocolDetector detector = new AppProtocolDetector();
     private final byte[] md5 = new byte[16];
+    private final byte[] ja3 = new byte[TlsClientHelloParser.ja3MaxLength(TlsClientHelloParser.DEFAULT_CAPACITY)];
+    private final HttpHeaderBuffers headers = new HttpHeaderBuffers(HttpRequestParser.DEFAULT_CAPACITY);
 
     private ByteBuf clientHello;
     private int clientHelloLength;
@@ -147,6 +151,22 @@ public class L7ExtractionBenchmark {
         tls.reset();
         tls.feed(clientHello, 0, clientHelloLength);
         return tls.ja3Md5(md5) ? md5[0] : -1;
+    }
+
+    /** ja3.string of a parsed ClientHello, written into a worker-owned array (as the stateful engine does). */
+    @Benchmark
+    public int writeJa3String() {
+        tls.reset();
+        tls.feed(clientHello, 0, clientHelloLength);
+        return tls.writeJa3(ja3);
+    }
+
+    /** http.header and the http.request_header instances of the same GET, into worker-owned arrays. */
+    @Benchmark
+    public int writeHttpHeaderBuffers() {
+        http.reset();
+        http.feed(request, 0, request.readableBytes());
+        return http.writeHeaderBuffers(headers) ? headers.headerLength() : -1;
     }
 
     /** http.host (and header names, URI) from a browser-like GET in one segment. */

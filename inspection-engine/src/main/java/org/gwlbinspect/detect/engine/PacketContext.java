@@ -7,7 +7,9 @@ import org.gwlbinspect.detect.RuleProtocol;
  * One packet as the rule evaluator sees it: a mutable holder the caller reuses, filling the fields per packet (no
  * allocation). Addresses follow {@link org.gwlbinspect.detect.AddressMatcher#matches}: IPv4 in the low 32 bits of
  * {@code lo}. Buffers are byte ranges the caller sets once its parsers know them ({@link #setBuffer}); a rule that
- * inspects a buffer not set does not match this packet.
+ * inspects a buffer not set does not match this packet. A multi-buffer ({@code http.request_header}: one instance per
+ * header) is set with {@link #setBufferInstances}; its inspection matches when any one instance matches, each instance
+ * inspected on its own (Suricata multi-buffer semantics).
  *
  * <p>TLS: the caller sets {@link #tlsClientHello} on the packet that completes a ClientHello and sets {@link
  * Buffer#TLS_SNI} on it when the hello carried an SNI; {@code ssl_state:client_hello} matches when either is set (so a
@@ -66,16 +68,47 @@ public final class PacketContext {
     final byte[][] bufferArrays = new byte[BUFFERS][];
     final int[] bufferOffsets = new int[BUFFERS];
     final int[] bufferLengths = new int[BUFFERS];
+    /** Per buffer: 0 for the single range above, else the number of instances in the two arrays below. */
+    final int[] instanceCounts = new int[BUFFERS];
+
+    final int[][] instanceOffsets = new int[BUFFERS][];
+    final int[][] instanceLengths = new int[BUFFERS][];
 
     /** Makes {@code buffer} available for content/pcre inspection as {@code array[offset, offset + length)}. */
     public void setBuffer(Buffer buffer, byte[] array, int offset, int length) {
-        if (offset < 0 || length < 0 || offset + length > array.length) {
-            throw new IndexOutOfBoundsException("buffer range outside the array");
-        }
+        checkRange(array, offset, length);
         int i = buffer.ordinal();
         bufferArrays[i] = array;
         bufferOffsets[i] = offset;
         bufferLengths[i] = length;
+        instanceCounts[i] = 0;
+    }
+
+    /**
+     * Makes {@code buffer} available as {@code count} instances, instance {@code k} being {@code array[offsets[k],
+     * offsets[k] + lengths[k])}; none ({@code count} 0) leaves the buffer absent. The arrays are not copied: they must
+     * hold these values until the packet is evaluated.
+     */
+    public void setBufferInstances(Buffer buffer, byte[] array, int[] offsets, int[] lengths, int count) {
+        if (count < 0 || count > offsets.length || count > lengths.length) {
+            throw new IndexOutOfBoundsException("instance count outside the arrays");
+        }
+        for (int k = 0; k < count; k++) checkRange(array, offsets[k], lengths[k]);
+        int i = buffer.ordinal();
+        if (count == 0) {
+            bufferArrays[i] = null;
+            return;
+        }
+        bufferArrays[i] = array;
+        instanceCounts[i] = count;
+        instanceOffsets[i] = offsets;
+        instanceLengths[i] = lengths;
+    }
+
+    private static void checkRange(byte[] array, int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > array.length) {
+            throw new IndexOutOfBoundsException("buffer range outside the array");
+        }
     }
 
     /** Whether {@code buffer} was set since the last {@link #clearBuffers()}. */

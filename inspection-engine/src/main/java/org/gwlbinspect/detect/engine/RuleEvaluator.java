@@ -60,18 +60,6 @@ public final class RuleEvaluator {
     /** Rule index reported for {@code aws:alert_strict}: NFW logs it as sid 2 (policy.md §4). */
     public static final int DEFAULT_ALERT_STRICT = -2;
 
-    /**
-     * Sticky buffers the stateful stage does not fill yet: a rule on them could never match, so it is refused rather
-     * than silently ineffective.
-     */
-    private static final java.util.Set<org.gwlbinspect.detect.Buffer> NOT_FILLED_BY_THE_DATA_PATH =
-            java.util.EnumSet.of(
-                    org.gwlbinspect.detect.Buffer.TLS_CERT_SUBJECT,
-                    org.gwlbinspect.detect.Buffer.TLS_CERT_ISSUER,
-                    org.gwlbinspect.detect.Buffer.JA3_STRING,
-                    org.gwlbinspect.detect.Buffer.HTTP_HEADER,
-                    org.gwlbinspect.detect.Buffer.HTTP_REQUEST_HEADER);
-
     /** Rule index reported for {@code aws:alert_established_app_layer}: sid 6 (policy.md §4, inferred order). */
     public static final int DEFAULT_ALERT_ESTABLISHED_APP_LAYER = -6;
     /** Rule index reported for {@code aws:alert_established_app_layer_to_server}: sid 8 (policy.md §4, inferred). */
@@ -327,8 +315,6 @@ public final class RuleEvaluator {
             toggleMask = toggle;
             List<InspectionData> ins = new ArrayList<>();
             for (BufferInspection bi : sig.inspections()) {
-                if (NOT_FILLED_BY_THE_DATA_PATH.contains(bi.buffer()))
-                    throw unsupported(sid, bi.buffer().keyword());
                 ins.add(new InspectionData(sid, bi, view));
             }
             inspections = ins.toArray(InspectionData[]::new);
@@ -670,9 +656,19 @@ public final class RuleEvaluator {
         boolean matches(PacketContext ctx, RuleEvaluator evaluator) {
             byte[] src = ctx.bufferArrays[buffer];
             if (src == null) return false;
+            int instances = ctx.instanceCounts[buffer];
+            if (instances == 0) return matches(src, ctx.bufferOffsets[buffer], ctx.bufferLengths[buffer], evaluator);
+            // A multi-buffer matches when one instance does, each inspected on its own (Suricata multi-buffers).
+            int[] offsets = ctx.instanceOffsets[buffer];
+            int[] lengths = ctx.instanceLengths[buffer];
+            for (int k = 0; k < instances; k++) {
+                if (matches(src, offsets[k], lengths[k], evaluator)) return true;
+            }
+            return false;
+        }
+
+        private boolean matches(byte[] src, int base, int len, RuleEvaluator evaluator) {
             byte[] data = src;
-            int base = ctx.bufferOffsets[buffer];
-            int len = ctx.bufferLengths[buffer];
             if (transforms.length > 0) {
                 data = evaluator.scratch(len + extra);
                 System.arraycopy(src, base, data, 0, len);
