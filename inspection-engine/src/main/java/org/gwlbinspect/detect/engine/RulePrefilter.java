@@ -12,6 +12,7 @@ import org.gwlbinspect.detect.BufferMatch;
 import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.ContentMatch;
 import org.gwlbinspect.detect.PcreMatch;
+import org.gwlbinspect.detect.RuleType;
 import org.gwlbinspect.detect.Transform;
 import org.gwlbinspect.detect.match.CompiledPatterns;
 import org.gwlbinspect.detect.match.MatchScratch;
@@ -21,8 +22,8 @@ import org.gwlbinspect.detect.match.MatchScratch;
  * prefilter does ({@code detect-engine-prefilter.c}): every rule with a positive content gets one prefilter pattern
  * (its {@code fast_pattern}, else its longest usable content); a rule is a candidate when that pattern occurs in the
  * packet's buffer. A rule can only match if all its positive contents occur, so skipping the others never changes a
- * verdict. Rules without a usable content (IP-only, flow/flowbits-only, pcre-only, negated-only, protocol-only) are
- * always candidates.
+ * verdict. Rules without a usable content (flow/flowbits-only, pcre-only, negated-only, protocol-only) are always
+ * candidates, IP-only rules on the first packet in each direction, the only one the evaluator tries them on.
  *
  * <p>A content is usable when Hyperscan, scanning the raw buffer, finds it wherever the evaluator would: no transform,
  * {@code to_lowercase} with a {@code nocase} content, and {@code dotprefix} (that buffer is then scanned with a dot
@@ -47,8 +48,10 @@ final class RulePrefilter implements AutoCloseable {
     private final int[] scannedBuffers;
     /** By buffer id: scan the buffer with a '.' in front ({@code dotprefix} rules). */
     private final boolean[] dotPrefixed;
-    /** Bitset of the rules without a prefilter pattern. */
+    /** Bitset of the rules without a prefilter pattern: the candidates of a first packet in its direction. */
     private final long[] alwaysCandidates;
+    /** The same without the IP-only rules, which the evaluator tries only on first packets (policy.md §3.3). */
+    private final long[] alwaysCandidatesAfterFirst;
     /** Bitset of all rules. */
     private final long[] allRules;
     /** This packet's candidates. */
@@ -65,6 +68,7 @@ final class RulePrefilter implements AutoCloseable {
         prefilterRule = new int[owners.length];
         Arrays.fill(prefilterRule, -1);
         alwaysCandidates = new long[words];
+        alwaysCandidatesAfterFirst = new long[words];
         allRules = new long[words];
         candidates = new long[words];
         boolean[] scanned = new boolean[Buffer.values().length];
@@ -97,6 +101,7 @@ final class RulePrefilter implements AutoCloseable {
             }
             if (best < 0) {
                 alwaysCandidates[r >>> 6] |= 1L << r;
+                if (rules.get(r).signature().type() != RuleType.IP_ONLY) alwaysCandidatesAfterFirst[r >>> 6] |= 1L << r;
                 continue;
             }
             prefilterRule[best] = r;
@@ -143,7 +148,8 @@ final class RulePrefilter implements AutoCloseable {
      */
     long[] select(PacketContext ctx) {
         long[] out = candidates;
-        System.arraycopy(alwaysCandidates, 0, out, 0, out.length);
+        long[] always = ctx.firstPacketInDirection ? alwaysCandidates : alwaysCandidatesAfterFirst;
+        System.arraycopy(always, 0, out, 0, out.length);
         for (int buffer : scannedBuffers) {
             byte[] src = ctx.bufferArrays[buffer];
             if (src == null) continue;
@@ -173,13 +179,6 @@ final class RulePrefilter implements AutoCloseable {
     /** Packets on which a scan found more than {@link #MATCH_CAPACITY} matches, so every rule was evaluated. */
     long fallbacks() {
         return fallbacks;
-    }
-
-    /** Number of rules that are candidates on every packet (no usable content). */
-    int alwaysCandidateCount() {
-        int n = 0;
-        for (long w : alwaysCandidates) n += Long.bitCount(w);
-        return n;
     }
 
     private MemorySegment scanBuffer(int size) {

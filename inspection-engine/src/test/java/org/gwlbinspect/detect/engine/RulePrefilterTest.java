@@ -77,18 +77,26 @@ class RulePrefilterTest {
         assertThat(filtered.evaluatedRules()).isEqualTo(1);
         assertThat(alerts).containsExactly("417:DROP:DROP");
 
-        // rules without a content, a negated one or a pcre only are candidates on every packet
+        // rules without a content, with a negated one or a pcre only are candidates on every packet
         RuleEvaluator mixed = evaluator(compile("mixed.rules", """
                         alert tcp any any -> any any (content:"needle"; sid:1;)
                         alert tcp any any -> any any (flow:to_server; sid:2;)
                         alert tcp any any -> any any (content:!"needle"; sid:3;)
                         alert tls any any -> any any (tls.sni; pcre:"/needle/"; sid:4;)
                         alert tcp any any -> any any (content:"other"; content:!"needle"; sid:5;)
+                        alert ip 10.0.0.0/8 any -> any any (sid:6;)
                         """), true);
         alerts.clear();
         mixed.evaluate(packet(Buffer.PAYLOAD, "hay"), new FlowRuleState(), sink);
         assertThat(mixed.evaluatedRules()).isEqualTo(3);
         assertThat(alerts).containsExactly("1:ALERT:PASS", "2:ALERT:PASS");
+        // the IP-only rule only on the first packet in a direction, as the evaluator itself decides
+        alerts.clear();
+        PacketContext first = packet(Buffer.PAYLOAD, "hay");
+        first.firstPacketInDirection = true;
+        mixed.evaluate(first, new FlowRuleState(), sink);
+        assertThat(mixed.evaluatedRules()).isEqualTo(3 + 4);
+        assertThat(alerts).containsExactly("1:ALERT:PASS", "2:ALERT:PASS", "5:ALERT:PASS");
     }
 
     @Test
