@@ -71,8 +71,6 @@ public final class RuleEvaluator implements AutoCloseable {
     private final int[] nextPassRule;
     /** Null when the prefilter is off: every rule is then a candidate. */
     private final RulePrefilter prefilter;
-    /** Bitset of all rules, the candidates when there is no prefilter. */
-    private final long[] allRules;
 
     private long evaluatedRules;
     private final boolean strictOrder;
@@ -110,8 +108,6 @@ public final class RuleEvaluator implements AutoCloseable {
             nextPassRule[i] = nextPass;
             if (rules[i].action == Action.PASS) nextPass = i;
         }
-        allRules = new long[(rules.length + 63) >>> 6];
-        for (int i = 0; i < rules.length; i++) allRules[i >>> 6] |= 1L << i;
         boolean dropStrict = false;
         boolean dropEstablished = false;
         boolean alertStrict = false;
@@ -151,11 +147,13 @@ public final class RuleEvaluator implements AutoCloseable {
         int loggedCount = 0;
         Verdict verdict = Verdict.NONE;
         Verdict flowStore = Verdict.NONE;
-        long[] candidates = prefilter != null ? prefilter.select(ctx) : allRules;
+        CandidateRules candidates = prefilter != null ? prefilter.select(ctx) : null;
         // Once a verdict is set, action order goes on (more alerts, the flow marks) up to the next PASS rule, matching
         // or not; strict order stops at once. A skipped rule could not have matched, so the outcome is the same.
         int stop = rules.length;
-        for (int i = nextCandidate(candidates, 0); i >= 0 && i < stop; i = nextCandidate(candidates, i + 1)) {
+        for (int i = candidates != null ? candidates.next(0) : 0;
+                i >= 0 && i < stop;
+                i = candidates != null ? candidates.next(i + 1) : i + 1) {
             CompiledRuleData rule = rules[i];
             evaluatedRules++;
             if (!rule.matches(ctx, state, this)) continue;
@@ -188,18 +186,6 @@ public final class RuleEvaluator implements AutoCloseable {
         if (defaultAlertStrictFires) alerts.alert(DEFAULT_ALERT_STRICT, Action.ALERT, packetVerdict);
         if (defaultAlertEstablishedFires) alerts.alert(DEFAULT_ALERT_ESTABLISHED, Action.ALERT, packetVerdict);
         return Decision.of(verdict, flowScoped);
-    }
-
-    /** The first set bit at or after {@code from}, -1 when none. */
-    private static int nextCandidate(long[] candidates, int from) {
-        int w = from >>> 6;
-        if (w >= candidates.length) return -1;
-        long bits = candidates[w] & (-1L << from); // the shift uses from's low 6 bits
-        while (bits == 0) {
-            if (++w == candidates.length) return -1;
-            bits = candidates[w];
-        }
-        return (w << 6) + Long.numberOfTrailingZeros(bits);
     }
 
     /**

@@ -48,14 +48,14 @@ final class RulePrefilter implements AutoCloseable {
     private final int[] scannedBuffers;
     /** By buffer id: scan the buffer with a '.' in front ({@code dotprefix} rules). */
     private final boolean[] dotPrefixed;
-    /** Bitset of the rules without a prefilter pattern: the candidates of a first packet in its direction. */
+    /** The rules without a prefilter pattern ({@link CandidateRules#sparse}): candidates of a first packet. */
     private final long[] alwaysCandidates;
     /** The same without the IP-only rules, which the evaluator tries only on first packets (policy.md §3.3). */
     private final long[] alwaysCandidatesAfterFirst;
-    /** Bitset of all rules. */
-    private final long[] allRules;
+
+    private final int ruleCount;
     /** This packet's candidates. */
-    private final long[] candidates;
+    private final CandidateRules candidates;
 
     private MemorySegment scanBuffer;
     private long fallbacks;
@@ -63,19 +63,17 @@ final class RulePrefilter implements AutoCloseable {
     RulePrefilter(CompiledPolicy policy) {
         List<CompiledPolicy.CompiledRule> rules = policy.rules();
         int[] owners = policy.patternOwners();
-        int words = (rules.size() + 63) >>> 6;
+        ruleCount = rules.size();
         patterns = policy.patterns();
         prefilterRule = new int[owners.length];
         Arrays.fill(prefilterRule, -1);
-        alwaysCandidates = new long[words];
-        alwaysCandidatesAfterFirst = new long[words];
-        allRules = new long[words];
-        candidates = new long[words];
+        boolean[] always = new boolean[ruleCount];
+        boolean[] alwaysAfterFirst = new boolean[ruleCount];
+        candidates = new CandidateRules(ruleCount);
         boolean[] scanned = new boolean[Buffer.values().length];
         dotPrefixed = new boolean[scanned.length];
         int id = 0; // PolicyCompiler numbers patterns in this order: rules, their inspections, content/pcre matches
         for (int r = 0; r < rules.size(); r++) {
-            allRules[r >>> 6] |= 1L << r;
             int best = -1;
             int bestLength = 0;
             boolean bestFast = false;
@@ -100,8 +98,8 @@ final class RulePrefilter implements AutoCloseable {
                 }
             }
             if (best < 0) {
-                alwaysCandidates[r >>> 6] |= 1L << r;
-                if (rules.get(r).signature().type() != RuleType.IP_ONLY) alwaysCandidatesAfterFirst[r >>> 6] |= 1L << r;
+                always[r] = true;
+                alwaysAfterFirst[r] = rules.get(r).signature().type() != RuleType.IP_ONLY;
                 continue;
             }
             prefilterRule[best] = r;
@@ -111,6 +109,8 @@ final class RulePrefilter implements AutoCloseable {
         }
         if (id != owners.length)
             throw new IllegalStateException(owners.length + " patterns compiled, " + id + " found in the rules");
+        alwaysCandidates = CandidateRules.sparse(always);
+        alwaysCandidatesAfterFirst = CandidateRules.sparse(alwaysAfterFirst);
         List<Integer> buffers = new ArrayList<>();
         for (int b = 0; b < scanned.length; b++) if (scanned[b] && patterns.hasPatterns(b)) buffers.add(b);
         scannedBuffers = buffers.stream().mapToInt(Integer::intValue).toArray();
@@ -143,13 +143,13 @@ final class RulePrefilter implements AutoCloseable {
     }
 
     /**
-     * Scans the buffers {@code ctx} has set and returns the bitset of candidate rules (valid until the next call).
+     * Scans the buffers {@code ctx} has set and returns this packet's candidate rules (valid until the next call).
      * Allocates nothing unless a buffer is larger than any before, or a slow pcre's Hyperscan prefilter fires.
      */
-    long[] select(PacketContext ctx) {
-        long[] out = candidates;
-        long[] always = ctx.firstPacketInDirection ? alwaysCandidates : alwaysCandidatesAfterFirst;
-        System.arraycopy(always, 0, out, 0, out.length);
+    CandidateRules select(PacketContext ctx) {
+        CandidateRules out = candidates;
+        out.clear();
+        out.addAll(ctx.firstPacketInDirection ? alwaysCandidates : alwaysCandidatesAfterFirst);
         for (int buffer : scannedBuffers) {
             byte[] src = ctx.bufferArrays[buffer];
             if (src == null) continue;
@@ -165,12 +165,12 @@ final class RulePrefilter implements AutoCloseable {
             if (scratch.droppedMatches() != droppedBefore) {
                 // Correctness first: a dropped match may have been a prefilter pattern.
                 fallbacks++;
-                System.arraycopy(allRules, 0, out, 0, out.length);
+                out.addRange(ruleCount);
                 return out;
             }
             for (int k = 0; k < n; k++) {
                 int rule = prefilterRule[scratch.patternId(k)];
-                if (rule >= 0) out[rule >>> 6] |= 1L << rule;
+                if (rule >= 0) out.add(rule);
             }
         }
         return out;
