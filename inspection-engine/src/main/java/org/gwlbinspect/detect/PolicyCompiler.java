@@ -105,7 +105,7 @@ public final class PolicyCompiler {
         try {
             // The workers build their evaluators from this policy: whatever it cannot run is a load error here, never
             // a surprise on the data path.
-            new RuleEvaluator(result);
+            new RuleEvaluator(result).close();
         } catch (IllegalArgumentException e) {
             compiled.close();
             throw new PolicyException(List.of(new PolicyProblem(policy.file(), null, 0, 0, 0, e.getMessage())));

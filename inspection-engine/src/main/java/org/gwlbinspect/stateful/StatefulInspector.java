@@ -608,6 +608,7 @@ public final class StatefulInspector {
     }
 
     private void usePolicy(CompiledPolicy policy, long policyGeneration) {
+        if (evaluator != null) evaluator.close(); // its Hyperscan scratch now, rather than when the GC gets to it
         evaluator = new RuleEvaluator(policy);
         evaluatorPolicy = policy;
         ruleHits = new RuleHits(policy);

@@ -53,8 +53,13 @@ import org.gwlbinspect.policy.StatefulDefaultAction;
  * variants act on established packets (both directions, or client→server only) except those of a client still sending
  * its first application message ({@link PacketContext#appMessagePending}); their drop covers the rest of the flow and
  * their alerts log as sids 6 and 8.
+ *
+ * <p>Prefilter: by default a {@link RulePrefilter} scans the packet's buffers once with the policy's Hyperscan
+ * databases and only the rules whose prefilter pattern occurs (plus those without one) are evaluated, still in the
+ * policy's order, so the result is the same as trying every rule. An evaluator holds native memory for it: {@link
+ * #close} frees it (the garbage collector does otherwise).
  */
-public final class RuleEvaluator {
+public final class RuleEvaluator implements AutoCloseable {
     /** Rule index reported for {@code aws:alert_established}: NFW logs it as sid 4 (policy.md §4). */
     public static final int DEFAULT_ALERT_ESTABLISHED = -4;
     /** Rule index reported for {@code aws:alert_strict}: NFW logs it as sid 2 (policy.md §4). */
@@ -95,6 +100,12 @@ public final class RuleEvaluator {
     private static final int INITIAL_SCRATCH = 65_536 + 64;
 
     private final CompiledRuleData[] rules;
+    /** By rule index: the index of the first PASS rule after it, or the rule count (action order stops there). */
+    private final int[] nextPassRule;
+    /** Null when the prefilter is off: every rule is then a candidate. */
+    private final RulePrefilter prefilter;
+
+    private long evaluatedRules;
     private final boolean strictOrder;
     private final boolean defaultDropStrict;
     private final boolean defaultDropEstablished;
@@ -108,7 +119,16 @@ public final class RuleEvaluator {
     private byte[] scratch = new byte[INITIAL_SCRATCH];
     private final Latin1View view = new Latin1View();
 
+    /** An evaluator with the Hyperscan prefilter. */
     public RuleEvaluator(CompiledPolicy policy) {
+        this(policy, true);
+    }
+
+    /**
+     * @param prefilter select candidate rules with Hyperscan; false tries every rule on every packet (the reference
+     *     the prefilter is tested and measured against)
+     */
+    public RuleEvaluator(CompiledPolicy policy, boolean prefilter) {
         strictOrder = policy.ruleOrder() == RuleOrder.STRICT_ORDER;
         Map<String, Integer> bits = new LinkedHashMap<>();
         List<CompiledPolicy.CompiledRule> compiled = policy.rules();
@@ -118,6 +138,12 @@ public final class RuleEvaluator {
         }
         flowbitNumbers = Map.copyOf(bits);
         logged = new int[rules.length];
+        nextPassRule = new int[rules.length];
+        int nextPass = rules.length;
+        for (int i = rules.length - 1; i >= 0; i--) {
+            nextPassRule[i] = nextPass;
+            if (rules[i].action == Action.PASS) nextPass = i;
+        }
         boolean dropStrict = false;
         boolean dropEstablished = false;
         boolean alertStrict = false;
@@ -142,6 +168,8 @@ public final class RuleEvaluator {
         defaultAlertEstablished = alertEstablished;
         dropAppLayer = dropApp;
         alertAppLayer = alertApp;
+        // last: it holds native memory, which nothing would free if a check above threw
+        this.prefilter = prefilter && rules.length > 0 ? new RulePrefilter(policy) : null;
     }
 
     /** The bit number of each flowbit name (bit {@code n} is {@code 1L << n} in {@link FlowRuleState#flowbits()}). */
@@ -159,12 +187,17 @@ public final class RuleEvaluator {
         if (flowVerdict == Verdict.PASS) return Decision.PASS_FLOW;
         if (flowVerdict != Verdict.NONE) return Decision.DROP_FLOW; // a rejected flow: RST sent once, then drops
         int loggedCount = 0;
-        decidingRule = NO_RULE;
         Verdict verdict = Verdict.NONE;
         Verdict flowStore = Verdict.NONE;
-        for (int i = 0; i < rules.length; i++) {
+        CandidateRules candidates = prefilter != null ? prefilter.select(ctx) : null;
+        // Once a verdict is set, action order goes on (more alerts, the flow marks) up to the next PASS rule, matching
+        // or not; strict order stops at once. A skipped rule could not have matched, so the outcome is the same.
+        int stop = rules.length;
+        for (int i = candidates != null ? candidates.next(0) : 0;
+                i >= 0 && i < stop;
+                i = candidates != null ? candidates.next(i + 1) : i + 1) {
             CompiledRuleData rule = rules[i];
-            if (verdict != Verdict.NONE && (strictOrder || rule.action == Action.PASS)) break;
+            evaluatedRules++;
             if (!rule.matches(ctx, state, this)) continue;
             rule.applyFlowbits(state);
             if (rule.logs) logged[loggedCount++] = i;
@@ -175,6 +208,7 @@ public final class RuleEvaluator {
                 verdict = rule.verdict;
                 decidingRule = i;
                 if (strictOrder || rule.action == Action.PASS) break;
+                stop = nextPassRule[i];
             }
         }
         boolean defaultAlertEstablishedFires = false;
@@ -212,6 +246,25 @@ public final class RuleEvaluator {
      */
     public int decidingRule() {
         return decidingRule;
+    }
+
+    /**
+     * Packets on which the prefilter's scan found more matches than it keeps, so every rule was evaluated (a
+     * correctness fallback; many means a pattern occurs very often in the traffic).
+     */
+    public long prefilterFallbacks() {
+        return prefilter != null ? prefilter.fallbacks() : 0;
+    }
+
+    /** Rules evaluated (header, options, buffers) since construction: what the prefilter saves. */
+    long evaluatedRules() {
+        return evaluatedRules;
+    }
+
+    /** Frees the prefilter's native memory. The evaluator must not be used afterwards. */
+    @Override
+    public void close() {
+        if (prefilter != null) prefilter.close();
     }
 
     /** Scratch of at least {@code size} bytes (grows only for a buffer larger than any before). */
