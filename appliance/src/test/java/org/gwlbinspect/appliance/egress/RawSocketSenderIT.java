@@ -336,16 +336,23 @@ class RawSocketSenderIT {
             for (int i = 0; i < 30_000; i++) { // let C2 compile enqueue, flush and the downcall
                 enqueueAndFlush(sender, port, address);
             }
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 10_000; i++) {
-                enqueueAndFlush(sender, port, address);
+            // Steady state is what C2 made of the loop; on a loaded machine its compilation can land late, so the
+            // best of a few rounds is the steady-state figure (an allocation on the path shows in every round).
+            long allocated = Long.MAX_VALUE;
+            int rounds = 0;
+            while (rounds < 5 && allocated >= 1024) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 10_000; i++) {
+                    enqueueAndFlush(sender, port, address);
+                }
+                allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - before);
+                rounds++;
             }
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
             assertThat(allocated)
-                    .as("bytes allocated by 10 000 x (8 enqueue + flush)")
+                    .as("bytes allocated by 10 000 x (8 enqueue + flush), best of %d rounds", rounds)
                     .isLessThan(1024);
-            assertThat(sender.sentPackets()).isEqualTo(40_000L * 8);
+            assertThat(sender.sentPackets()).isEqualTo((30_000L + rounds * 10_000L) * 8);
         }
     }
 
