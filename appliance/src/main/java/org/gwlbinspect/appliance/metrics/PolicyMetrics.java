@@ -5,8 +5,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,14 +26,14 @@ public final class PolicyMetrics {
                     .register(registry);
         }
         // NFW publishes custom actions as a CloudWatch metric with dimension CustomAction=<value>: one series each.
-        MultiGauge custom = MultiGauge.builder("appliance.policy.custom.action.packets")
+        StableMultiGauge custom = new StableMultiGauge(MultiGauge.builder("appliance.policy.custom.action.packets")
                 .description("Packets that triggered an NFW stateless custom action, by its dimension value")
-                .register(registry);
+                .register(registry));
         Runnable refresh = () -> {
-            List<MultiGauge.Row<?>> rows = new ArrayList<>();
+            Map<Tags, Long> rows = new HashMap<>();
             for (Map.Entry<String, Long> e : counters.customActions().entrySet())
-                rows.add(MultiGauge.Row.of(Tags.of("custom_action", e.getKey()), e.getValue()));
-            custom.register(rows, true);
+                rows.put(Tags.of("custom_action", e.getKey()), e.getValue());
+            custom.update(rows);
         };
         return new Managed() {
             private ScheduledExecutorService refresher;

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -92,14 +91,14 @@ public final class StatefulMetrics {
                     .tag("le_ns", Long.toString(StatefulCounters.timeBucketUpperNanos(bucket)))
                     .register(registry);
         }
-        MultiGauge ruleHits = MultiGauge.builder("appliance.stateful.rule.hits")
+        StableMultiGauge ruleHits = new StableMultiGauge(MultiGauge.builder("appliance.stateful.rule.hits")
                 .description("Packets decided and alerts logged per rule (the " + TOP_RULES
                         + " busiest) since the policy was installed")
-                .register(registry);
-        MultiGauge groupVerdicts = MultiGauge.builder("appliance.stateful.group.verdicts")
+                .register(registry));
+        StableMultiGauge groupVerdicts = new StableMultiGauge(MultiGauge.builder("appliance.stateful.group.verdicts")
                 .description("Packets decided (and alerts logged) by the rules of each stateful group, by action,"
                         + " since the policy was installed")
-                .register(registry);
+                .register(registry));
         Runnable refresh = () -> {
             CompiledPolicy policy = active.current();
             if (policy == null) return;
@@ -115,20 +114,18 @@ public final class StatefulMetrics {
                         rule.signature().action().name().toLowerCase(java.util.Locale.ROOT));
                 byGroup.merge(tags, hits[i], Long::sum);
             }
-            List<MultiGauge.Row<?>> groupRows = new ArrayList<>();
-            byGroup.forEach((tags, n) -> groupRows.add(MultiGauge.Row.of(tags, n)));
-            groupVerdicts.register(groupRows, true);
+            groupVerdicts.update(byGroup);
             Integer[] order = new Integer[hits.length];
             for (int i = 0; i < order.length; i++) order[i] = i;
             Arrays.sort(order, (a, b) -> Long.compare(hits[b], hits[a]));
-            List<MultiGauge.Row<?>> ruleRows = new ArrayList<>();
+            Map<Tags, Long> ruleRows = new HashMap<>();
             for (int k = 0; k < Math.min(TOP_RULES, order.length) && hits[order[k]] > 0; k++) {
                 CompiledPolicy.CompiledRule rule = rules.get(order[k]);
-                ruleRows.add(MultiGauge.Row.of(
+                ruleRows.put(
                         Tags.of("sid", Long.toString(rule.signature().sid()), "group", rule.groupName()),
-                        hits[order[k]]));
+                        hits[order[k]]);
             }
-            ruleHits.register(ruleRows, true);
+            ruleHits.update(ruleRows);
         };
         return new Managed() {
             private ScheduledExecutorService refresher;
