@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import org.gwlbinspect.appliance.cli.CheckPolicyCommand;
+import org.gwlbinspect.appliance.cli.ReplayCommand;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.config.HealthConfig;
 import org.gwlbinspect.appliance.config.PolicyFactory;
@@ -68,6 +69,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     @Override
     public void initialize(Bootstrap<ApplianceConfiguration> bootstrap) {
         bootstrap.addCommand(new CheckPolicyCommand());
+        bootstrap.addCommand(new ReplayCommand());
     }
 
     @Override

@@ -170,7 +170,11 @@ public final class FlowTable {
         this(config, listener, new SecureRandom().nextLong());
     }
 
-    FlowTable(FlowTableConfig config, FlowEndListener listener, long hashSeed) {
+    /**
+     * A table whose slots follow from {@code hashSeed}: the same packets then land in the same slots (and get the same
+     * EVE {@code flow_id}s) on every run, for the deterministic replay of a capture. The data path uses a random seed.
+     */
+    public FlowTable(FlowTableConfig config, FlowEndListener listener, long hashSeed) {
         this.capacity = config.capacity();
         this.entries = new long[capacity * ENTRY_LONGS];
         int indexSize = Integer.highestOneBit(Math.max(2, 2 * capacity) - 1) << 1;

@@ -1,0 +1,181 @@
+package org.gwlbinspect.appliance.replay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import org.gwlbinspect.eve.EveLogConfig;
+import org.gwlbinspect.eve.EveRecord;
+import org.gwlbinspect.verdict.Verdict;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapDumper;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.packet.namednumber.DataLinkType;
+
+/**
+ * Replays a capture through the {@link ReplayPipeline} in this process, like {@code suricata -r}: every frame, in file
+ * order, with its capture time as the clock; a verdict line per frame, the EVE logs, optionally the passed frames to a
+ * pcap, and a {@link ReplaySummary}.
+ */
+public final class Replay {
+    /** Datagram buffer: the largest IP packet plus the GENEVE header. */
+    static final int DATAGRAM_CAPACITY = 65_535 + 64;
+
+    private static final int SNAPSHOT_LENGTH = 262_144;
+    private static final long LOG_ROTATE_NEVER = Long.MAX_VALUE;
+    private static final int LOG_RING_SIZE = 4096;
+
+    private Replay() {}
+
+    /**
+     * Runs the replay; {@code stdout} takes the verdict lines when {@code options.verdicts()} is {@code -}.
+     *
+     * @throws CaptureException when the capture cannot be opened or breaks off (what was read is still logged)
+     * @throws IOException when an output cannot be written
+     */
+    public static ReplaySummary run(ReplayOptions options, PrintStream stdout) throws CaptureException, IOException {
+        EveLogConfig logs = null;
+        Path verdictFile = null;
+        if (options.logsDir() != null) {
+            Files.createDirectories(options.logsDir());
+            logs = new EveLogConfig(
+                    replace(options.logsDir().resolve("alert.json")),
+                    replace(options.logsDir().resolve("flow.json")),
+                    LOG_ROTATE_NEVER,
+                    0,
+                    LOG_RING_SIZE,
+                    options.firewallName(),
+                    options.availabilityZone());
+            verdictFile = options.logsDir().resolve("verdicts.json");
+        }
+        if (options.verdicts() != null)
+            verdictFile = "-".equals(options.verdicts()) ? null : Path.of(options.verdicts());
+        boolean verdictsToStdout = "-".equals(options.verdicts());
+
+        ReplaySummary summary = new ReplaySummary(options.capture().toString());
+        try (CaptureReader reader = CaptureReader.open(options.capture());
+                ReplayPipeline pipeline =
+                        new ReplayPipeline(options.policy(), options.flows(), logs, options.maxDatagramBytes());
+                VerdictWriter verdicts = verdictWriter(verdictFile, verdictsToStdout, stdout);
+                AllowedPackets allowed = AllowedPackets.open(options.writeAllowed(), reader.linkType())) {
+            summary.linkType(reader.linkTypeName());
+            CaptureFeed feed =
+                    new CaptureFeed(reader, new GwlbEncapsulator(options.endpointId(), options.attachmentId()));
+            ByteBuf datagram = Unpooled.directBuffer(DATAGRAM_CAPACITY, DATAGRAM_CAPACITY);
+            long started = System.nanoTime();
+            try {
+                while (true) {
+                    datagram.clear();
+                    if (!feed.next(datagram)) break;
+                    long index = reader.index();
+                    long timestamp = reader.timestampNanos();
+                    summary.frame(timestamp);
+                    if (feed.skipReason() != null) {
+                        summary.skipped(feed.skipReason());
+                        if (verdicts != null) verdicts.writeSkipped(index, timestamp, feed.skipReason());
+                        continue;
+                    }
+                    Verdict verdict = pipeline.inspect(
+                            datagram,
+                            0,
+                            datagram.writerIndex(),
+                            feed.gwlbAddress(),
+                            feed.gwlbPort(),
+                            feed.applianceAddress(),
+                            timestamp);
+                    summary.verdict(verdict, pipeline.dropReason(), pipeline.alertSids(), pipeline.alertCount());
+                    if (verdicts != null) {
+                        verdicts.write(
+                                index,
+                                timestamp,
+                                pipeline.inner(),
+                                pipeline.innerDecoded(),
+                                verdict.name().toLowerCase(java.util.Locale.ROOT),
+                                pipeline.dropReason() == null
+                                        ? null
+                                        : pipeline.dropReason().label(),
+                                pipeline.decidedBy(),
+                                pipeline.alertSids(),
+                                pipeline.alertCount());
+                    }
+                    if (verdict == Verdict.PASS && allowed != null) {
+                        allowed.write(reader.frame(), timestamp);
+                        summary.allowedWritten();
+                    }
+                }
+            } finally {
+                // Also when the capture breaks off: what was replayed gets its flow records and reaches the logs.
+                pipeline.finish();
+                datagram.release();
+                summary.finish(
+                        System.nanoTime() - started,
+                        pipeline.alerts(),
+                        pipeline.flowsCreated(),
+                        pipeline.recordsWritten(EveRecord.EventType.NETFLOW),
+                        pipeline.recordsWritten(EveRecord.EventType.ALERT),
+                        pipeline.recordsLost(EveRecord.EventType.NETFLOW)
+                                + pipeline.recordsLost(EveRecord.EventType.ALERT));
+            }
+            return summary;
+        }
+    }
+
+    private static Path replace(Path file) throws IOException {
+        Files.deleteIfExists(file); // the EVE log appends; a replay's logs hold that replay only
+        return file;
+    }
+
+    private static VerdictWriter verdictWriter(Path file, boolean toStdout, PrintStream stdout) throws IOException {
+        if (toStdout) return new VerdictWriter(stdout, true);
+        if (file == null) return null;
+        OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        return new VerdictWriter(out, false);
+    }
+
+    /** The passed frames, written as they were captured to a pcap of the capture's link type (microseconds). */
+    static final class AllowedPackets implements AutoCloseable {
+        private final PcapHandle dead;
+        private final PcapDumper dumper;
+
+        private AllowedPackets(PcapHandle dead, PcapDumper dumper) {
+            this.dead = dead;
+            this.dumper = dumper;
+        }
+
+        static AllowedPackets open(Path file, int linkType) throws IOException {
+            if (file == null) return null;
+            PcapHandle dead = null;
+            try {
+                dead = Pcaps.openDead(
+                        DataLinkType.getInstance(linkType), SNAPSHOT_LENGTH, PcapHandle.TimestampPrecision.MICRO);
+                return new AllowedPackets(dead, dead.dumpOpen(file.toString()));
+            } catch (PcapNativeException | NotOpenException e) {
+                if (dead != null) dead.close();
+                throw new IOException(file + ": cannot write a pcap: " + e.getMessage(), e);
+            }
+        }
+
+        void write(byte[] frame, long timestampNanos) throws IOException {
+            Timestamp ts = new Timestamp(Math.floorDiv(timestampNanos, 1_000_000L));
+            ts.setNanos((int) Math.floorMod(timestampNanos, 1_000_000_000L));
+            try {
+                dumper.dumpRaw(frame, ts);
+            } catch (NotOpenException e) {
+                throw new IOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            dumper.close();
+            dead.close();
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package org.gwlbinspect.appliance.replay;
+
+import io.netty.buffer.ByteBuf;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.gwlbinspect.codec.DecodeStatus;
+import org.gwlbinspect.codec.geneve.GeneveHeader;
+import org.gwlbinspect.codec.ip.InnerPacket;
+import org.gwlbinspect.detect.Action;
+import org.gwlbinspect.detect.ActivePolicy;
+import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.InspectionCounters;
+import org.gwlbinspect.detect.PolicyInspector;
+import org.gwlbinspect.eve.EpochClock;
+import org.gwlbinspect.eve.EveLog;
+import org.gwlbinspect.eve.EveLogConfig;
+import org.gwlbinspect.eve.EveProducer;
+import org.gwlbinspect.eve.EveRecord;
+import org.gwlbinspect.flow.FlowExpiry;
+import org.gwlbinspect.flow.FlowResolver;
+import org.gwlbinspect.flow.FlowTable;
+import org.gwlbinspect.flow.FlowTableConfig;
+import org.gwlbinspect.flow.FragmentTracker;
+import org.gwlbinspect.flowlog.FlowRecords;
+import org.gwlbinspect.flowlog.NetflowWriter;
+import org.gwlbinspect.policy.StatelessAction;
+import org.gwlbinspect.stateful.EveAlerts;
+import org.gwlbinspect.stateful.StatefulConfig;
+import org.gwlbinspect.stateful.StatefulCounters;
+import org.gwlbinspect.stateful.StatefulFlows;
+import org.gwlbinspect.stateful.StatefulInspector;
+import org.gwlbinspect.stateful.StatefulOutcome;
+import org.gwlbinspect.verdict.DropReason;
+import org.gwlbinspect.verdict.Verdict;
+
+/**
+ * The appliance's inspection pipeline on one thread, wired as {@code ApplianceApplication} wires a worker: GENEVE
+ * decode, inner decode, {@link FlowResolver}, {@link FlowRecords}, the {@link PolicyInspector} with its stateless engine
+ * and {@link StatefulInspector}, {@link EveAlerts} and the {@link NetflowWriter} as the flow table's end listener. Only
+ * the receive socket and the return path are missing: a packet is inspected as {@code GeneveReceiveHandler} inspects a
+ * datagram, and the verdict is returned instead of the packet being sent.
+ *
+ * <p>Deterministic: the clock is the caller's (the capture's timestamps, never allowed to go back), idle flows are
+ * expired as the appliance's housekeeping expires them but on that clock, the flow table's hash seed is fixed, and the
+ * log writer is never let fall behind so that no record is lost. The same packets and policy give the same verdicts
+ * and the same log bytes.
+ *
+ * <p>Not thread-safe: create it and call it on one thread (the netflow writer lets that thread wait for the log).
+ */
+public final class ReplayPipeline implements AutoCloseable {
+    /** The flow table's hash seed: fixed, so flows land in the same slots and get the same flow_id on every run. */
+    static final long HASH_SEED = 0x6777_6C62_5265_706CL;
+
+    /** As {@code FlowHousekeeping}: a slice of the table every 100 ms, the whole table every 5 s (capture time). */
+    static final Duration EXPIRY_PERIOD = Duration.ofMillis(100);
+
+    static final Duration EXPIRY_FULL_PASS = Duration.ofSeconds(5);
+
+    private static final StatefulOutcome[] OUTCOMES = StatefulOutcome.values();
+    private static final long WAIT_FOR_WRITER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    private final int maxDatagramBytes;
+    private final CompiledPolicy policy;
+    private final FlowTable table;
+    private final FlowResolver resolver;
+    private final FlowRecords records;
+    private final NetflowWriter netflow;
+    private final InspectionCounters inspection = new InspectionCounters();
+    private final StatefulCounters statefulCounters = new StatefulCounters();
+    private final PolicyInspector inspector;
+    private final EveLog log;
+    private final EveProducer alertProducer;
+    private final int slotsPerExpiry;
+    private final long expiryPeriodNanos = EXPIRY_PERIOD.toNanos();
+    private final GeneveHeader geneve = new GeneveHeader();
+    private final InnerPacket inner = new InnerPacket();
+
+    private final long[] statelessBefore = new long[StatelessAction.values().length];
+    private final long[] statefulBefore = new long[OUTCOMES.length];
+    private long[] alertSids = new long[4];
+    private int alertCount;
+
+    private long nowNanos = Long.MIN_VALUE;
+    private long nextExpiryNanos;
+    private boolean finished;
+
+    // The last packet's outcome.
+    private Verdict verdict;
+    private DropReason dropReason;
+    private String decidedBy;
+    private boolean innerDecoded;
+
+    /**
+     * @param policy the policy to enforce, or null for pass-through
+     * @param logs where the EVE alert and flow logs go, or null for none
+     */
+    public ReplayPipeline(CompiledPolicy policy, FlowTableConfig flowConfig, EveLogConfig logs, int maxDatagramBytes) {
+        this.maxDatagramBytes = maxDatagramBytes;
+        this.policy = policy;
+        this.records = new FlowRecords(flowConfig.capacity());
+        // The timestamps the pipeline gets are epoch nanoseconds already.
+        EpochClock clock = new EpochClock(0, 0);
+        this.netflow = new NetflowWriter(records, clock);
+        StatefulFlows stateful = new StatefulFlows(flowConfig.capacity(), StatefulConfig.defaults());
+        this.table = new FlowTable(
+                flowConfig,
+                (t, slot, reason, now) -> {
+                    netflow.onFlowEnd(t, slot, reason, now);
+                    stateful.onFlowEnd(t, slot, reason, now);
+                },
+                HASH_SEED);
+        FragmentTracker fragments =
+                new FragmentTracker(table, Math.max(1024, flowConfig.capacity() / 8), flowConfig.fragmentTimeout());
+        this.resolver = new FlowResolver(table, fragments);
+        this.slotsPerExpiry = FlowExpiry.slotsPerRun(table, EXPIRY_PERIOD, EXPIRY_FULL_PASS);
+
+        this.log = logs == null ? null : EveLog.start(logs);
+        EveProducer producer = null;
+        if (log != null) {
+            netflow.attach(log);
+            netflow.waitForSpaceOnThisThread(); // the replay thread may wait for the writer: no record is dropped
+            producer = log.registerProducer("replay-alerts");
+        }
+        this.alertProducer = producer;
+        StatefulInspector worker = new StatefulInspector(stateful, statefulCounters);
+        worker.flowRecords(records);
+        EveAlerts eve = new EveAlerts(worker, producer, clock, records);
+        // Also note each alert's sid for the packet's verdict record, then write it as the worker would.
+        worker.alertSink((ruleIndex, action, packetVerdict) -> {
+            noteAlert(ruleIndex, action);
+            eve.alert(ruleIndex, action, packetVerdict);
+        });
+        this.inspector = inspection.newInspector(new ActivePolicy(policy), worker);
+    }
+
+    /**
+     * Inspects one GENEVE datagram as the data path would have received it from {@code gwlbAddress:gwlbPort} on
+     * {@code applianceAddress} at {@code timestampNanos}.
+     *
+     * @return the verdict; {@link #dropReason()}, {@link #decidedBy()} and {@link #alertSids()} tell more
+     */
+    public Verdict inspect(
+            ByteBuf datagram,
+            int offset,
+            int length,
+            int gwlbAddress,
+            int gwlbPort,
+            int applianceAddress,
+            long timestampNanos) {
+        if (finished) throw new IllegalStateException("the pipeline has finished");
+        advanceClock(timestampNanos);
+        alertCount = 0;
+        innerDecoded = false;
+        decidedBy = null;
+        dropReason = null;
+        verdict = Verdict.DROP;
+        if (length >= maxDatagramBytes) {
+            // The appliance's receive slot would have cut it; it drops such datagrams (dataPlane.maxDatagramBytes).
+            dropReason = DropReason.DATAGRAM_TOO_LARGE;
+            return verdict;
+        }
+        DecodeStatus status = geneve.wrap(datagram, offset, length);
+        if (status != DecodeStatus.OK) {
+            dropReason = DropReason.of(status);
+            return verdict;
+        }
+        int innerOffset = geneve.innerOffset();
+        status = inner.decode(datagram, innerOffset, offset + length - innerOffset, geneve.protocolType());
+        if (status != DecodeStatus.OK) {
+            dropReason = DropReason.of(status);
+            return verdict;
+        }
+        innerDecoded = true;
+        int slot = resolver.resolve(
+                geneve, inner, datagram, offset, length, gwlbAddress, gwlbPort, applianceAddress, nowNanos);
+        if (slot < 0) {
+            dropReason = slot == FlowResolver.FRAGMENT_WITHOUT_FLOW
+                    ? DropReason.FRAGMENT_WITHOUT_FLOW
+                    : DropReason.FLOW_TABLE_FULL;
+            return verdict;
+        }
+        records.onPacket(resolver, slot, inner, nowNanos);
+        snapshotCounters();
+        verdict = inspector.inspect(inner, datagram, table, slot, resolver.direction(), nowNanos);
+        decidedBy = stageThatDecided();
+        if (verdict != Verdict.PASS) dropReason = DropReason.POLICY_DROP;
+        if (alertCount > 0) keepUpWithLogWriter();
+        return verdict;
+    }
+
+    /** Moves the clock to {@code timestampNanos} (never back) and expires the flows that went idle meanwhile. */
+    public void advanceClock(long timestampNanos) {
+        if (nowNanos == Long.MIN_VALUE) {
+            nowNanos = timestampNanos;
+            nextExpiryNanos = timestampNanos + expiryPeriodNanos;
+            return;
+        }
+        if (timestampNanos - nowNanos > 0) nowNanos = timestampNanos;
+        if (nowNanos - nextExpiryNanos < 0) return;
+        if (nowNanos - nextExpiryNanos >= EXPIRY_FULL_PASS.toNanos()) {
+            // A gap in the capture longer than a full pass: one sweep of the whole table does what the runs would have.
+            table.expireIdle(nowNanos, table.indexSize());
+            nextExpiryNanos = nowNanos + expiryPeriodNanos;
+            return;
+        }
+        while (nowNanos - nextExpiryNanos >= 0) {
+            table.expireIdle(nextExpiryNanos, slotsPerExpiry);
+            nextExpiryNanos += expiryPeriodNanos;
+        }
+    }
+
+    private void snapshotCounters() {
+        for (StatelessAction a : StatelessAction.values())
+            statelessBefore[a.ordinal()] = inspection.statelessPackets(a);
+        for (StatefulOutcome o : OUTCOMES) statefulBefore[o.ordinal()] = statefulCounters.packets(o);
+    }
+
+    /** Which stage decided the packet, from the counters it moved: {@code stateless_drop}, {@code stateful_pass}... */
+    private String stageThatDecided() {
+        if (policy == null) return "no_policy";
+        for (StatefulOutcome o : OUTCOMES) {
+            if (statefulCounters.packets(o) != statefulBefore[o.ordinal()]) return "stateful_" + o.label();
+        }
+        if (inspection.statelessPackets(StatelessAction.DROP) != statelessBefore[StatelessAction.DROP.ordinal()])
+            return "stateless_drop";
+        if (inspection.statelessPackets(StatelessAction.PASS) != statelessBefore[StatelessAction.PASS.ordinal()])
+            return "stateless_pass";
+        return "stateless_forward"; // to a stateful engine that has no rules and no default actions: passes
+    }
+
+    private void noteAlert(int ruleIndex, Action action) {
+        if (alertCount == alertSids.length) alertSids = Arrays.copyOf(alertSids, alertCount * 2);
+        alertSids[alertCount++] = ruleIndex >= 0
+                ? policy.rules().get(ruleIndex).signature().sid()
+                : -ruleIndex; // a default alert action: the negated sid NFW logs it under
+    }
+
+    /** Waits for the log writer while the alert ring is half full, so that no alert record is dropped. */
+    private void keepUpWithLogWriter() {
+        if (alertProducer == null) return;
+        int ringSize = log.config().ringSize();
+        while (alertProducer.backlog() >= ringSize / 2) LockSupport.parkNanos(WAIT_FOR_WRITER_NANOS);
+    }
+
+    /**
+     * Ends the replay: writes the netflow records of the flows still live (reason {@code shutdown}, as Suricata does at
+     * the end of a capture) and closes the logs. Idempotent.
+     */
+    public void finish() {
+        if (finished) return;
+        finished = true;
+        if (log == null) return;
+        try {
+            if (nowNanos != Long.MIN_VALUE) netflow.writeLiveFlows(table, nowNanos);
+        } finally {
+            netflow.detach();
+            log.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        finish();
+    }
+
+    /** Why the last packet was not passed (null when it was). */
+    public DropReason dropReason() {
+        return dropReason;
+    }
+
+    /** The last packet's verdict. */
+    public Verdict verdict() {
+        return verdict;
+    }
+
+    /**
+     * The stage that decided the last packet ({@code stateless_drop}, {@code stateful_fast_path_drop}, ...,
+     * {@code no_policy}); null when it did not reach inspection.
+     */
+    public String decidedBy() {
+        return decidedBy;
+    }
+
+    /** The inner packet of the last datagram, valid when {@link #innerDecoded()}. */
+    public InnerPacket inner() {
+        return inner;
+    }
+
+    public boolean innerDecoded() {
+        return innerDecoded;
+    }
+
+    /** Alerts the last packet raised: the sids are {@code alertSids()[0, alertCount())}. */
+    public int alertCount() {
+        return alertCount;
+    }
+
+    public long[] alertSids() {
+        return alertSids;
+    }
+
+    /** Alerts raised so far. */
+    public long alerts() {
+        return statefulCounters.alerts();
+    }
+
+    /** Flows created so far. */
+    public long flowsCreated() {
+        return table.createdFlows();
+    }
+
+    /** The EVE records written of {@code type} (after {@link #finish}; 0 without logs). */
+    public long recordsWritten(EveRecord.EventType type) {
+        return log == null ? 0 : log.recordsWritten(type);
+    }
+
+    /** EVE records lost (full ring, failed write); 0 in a replay unless a log file could not be written. */
+    public long recordsLost(EveRecord.EventType type) {
+        return log == null ? 0 : log.lostRecords(type);
+    }
+
+    /** The pipeline's clock: the latest capture time seen. */
+    public long nowNanos() {
+        return nowNanos;
+    }
+}
