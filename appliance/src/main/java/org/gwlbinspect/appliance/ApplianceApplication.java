@@ -3,6 +3,7 @@ package org.gwlbinspect.appliance;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -24,6 +25,8 @@ import org.gwlbinspect.appliance.health.DataPlaneHealthMonitor;
 import org.gwlbinspect.appliance.health.HealthPortGuard;
 import org.gwlbinspect.appliance.health.HealthResource;
 import org.gwlbinspect.appliance.health.ShutdownDrain;
+import org.gwlbinspect.appliance.health.SystemdNotifier;
+import org.gwlbinspect.appliance.health.SystemdReadiness;
 import org.gwlbinspect.appliance.logs.EveLogs;
 import org.gwlbinspect.appliance.metrics.DataPlaneMetrics;
 import org.gwlbinspect.appliance.metrics.EveLogMetrics;
@@ -121,6 +124,11 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 logs);
         dataPlane = plane;
         DataPlaneHealthMonitor monitor = new DataPlaneHealthMonitor(plane, healthConfig, System::nanoTime);
+        // 1 while /health answers 200 (the admin connector, and so this gauge, stays up while the health port is
+        // closed).
+        Gauge.builder("appliance.healthy", monitor, m -> m.current().healthy() ? 1 : 0)
+                .description("1 while the data plane is healthy (GET /health answers 200), else 0")
+                .register(registry);
         FlowHousekeeping housekeeping = new FlowHousekeeping(flows, logs::waitForSpaceOnThisThread);
 
         // Started before the data plane and stopped after it and the housekeeping (Dropwizard stops in reverse), so
@@ -147,8 +155,14 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                     .addServerLifecycleListener(server -> guard.serverStarted(server, monitor.current()));
         }
 
+        // Type=notify under systemd (NOTIFY_SOCKET set): READY=1 once healthy with the health port open.
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
+        SystemdReadiness readiness = new SystemdReadiness(systemd);
+        monitor.addListener(readiness);
+        environment.lifecycle().addServerLifecycleListener(server -> readiness.serverStarted(monitor.current()));
+
         // Last managed object: stopped first, while the data plane still runs (see ShutdownDrain).
-        environment.lifecycle().manage(new ShutdownDrain(monitor, healthConfig.drainTime()));
+        environment.lifecycle().manage(new ShutdownDrain(monitor, healthConfig.drainTime(), systemd));
 
         environment.jersey().register(new HealthResource(monitor));
         environment.healthChecks().register("data-plane", new DataPlaneHealthCheck(monitor));

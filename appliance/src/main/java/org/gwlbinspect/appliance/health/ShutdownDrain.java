@@ -19,10 +19,12 @@ public final class ShutdownDrain implements Managed {
 
     private final DataPlaneHealthMonitor monitor;
     private final Duration drainTime;
+    private final SystemdNotifier systemd;
 
-    public ShutdownDrain(DataPlaneHealthMonitor monitor, Duration drainTime) {
+    public ShutdownDrain(DataPlaneHealthMonitor monitor, Duration drainTime, SystemdNotifier systemd) {
         this.monitor = monitor;
         this.drainTime = drainTime;
+        this.systemd = systemd;
     }
 
     @Override
@@ -31,6 +33,7 @@ public final class ShutdownDrain implements Managed {
     @Override
     public void stop() throws InterruptedException {
         monitor.startDraining();
+        systemd.stopping("draining for " + drainTime.toSeconds() + " s");
         if (drainTime.isZero()) return;
         LOG.info("draining: health check failing, data path forwarding for another {} s", drainTime.toSeconds());
         long start = System.nanoTime();
