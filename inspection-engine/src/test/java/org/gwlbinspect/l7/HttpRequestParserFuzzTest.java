@@ -48,7 +48,8 @@ class HttpRequestParserFuzzTest {
         if (p.hostRawOffset() >= 0)
             assertThat(p.hostRawOffset() + p.hostRawLength()).isLessThanOrEqualTo(block);
         if (p.hasHost()) {
-            assertThat(p.hostLength()).isPositive();
+            // A request-target host loses its trailing dots (libhtp), so "http://../" gives an empty http.host.
+            if (!p.hostFromUri()) assertThat(p.hostLength()).isPositive();
             if (p.host()[0] != '[') {
                 for (int i = 0; i < p.hostLength(); i++) {
                     byte c = p.host()[i];
