@@ -249,6 +249,59 @@ class StatefulInspectorEvasionTest {
         assertThat(exchange(443, clientHello(null))).containsOnly(Verdict.PASS);
     }
 
+    // ---- what is parsed: the first message, well formed -------------------------------------------------------------
+
+    @Test
+    void aSecondRequestOnAKeepAliveConnectionIsNotParsed() {
+        // Difference from NFW, documented in StatefulInspector: only the first request of a connection is parsed.
+        // Suricata inspects every HTTP transaction, so a deny-list drops the second request; here it passes (an
+        // allow-list is not affected: its first request already decided the whole flow). docs/security.md.
+        h.use(DENYLIST);
+        byte[] first = get("/", "example.org");
+        byte[] second = get("/", "github.com");
+        int client = connect(80);
+        assertThat(send(client, 80, 0, first)).isEqualTo(Verdict.PASS);
+        assertThat(h.toClient(client, 80, SERVER_ISN + 1, CLIENT_ISN + 1 + first.length, PSH_ACK, new byte[40]))
+                .isEqualTo(Verdict.PASS);
+        assertThat(h.toServer(client, 80, CLIENT_ISN + 1 + first.length, SERVER_ISN + 41, PSH_ACK, second))
+                .isEqualTo(Verdict.PASS);
+        assertThat(exchange(80, second).getFirst()).isEqualTo(Verdict.DROP); // as the first request, it is dropped
+    }
+
+    @Test
+    void aClientHelloThatFailsToParseEscapesActionOrderDomainRules() {
+        // Difference from NFW: Suricata takes the first host_name of a server_name list and ignores the rest, and a
+        // hello whose extensions fail to decode still sets ssl_state:client_hello, so the allow-list's drop rule
+        // fires. Here a hello the parser rejects (two host_name entries, which RFC 6066 §3 forbids and OpenSSL and
+        // Go refuse) turns the flow's application layer to "failed": no TLS rule matches and, in action order, the
+        // flow passes. aws:drop_established in strict order, or a rule on app-layer-protocol:failed, catches it.
+        h.use(ALLOWLIST);
+        assertThat(exchange(443, withSecondHostName(clientHello("gitlab.com"), "gitlab.com", "github.com")))
+                .containsOnly(Verdict.PASS);
+        assertThat(h.counters.appLayerDetected(AppLayer.FAILED)).isEqualTo(1);
+    }
+
+    /**
+     * {@link StatefulHarness#clientHello} output (one record, server_name first) with a host_name entry {@code name}
+     * added after {@code present} in its server_name list, every enclosing length fixed.
+     */
+    private static byte[] withSecondHostName(byte[] hello, String present, String name) {
+        byte[] first = present.getBytes(StandardCharsets.US_ASCII);
+        int end = indexOf(hello, first) + first.length;
+        byte[] entry = StatefulHarness.concat(
+                new byte[] {0, 0, (byte) name.length()}, name.getBytes(StandardCharsets.US_ASCII));
+        byte[] out =
+                StatefulHarness.concat(Arrays.copyOf(hello, end), entry, Arrays.copyOfRange(hello, end, hello.length));
+        int extension = end - first.length - 9; // type(2) length(2) list length(2) name type(1) name length(2)
+        // record length, handshake length (low 16 bits), extensions length, extension length, server_name_list length
+        for (int lengthField : new int[] {3, 7, extension - 2, extension + 2, extension + 4}) {
+            int value = ((out[lengthField] & 0xFF) << 8 | (out[lengthField + 1] & 0xFF)) + entry.length;
+            out[lengthField] = (byte) (value >> 8);
+            out[lengthField + 1] = (byte) value;
+        }
+        return out;
+    }
+
     // ---- IP fragments ---------------------------------------------------------------------------------------------
 
     @Test
