@@ -1,6 +1,10 @@
 package org.gwlbinspect.stateful;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.gwlbinspect.codec.TestPackets.icmp;
+import static org.gwlbinspect.codec.TestPackets.ipv4Packet;
+import static org.gwlbinspect.codec.TestPackets.tcp;
+import static org.gwlbinspect.codec.TestPackets.udp;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -18,7 +22,6 @@ import org.gwlbinspect.eve.EveProducer;
 import org.gwlbinspect.eve.EveRings;
 import org.gwlbinspect.eve.EveSerializer;
 import org.gwlbinspect.flowlog.FlowRecords;
-import org.gwlbinspect.verdict.Verdict;
 
 /**
  * Jazzer fuzz test of the stateful path as a worker runs it (flow table, reassembly, app-layer parsers, rule evaluator,
@@ -31,11 +34,13 @@ import org.gwlbinspect.verdict.Verdict;
  *
  * <p>Input, read from the front (a short input just ends the sequence): a policy byte, then steps. A step's first byte
  * picks the flow ({@code & 3}: TCP to 443, TCP to 80, UDP to 53, TCP to 443 with sequence numbers about to wrap), the
- * direction ({@code & 4}: to the client) and, when {@code >>> 3 == 31}, a clock step: the next byte × 2 s pass and idle
- * flows expire. A packet step then reads TCP flags (1 byte), the sequence and acknowledgment numbers as offsets from
- * the two sides' initial sequence numbers (2 bytes each) and the payload: a source byte (low 3 bits: 0 = the next
- * {@code n} input bytes after a length byte {@code n}, else a canned message, see {@link #CANNED}; bit 3: then flip one
- * byte, position 2 bytes and XOR mask 1 byte), and for a canned message its slice (start, length: 2 bytes each).
+ * direction ({@code & 4}: to the client) and the kind ({@code >>> 3}): 31 is a clock step (the next byte × 2 s pass
+ * and idle flows expire), any other a packet. A packet step reads TCP flags (1 byte), the sequence and acknowledgment
+ * numbers as offsets from the two sides' initial sequence numbers (2 bytes each) and the payload: a source byte (low 3
+ * bits: 0 = the next {@code n} input bytes after a length byte {@code n}, else a canned message, see {@link #CANNED};
+ * bit 3: then flip one byte, position 2 bytes and XOR mask 1 byte), and for a canned message its slice (start, length:
+ * 2 bytes each). Kind 30 sends an ICMP error quoting the packet instead of the packet; kind 29 sends the packet as two
+ * IPv4 fragments (fragment ID 1 byte, odd: the later fragment first; cut 1 byte, in 8-byte units).
  *
  * <p>Under Surefire it replays {@code StatefulInspectorFuzzTestInputs/}; {@code JAZZER_FUZZ=1} fuzzes (docs/security.md).
  */
@@ -45,6 +50,13 @@ class StatefulInspectorFuzzTest {
     private static final long[] CLIENT_ISN = {1000, 2000, 0, 0xFFFF_FF00L};
     private static final long[] SERVER_ISN = {900_000, 800_000, 0, 0xFFFF_FFF0L};
     private static final int CLIENT_PORT = 40001;
+    private static final int TCP = 6;
+    private static final int UDP = 17;
+    private static final int FRAGMENTS_STEP = 29;
+    private static final int ICMP_ERROR_STEP = 30;
+    private static final int CLOCK_STEP = 31;
+    /** IPv4 flags/fragment offset field with MF set and offset 0: the first fragment of a datagram. */
+    private static final int MORE_FRAGMENTS = 0x2000;
 
     /** Messages a step can send slices of: index = the source byte's low 3 bits (0 = raw input bytes). */
     static final byte[][] CANNED = {
@@ -94,7 +106,7 @@ class StatefulInspectorFuzzTest {
             int op = steps.u8();
             int flow = op & 3;
             boolean toClient = (op & 4) != 0;
-            if (op >>> 3 == 31) {
+            if (op >>> 3 == CLOCK_STEP) {
                 h.now += steps.u8() * 2_000_000_000L;
                 h.table.expireIdle(h.now, h.table.indexSize());
                 continue;
@@ -105,20 +117,44 @@ class StatefulInspectorFuzzTest {
             byte[] payload = payload(steps);
             int clientPort = CLIENT_PORT + flow;
             int serverPort = SERVER_PORTS[flow];
-            Verdict verdict;
-            if (flow == 2) {
-                verdict = toClient
-                        ? h.udpToClient(clientPort, serverPort, payload)
-                        : h.udpToServer(clientPort, serverPort, payload);
+            int protocol = flow == 2 ? UDP : TCP;
+            byte[] transport = flow == 2
+                    ? (toClient ? udp(serverPort, clientPort, payload) : udp(clientPort, serverPort, payload))
+                    : (toClient
+                            ? tcp(serverPort, clientPort, seq, ack, flags, payload)
+                            : tcp(clientPort, serverPort, seq, ack, flags, payload));
+            long src = toClient ? StatefulHarness.SERVER : StatefulHarness.CLIENT;
+            long dst = toClient ? StatefulHarness.CLIENT : StatefulHarness.SERVER;
+            if (op >>> 3 == ICMP_ERROR_STEP) {
+                // A router's "fragmentation needed" back to the sender, quoting this packet's headers.
+                byte[] quoted = Arrays.copyOf(ipv4Packet(protocol, src, dst, transport), 28);
+                assertThat(h.sendOrSkip(ipv4Packet(1, dst, src, icmp(3, 4, 1400, quoted))))
+                        .isNotNull();
+            } else if (op >>> 3 == FRAGMENTS_STEP && transport.length > 8) {
+                // The packet as two IPv4 fragments cut at an 8-byte boundary, in either order.
+                int id = steps.u8();
+                int cut = 8 * (1 + steps.u8() % ((transport.length - 1) / 8));
+                byte[] first =
+                        ipv4Packet(protocol, src, dst, id, MORE_FRAGMENTS, new byte[0], Arrays.copyOf(transport, cut));
+                byte[] rest = ipv4Packet(
+                        protocol,
+                        src,
+                        dst,
+                        id,
+                        cut / 8,
+                        new byte[0],
+                        Arrays.copyOfRange(transport, cut, transport.length));
+                // A later fragment without its first one has no flow, a first fragment too short for the TCP header
+                // does not decode: the worker drops either uninspected (null).
+                h.sendOrSkip((id & 1) == 0 ? first : rest);
+                h.sendOrSkip((id & 1) == 0 ? rest : first);
             } else {
-                verdict = toClient
-                        ? h.toClient(clientPort, serverPort, seq, ack, flags, payload)
-                        : h.toServer(clientPort, serverPort, seq, ack, flags, payload);
+                assertThat(h.send(ipv4Packet(protocol, src, dst, transport))).isNotNull();
             }
-            assertThat(verdict).isNotNull();
             EveRings.drain(EVE, record -> assertThat(validJson(record)).isTrue());
         }
         h.expireAll();
+        assertThat(h.table.activeFlows()).as("flows left").isZero();
         assertThat(h.parserSetsInUse()).as("parser sets in use").isZero();
         assertThat(h.streamsInUse()).as("stream states in use").isZero();
         assertThat(h.chunksInUse()).as("reassembly chunks in use").isZero();
