@@ -14,11 +14,19 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class HttpRequestParserFuzzTest {
     private final HttpRequestParser whole = new HttpRequestParser();
     private final HttpRequestParser split = new HttpRequestParser();
+    // A small buffer as well, so that inputs of a few hundred bytes reach the "buffer full" edges.
+    private final HttpRequestParser smallWhole = new HttpRequestParser(128);
+    private final HttpRequestParser smallSplit = new HttpRequestParser(128);
     private final byte[] header = new byte[2 * HttpRequestParser.DEFAULT_CAPACITY];
 
     @FuzzTest(maxDuration = "2m")
     void parsesAnyCutOfTheBytesAsTheWholeRequest(FuzzedDataProvider data) {
         FuzzedSegments input = FuzzedSegments.consume(data);
+        check(input, whole, split);
+        check(input, smallWhole, smallSplit);
+    }
+
+    private void check(FuzzedSegments input, HttpRequestParser whole, HttpRequestParser split) {
         whole.reset();
         split.reset();
         HttpParseStatus expected = whole.feed(input.whole(), FuzzedSegments.GUARD, input.message().length);

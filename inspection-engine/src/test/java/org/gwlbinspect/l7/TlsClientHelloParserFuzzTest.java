@@ -15,10 +15,18 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class TlsClientHelloParserFuzzTest {
     private final TlsClientHelloParser whole = new TlsClientHelloParser();
     private final TlsClientHelloParser split = new TlsClientHelloParser();
+    // A small buffer as well, so that inputs of a few hundred bytes reach the "buffer full" edges.
+    private final TlsClientHelloParser smallWhole = new TlsClientHelloParser(256);
+    private final TlsClientHelloParser smallSplit = new TlsClientHelloParser(256);
 
     @FuzzTest(maxDuration = "2m")
     void parsesAnyCutOfTheBytesAsTheWholeMessage(FuzzedDataProvider data) {
         FuzzedSegments input = FuzzedSegments.consume(data);
+        check(input, whole, split);
+        check(input, smallWhole, smallSplit);
+    }
+
+    private void check(FuzzedSegments input, TlsClientHelloParser whole, TlsClientHelloParser split) {
         whole.reset();
         split.reset();
         TlsParseStatus expected = whole.feed(input.whole(), FuzzedSegments.GUARD, input.message().length);

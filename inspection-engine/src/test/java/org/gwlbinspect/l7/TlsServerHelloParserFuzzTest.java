@@ -14,10 +14,18 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class TlsServerHelloParserFuzzTest {
     private final TlsServerHelloParser whole = new TlsServerHelloParser();
     private final TlsServerHelloParser split = new TlsServerHelloParser();
+    // A small buffer as well, so that inputs of a few hundred bytes reach the "buffer full" edges.
+    private final TlsServerHelloParser smallWhole = new TlsServerHelloParser(512);
+    private final TlsServerHelloParser smallSplit = new TlsServerHelloParser(512);
 
     @FuzzTest(maxDuration = "2m")
     void parsesAnyCutOfTheBytesAsTheWholeFlight(FuzzedDataProvider data) {
         FuzzedSegments input = FuzzedSegments.consume(data);
+        check(input, whole, split);
+        check(input, smallWhole, smallSplit);
+    }
+
+    private void check(FuzzedSegments input, TlsServerHelloParser whole, TlsServerHelloParser split) {
         whole.reset();
         split.reset();
         TlsParseStatus expected = whole.feed(input.whole(), FuzzedSegments.GUARD, input.message().length);
