@@ -3,7 +3,6 @@ package org.gwlbinspect.appliance.production;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.gwlbinspect.appliance.production.CloudFormationTemplatesTest.list;
 import static org.gwlbinspect.appliance.production.CloudFormationTemplatesTest.map;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,9 +59,7 @@ class AlertRulesIT {
 
     @Test
     void promtoolAcceptsTheConfigurationAndTheRulesPassTheirUnitTests() throws Exception {
-        assumeTrue(
-                Tools.onPath("promtool"),
-                "promtool is not installed (Debian's prometheus package; .ci/run extracts it)");
+        Tools.require("promtool", "prometheus (.ci/run extracts only its promtool)");
         // No network: checking an ec2_sd_configs block must not reach AWS.
         Tools.run(
                         60,

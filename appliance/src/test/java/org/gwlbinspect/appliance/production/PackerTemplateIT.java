@@ -1,15 +1,14 @@
 package org.gwlbinspect.appliance.production;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * packer/appliance.pkr.hcl passes {@code packer validate} (and {@code packer fmt -check}), run only when packer is
- * installed: .ci/run installs Debian's packer 1.6.6, whose amazon builders are built in; elsewhere these tests are
- * reported as skipped. Validation runs in a network namespace of its own, so it cannot reach AWS (nor Packer's
+ * packer/appliance.pkr.hcl passes {@code packer validate} (and {@code packer fmt -check}), which must be installed
+ * (.ci/run installs Debian's packer 1.6.6, whose amazon builders are built in): a missing packer fails with the
+ * command that installs it, never a skip. Validation runs in a network namespace of its own, so it cannot reach AWS (nor Packer's
  * update check).
  */
 class PackerTemplateIT {
@@ -18,7 +17,7 @@ class PackerTemplateIT {
 
     @Test
     void templateValidatesWithoutTheNetwork() throws Exception {
-        assumeTrue(Tools.onPath("packer"), "packer is not installed (apt-get install packer; .ci/run does)");
+        Tools.require("packer", "packer");
         Tools.Result result = Tools.run(
                 120,
                 OFFLINE,
@@ -34,7 +33,7 @@ class PackerTemplateIT {
 
     @Test
     void validationChecksTheJarItWillUpload() throws Exception {
-        assumeTrue(Tools.onPath("packer"), "packer is not installed (apt-get install packer; .ci/run does)");
+        Tools.require("packer", "packer");
         Tools.Result result = Tools.run(
                 120,
                 OFFLINE,
@@ -50,7 +49,7 @@ class PackerTemplateIT {
 
     @Test
     void templateIsFormatted() throws Exception {
-        assumeTrue(Tools.onPath("packer"), "packer is not installed (apt-get install packer; .ci/run does)");
+        Tools.require("packer", "packer");
         Tools.run(
                         60,
                         OFFLINE,
