@@ -216,7 +216,6 @@ class GwlbNodeTest {
         assertThat(reply(node, APPLIANCE, one.port(), one.payload())).isNull();
         assertThat(node.acceptedEndpoint()).isEqualTo(1);
     }
-    }
 
     @Test
     void tracksIpv6FlowsWithIpv6ProtocolType() {
