@@ -165,15 +165,12 @@ public final class GwlbNode {
         if (flow == null) return ReplyDropReason.UNKNOWN_FLOW;
         if (sourcePort != flow.outerSourcePort) return ReplyDropReason.WRONG_OUTER_PORT;
         int protocolType = s.inner.ipVersion() == 6 ? GeneveHeader.PROTOCOL_IPV6 : GeneveHeader.PROTOCOL_IPV4;
-        long cookie;
-        long previous;
-        synchronized (flow) {
-            cookie = flow.cookie();
-            previous = flow.previousCookie();
-        }
-        if (!sameHeader(s, datagram, offset, header.headerLength(), protocolType, endpoint, cookie)) {
-            return previous >= 0
-                            && sameHeader(s, datagram, offset, header.headerLength(), protocolType, endpoint, previous)
+        int headerLength = header.headerLength();
+        if (!sameHeader(s, datagram, offset, headerLength, protocolType, endpoint, flow.cookie())) {
+            // Stale: the header is the flow's but for a cookie the flow had before (gwlb.md §0 item 5).
+            return flow.hadCookie(header.flowCookie())
+                            && sameHeader(
+                                    s, datagram, offset, headerLength, protocolType, endpoint, header.flowCookie())
                     ? ReplyDropReason.STALE_COOKIE
                     : ReplyDropReason.HEADER_MISMATCH;
         }

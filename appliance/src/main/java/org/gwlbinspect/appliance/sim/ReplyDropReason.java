@@ -19,7 +19,7 @@ public enum ReplyDropReason {
     UNKNOWN_FLOW("unknown_flow"),
     /** The outer UDP source port is not the one GWLB used for the flow (ports are echoed, not swapped: §2.1). */
     WRONG_OUTER_PORT("wrong_outer_port"),
-    /** The header carries the flow's previous cookie: the flow was given a new one since (gwlb.md §0 item 5). */
+    /** The header carries a cookie the flow had before: the flow was given a new one since (gwlb.md §0 item 5). */
     STALE_COOKIE("stale_cookie"),
     /** The GENEVE header is not byte for byte the one sent for the flow (other IDs, flags, options). */
     HEADER_MISMATCH("header_mismatch"),

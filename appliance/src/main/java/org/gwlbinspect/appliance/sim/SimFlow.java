@@ -8,11 +8,16 @@ import org.gwlbinspect.codec.ip.InnerPacket;
  * tool with two threads per flow; clarity over lock-freedom).
  */
 final class SimFlow {
+    /** How many past cookies a flow remembers; a reply with an older one counts as a header mismatch. */
+    static final int OLD_COOKIES = 1024;
+
     final SimFlowKey key;
     final SimEndpoint endpoint;
     final int outerSourcePort;
     private long cookie;
-    private long previousCookie = -1; // -1: none yet (cookies are u32)
+    // The cookies this flow had before, newest last (a ring): a reply with one of them is stale, not forged.
+    private final long[] oldCookies = new long[OLD_COOKIES];
+    private int oldCookieCount;
     private long packetsWithCookie;
     private long cookieSinceNanos;
 
@@ -50,8 +55,13 @@ final class SimFlow {
         return cookie;
     }
 
-    synchronized long previousCookie() {
-        return previousCookie;
+    /** Whether {@code candidate} is one of the (last {@link #OLD_COOKIES}) cookies this flow had before its current. */
+    synchronized boolean hadCookie(long candidate) {
+        int remembered = Math.min(oldCookieCount, OLD_COOKIES);
+        for (int i = 0; i < remembered; i++) {
+            if (oldCookies[i] == candidate) return true;
+        }
+        return false;
     }
 
     /**
@@ -62,7 +72,7 @@ final class SimFlow {
     synchronized long cookieForNextPacket(
             CookieRotation rotation, long nowNanos, long nextCookie, Runnable onRotation) {
         if (rotation.isDue(packetsWithCookie, nowNanos - cookieSinceNanos)) {
-            previousCookie = cookie;
+            oldCookies[oldCookieCount++ % OLD_COOKIES] = cookie;
             cookie = nextCookie;
             packetsWithCookie = 0;
             cookieSinceNanos = nowNanos;

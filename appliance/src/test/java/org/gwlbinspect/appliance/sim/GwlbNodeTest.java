@@ -124,17 +124,21 @@ class GwlbNodeTest {
     }
 
     @Test
-    void dropsReplyCarryingThePreviousCookieAfterRotation() {
+    void dropsReplyCarryingAnEarlierCookieAfterRotation() {
         GwlbNode rotating = node(new CookieRotation(2, Duration.ZERO));
         Sent first = capture(rotating, 1, SYN);
         capture(rotating, 1, SYN);
         Sent third = capture(rotating, 1, SYN); // the third packet gets a new cookie
+        capture(rotating, 1, SYN);
+        Sent fifth = capture(rotating, 1, SYN); // and the fifth another
 
         assertThat(third.cookie()).isNotEqualTo(first.cookie());
-        assertThat(rotating.counters().cookieRotations()).isEqualTo(1);
+        assertThat(fifth.cookie()).isNotIn(first.cookie(), third.cookie());
+        assertThat(rotating.counters().cookieRotations()).isEqualTo(2);
+        assertThat(reply(rotating, APPLIANCE, third.port(), third.payload())).isEqualTo(ReplyDropReason.STALE_COOKIE);
         assertThat(reply(rotating, APPLIANCE, first.port(), first.payload())).isEqualTo(ReplyDropReason.STALE_COOKIE);
-        assertThat(reply(rotating, APPLIANCE, third.port(), third.payload())).isNull();
-        assertThat(rotating.counters().dropped(ReplyDropReason.STALE_COOKIE)).isEqualTo(1);
+        assertThat(reply(rotating, APPLIANCE, fifth.port(), fifth.payload())).isNull();
+        assertThat(rotating.counters().dropped(ReplyDropReason.STALE_COOKIE)).isEqualTo(2);
     }
 
     @Test
