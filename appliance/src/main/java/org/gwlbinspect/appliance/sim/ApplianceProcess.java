@@ -68,7 +68,7 @@ final class ApplianceProcess implements AutoCloseable {
                     config.toString()));
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())) // a restart appends
                     .start();
             return new ApplianceProcess(process, log, config);
         } catch (IOException e) {

@@ -110,6 +110,21 @@ public final class GwlbSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * A simulated rebalance (gwlb.md §3, target failover): stops the appliance this simulator started and starts a
+     * fresh one with the same configuration, so the flows in progress reach an appliance that never saw their start.
+     * Packets sent meanwhile are lost, as they would be on a failed target.
+     *
+     * @throws IllegalStateException if the simulator uses an appliance it did not start
+     */
+    public synchronized void restartAppliance() throws SimulatorException {
+        if (appliance == null) throw new IllegalStateException("the simulator did not start the appliance");
+        appliance.close();
+        appliance = ApplianceProcess.start(topology, options.applianceJar(), options.policy(), workDirectory());
+        publishState(appliance.pid());
+        appliance.awaitHealthy(topology, options.healthTimeoutMillis());
+    }
+
     private void publishState(long appliancePid) throws SimulatorException {
         states.write(new SimStateFiles.State(
                 topology.prefix(),

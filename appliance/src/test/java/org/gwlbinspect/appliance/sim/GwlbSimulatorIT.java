@@ -140,6 +140,61 @@ class GwlbSimulatorIT {
         assertNamespacesGone(t);
     }
 
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void keepsAFlowGoingAfterARebalanceWhenTheStreamExceptionPolicyIsContinue() throws Exception {
+        // NFW bundle: allow-list allowed.example, StreamExceptionPolicy CONTINUE (the default DROP would end the flow).
+        Files.createDirectories(WORK);
+        Path policy = WORK.resolve("allow-continue.json");
+        try (var in = GwlbSimulatorIT.class.getResourceAsStream("/sim/allow-continue.json")) {
+            Files.copy(in, policy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        GwlbSimulator sim = GwlbSimulator.start(options(policy, 1, CookieRotation.NEVER));
+        Topology t = sim.topology();
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        try (sim;
+                SimTestServers servers = SimTestServers.start(t)) {
+            String url = "http://" + Topology.SERVER_IPV4 + ":" + SimTestServers.HTTP_PORT + "/bytes/3000000";
+            // About 10 s at 300 kB/s: the appliance is replaced while the response streams.
+            Future<Curl> download = client.submit(() -> SimTestServers.curl(
+                    t,
+                    1,
+                    90,
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{size_download}",
+                    "--limit-rate",
+                    "300k",
+                    "-H",
+                    "Host: allowed.example",
+                    url));
+            Thread.sleep(2_000);
+            assertThat(download.isDone()).as("the download is still running").isFalse();
+            sim.restartAppliance();
+
+            assertThat(download.get(120, TimeUnit.SECONDS)).isEqualTo(new Curl(0, "3000000"));
+            // The new appliance picked the flow up midstream.
+            String metrics = appliance(
+                    t, "curl", "-s", "-m", "5", "http://127.0.0.1:" + ApplianceProcess.ADMIN_PORT + "/metrics");
+            assertThat(metrics).containsPattern("appliance_stateful_midstream_flows_total(\\{[^}]*\\})? [1-9]");
+        } finally {
+            client.shutdownNow();
+        }
+        assertThat(sim.report().dropped()).containsEntry("unknown_flow", 0L).containsEntry("header_mismatch", 0L);
+        assertNamespacesGone(t);
+    }
+
+    /** Runs a command in the appliance namespace and returns its output. */
+    private static String appliance(Topology t, String... command) throws Exception {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", t.applianceNamespace()));
+        full.addAll(List.of(command));
+        Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        return output;
+    }
+
     private static boolean waitForText(Path file, String text, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
