@@ -19,8 +19,8 @@ public record DemoRequest(
         argv = List.copyOf(argv);
     }
 
-    /** The same request expecting {@code verdict} (a run without the appliance expects every request to pass). */
-    public DemoRequest expecting(Outcome verdict) {
-        return new DemoRequest(label, why, argv, verdict, limit, classifier);
+    /** The same request expecting {@code verdict} for {@code reason} (without the appliance, every request passes). */
+    public DemoRequest expecting(Outcome verdict, String reason) {
+        return new DemoRequest(label, reason, argv, verdict, limit, classifier);
     }
 }
