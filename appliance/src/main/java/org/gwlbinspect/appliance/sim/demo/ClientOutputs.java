@@ -103,9 +103,12 @@ public final class ClientOutputs {
     }
 
     private static Observation failed(String tool, CommandResult result) {
-        String lastLine = result.output().strip();
-        int newline = lastLine.lastIndexOf('\n');
-        if (newline >= 0) lastLine = lastLine.substring(newline + 1);
+        // The last line that says something: curl's own -w summary is not the error.
+        String lastLine = result.output()
+                .lines()
+                .filter(line -> !line.isBlank() && !CURL_SUMMARY.matcher(line).find())
+                .reduce("", (a, b) -> b)
+                .strip();
         if (lastLine.length() > 80) lastLine = lastLine.substring(0, 80) + "...";
         return new Observation(Outcome.FAILED, tool + " exit " + result.exitCode() + ": " + lastLine);
     }
