@@ -53,6 +53,11 @@ public final class DemoServers implements AutoCloseable {
      */
     public static DemoServers start(String namespace, Path workDir, ServerAddresses addresses)
             throws IOException, InterruptedException {
+        return start(namespace, workDir, addresses, READY_LIMIT);
+    }
+
+    static DemoServers start(String namespace, Path workDir, ServerAddresses addresses, Duration readyLimit)
+            throws IOException, InterruptedException {
         RequiredTools.require(RequiredTools.SERVERS);
         RequiredTools.require(Map.of("curl", "curl", "dig", "dnsutils")); // the readiness probes
         Path directory = Files.createTempDirectory(workDir, "demo-servers-");
@@ -61,7 +66,7 @@ public final class DemoServers implements AutoCloseable {
         try {
             servers.writeFiles();
             servers.launch();
-            servers.awaitReady();
+            servers.awaitReady(readyLimit);
             return servers;
         } catch (IOException | InterruptedException | RuntimeException e) {
             servers.close();
@@ -131,9 +136,9 @@ public final class DemoServers implements AutoCloseable {
         outputs.put(process, output);
     }
 
-    private void awaitReady() throws IOException, InterruptedException {
+    private void awaitReady(Duration limit) throws IOException, InterruptedException {
         List<List<String>> probes = readinessProbes();
-        long deadline = System.nanoTime() + READY_LIMIT.toNanos();
+        long deadline = System.nanoTime() + limit.toNanos();
         String lastFailure = "";
         for (List<String> probe : probes) {
             while (true) {
@@ -146,7 +151,7 @@ public final class DemoServers implements AutoCloseable {
                         + result.output().strip();
                 if (System.nanoTime() > deadline)
                     throw new IOException("the demo servers in " + namespace + " did not answer within "
-                            + READY_LIMIT.toSeconds() + " s; last probe: " + lastFailure + "\n" + serverOutputs());
+                            + limit.toSeconds() + " s; last probe: " + lastFailure + "\n" + serverOutputs());
                 Thread.sleep(100);
             }
         }
