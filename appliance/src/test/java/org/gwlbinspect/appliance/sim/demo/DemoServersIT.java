@@ -3,11 +3,14 @@ package org.gwlbinspect.appliance.sim.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,6 +58,37 @@ class DemoServersIT {
                                 List.of("curl", "-sS", "http://" + ClientServerNamespaces.SERVER.ipv4Text() + "/"),
                                 Duration.ofSeconds(5));
                 assertThat(page.output()).isEqualTo(DemoSite.indexPage(DemoSite.ALLOWED));
+            }
+            assertThat(namespaces.serverPids()).isEmpty();
+        }
+        assertThat(leftInWorkDir()).isEmpty();
+    }
+
+    @Test
+    @Timeout(90)
+    void stopsTheServersAndDeletesTheirFilesWhenTheJvmIsKilled() throws Exception {
+        try (ClientServerNamespaces namespaces = ClientServerNamespaces.create("hook")) {
+            Process jvm = new ProcessBuilder(
+                            ProcessHandle.current().info().command().orElseThrow(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            ServersUntilKilled.class.getName(),
+                            namespaces.server(),
+                            workDir.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            try {
+                BufferedReader lines = new BufferedReader(new InputStreamReader(jvm.getInputStream()));
+                String line;
+                while ((line = lines.readLine()) != null && !line.startsWith("ready ")) {}
+                assertThat(line).as("the child JVM started the servers").startsWith("ready ");
+                assertThat(Path.of(line.substring("ready ".length()))).isDirectory();
+                assertThat(namespaces.serverPids()).isNotEmpty();
+
+                jvm.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs its shutdown hooks
+                assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                jvm.destroyForcibly();
             }
             assertThat(namespaces.serverPids()).isEmpty();
         }
