@@ -269,16 +269,19 @@ class StatefulInspectorEvasionTest {
     }
 
     @Test
-    void aClientHelloThatFailsToParseEscapesActionOrderDomainRules() {
-        // Difference from NFW: Suricata takes the first host_name of a server_name list and ignores the rest, and a
-        // hello whose extensions fail to decode still sets ssl_state:client_hello, so the allow-list's drop rule
-        // fires. Here a hello the parser rejects (two host_name entries, which RFC 6066 §3 forbids and OpenSSL and
-        // Go refuse) turns the flow's application layer to "failed": no TLS rule matches and, in action order, the
-        // flow passes. aws:drop_established in strict order, or a rule on app-layer-protocol:failed, catches it.
+    void aClientHelloWithTwoHostNamesIsJudgedOnTheFirstAsSuricataDoes() {
+        // RFC 6066 §3 forbids a second host_name (OpenSSL and Go refuse it). Suricata takes the first name of the list
+        // and ignores the rest; a parser that failed on it would turn the flow's app-layer to "failed" and let it
+        // past every action-order domain rule. The allow-list judges the first name, whatever the second says.
         h.use(ALLOWLIST);
         assertThat(exchange(443, withSecondHostName(clientHello("gitlab.com"), "gitlab.com", "github.com")))
-                .containsOnly(Verdict.PASS);
-        assertThat(h.counters.appLayerDetected(AppLayer.FAILED)).isEqualTo(1);
+                .containsExactly(Verdict.DROP, Verdict.DROP);
+        assertThat(h.counters.appLayerDetected(AppLayer.TLS)).isEqualTo(1);
+        assertThat(h.counters.appLayerDetected(AppLayer.FAILED)).isZero();
+
+        assertThat(exchange(443, withSecondHostName(clientHello("github.com"), "github.com", "gitlab.com")))
+                .containsExactly(Verdict.PASS, Verdict.PASS);
+        assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
     }
 
     /**
