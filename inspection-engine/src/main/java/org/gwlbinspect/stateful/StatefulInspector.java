@@ -9,12 +9,14 @@ import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.Buffer;
 import org.gwlbinspect.detect.BufferInspection;
 import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.RuleType;
 import org.gwlbinspect.detect.engine.AlertSink;
 import org.gwlbinspect.detect.engine.ConnectionState;
 import org.gwlbinspect.detect.engine.Decision;
 import org.gwlbinspect.detect.engine.FlowRuleState;
 import org.gwlbinspect.detect.engine.PacketContext;
 import org.gwlbinspect.detect.engine.RuleEvaluator;
+import org.gwlbinspect.detect.engine.StreamMatchState;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flowlog.FlowRecords;
 import org.gwlbinspect.l7.AppProtocol;
@@ -77,6 +79,7 @@ public final class StatefulInspector {
     private final FlowRuleState ruleState = new FlowRuleState();
     private final AppProtocolDetector detector = new AppProtocolDetector();
     private final DnsQueryParser datagramDns = new DnsQueryParser();
+    private final StreamPayload streamPayload = new StreamPayload();
     private final StreamFeed feed = new StreamFeed();
     private final ServerStreamFeed serverFeed = new ServerStreamFeed();
     private final byte[] payload = new byte[PAYLOAD_SCRATCH];
@@ -96,6 +99,10 @@ public final class StatefulInspector {
     private RuleEvaluator evaluator;
     private long generation;
     private boolean inspectsPayload;
+    /** The policy has stream or packet-stream payload rules: TCP flows keep their reassembly for them. */
+    private boolean inspectsStreams;
+    /** Some payload rule matches packets (packet rules): the packet's payload is copied for it. */
+    private boolean packetPayloadRules;
     /** Per Buffer ordinal: a rule of the policy inspects it, so it is worth filling. */
     private boolean[] inspectedBuffers = new boolean[Buffer.values().length];
 
@@ -220,12 +227,20 @@ public final class StatefulInspector {
         fillContext(packet, toServer, before, connection);
         StreamEvent event = StreamEvent.NONE;
         boolean clientPending = (word & PolicyWord.APP_DONE) == 0;
-        if (!appLayerOff && protocol == TCP) {
-            if (toServer && clientPending) {
-                event = reassemble(packet, buf, table, slot, word);
+        // Stream payload rules need every segment of both directions in order, after the first message too, and also
+        // when the application layer failed (a malformed first message must not turn stream matching off); a flow
+        // that never got reassembly (midstream CONTINUE) or lost it (stream exception) is matched per packet.
+        boolean keepsStream = inspectsStreams
+                && protocol == TCP
+                && (!appLayerOff || table.policyIndex(slot) != TcpStreamPool.NO_STREAM);
+        if ((!appLayerOff || keepsStream) && protocol == TCP) {
+            boolean parse = !appLayerOff && clientPending;
+            if (toServer && (parse || keepsStream)) {
+                event = reassemble(packet, buf, table, slot, word, parse);
                 word = table.policyState(slot);
                 app = PolicyWord.app(word);
-            } else if (!toServer && (clientPending || (word & PolicyWord.SERVER_PENDING) != 0)) {
+            } else if (!toServer
+                    && (keepsStream || (!appLayerOff && (clientPending || (word & PolicyWord.SERVER_PENDING) != 0)))) {
                 event = reassembleServer(packet, buf, table, slot, word);
                 word = table.policyState(slot);
                 app = PolicyWord.app(word);
@@ -255,7 +270,15 @@ public final class StatefulInspector {
                 && PolicyWord.parsers(now) >= 0;
         ctx.appProtocol = app.ruleProtocol();
         ctx.appProtocolFailed = app == AppLayer.FAILED;
-        if (inspectsPayload && packet.payloadLength() > 0) {
+        if (streamPayload.hasData()) {
+            StreamPayload p = streamPayload;
+            ctx.setStream(p.bytes, 0, p.length, p.newStart - p.newFrom, p.newFrom);
+        } else if (streamPayload.active
+                && (event == StreamEvent.OUT_OF_ORDER || event == StreamEvent.OVERLAP_CONFLICT)) {
+            ctx.payloadInStream = true; // buffered, or contradicting bytes: matched with the stream, not alone
+        }
+        streamPayload.active = false;
+        if (inspectsPayload && packet.payloadLength() > 0 && (packetPayloadRules || !ctx.payloadInStream)) {
             int length = Math.min(packet.payloadLength(), payload.length);
             buf.getBytes(packet.payloadOffset(), payload, 0, length);
             ctx.setBuffer(Buffer.PAYLOAD, payload, 0, length);
@@ -281,11 +304,14 @@ public final class StatefulInspector {
         // take the fast path), or its messages are done. A ClientHello leaves the server's certificate pending,
         // unless the packet that completed it is dropped: the server cannot answer a hello it did not receive.
         boolean dropped = unsafe || decision.packetVerdict() != org.gwlbinspect.detect.engine.Verdict.PASS;
-        if (decision.flowScoped()
-                || serverParsers != null
+        if (decision.flowScoped()) {
+            releaseMessageState(table, slot);
+        } else if (serverParsers != null
                 || (messageParsers != null
                         && (dropped || (table.policyState(slot) & PolicyWord.SERVER_PENDING) == 0))) {
-            releaseMessageState(table, slot);
+            // Stream payload rules keep the flow's reassembly to its end; the parsers go back in any case.
+            if (inspectsStreams && protocol == TCP) releaseParsers(table, slot);
+            else releaseMessageState(table, slot);
         }
         if (unsafe && decision.packetVerdict() == org.gwlbinspect.detect.engine.Verdict.PASS) {
             return outcome(StatefulOutcome.STREAM_UNSAFE_DROP, Verdict.DROP);
@@ -322,6 +348,10 @@ public final class StatefulInspector {
         c.payloadLength = packet.payloadLength();
         c.tlsClientHello = false;
         c.sslVersion = 0;
+        evaluator.clearStreamCandidates();
+        streamPayload.active = false;
+        streamPayload.length = 0;
+        streamPayload.newStart = -1;
     }
 
     /**
@@ -329,7 +359,8 @@ public final class StatefulInspector {
      * reassembly is anchored at the initial sequence number (a flow whose first data segment arrives out of order is
      * still read from its first byte); a flow that got none then tries again at its first payload.
      */
-    private StreamEvent reassemble(InnerPacket packet, ByteBuf buf, FlowTable table, int slot, long word) {
+    private StreamEvent reassemble(
+            InnerPacket packet, ByteBuf buf, FlowTable table, int slot, long word, boolean parse) {
         int length = packet.payloadLength();
         boolean syn = (packet.tcpFlags() & 0x02) != 0;
         if (length == 0 && !syn) return StreamEvent.NONE;
@@ -346,7 +377,7 @@ public final class StatefulInspector {
             table.setPolicyIndex(slot, handle);
         }
         AppParsers parsers = null;
-        if (length > 0) {
+        if (length > 0 && parse) {
             int index = PolicyWord.parsers(word);
             if (index < 0) {
                 index = flows.acquireParsers();
@@ -361,6 +392,8 @@ public final class StatefulInspector {
         feed.parsers = parsers;
         feed.srcPort = packet.srcPort();
         feed.dstPort = packet.dstPort();
+        boolean matches = inspectsStreams && length > 0;
+        if (matches) streamPayload.begin(handle, CLIENT_STREAM);
         StreamEvent event;
         try {
             event = streams.accept(
@@ -372,7 +405,7 @@ public final class StatefulInspector {
                     buf,
                     packet.payloadOffset(),
                     length,
-                    parsers == null ? StreamDataSink.NONE : feed,
+                    parsers == null && !matches ? StreamDataSink.NONE : feed,
                     streamCounters);
         } finally {
             feed.parsers = null;
@@ -403,7 +436,10 @@ public final class StatefulInspector {
                     slot,
                     PolicyWord.APP_FIELD | PolicyWord.APP_DONE,
                     PolicyWord.withApp(PolicyWord.APP_DONE, app == AppLayer.NOT_YET ? AppLayer.UNKNOWN : app));
-            if (messageParsers == null) releaseMessageState(table, slot);
+            if (messageParsers == null) {
+                if (inspectsStreams) releaseParsers(table, slot); // the other direction may still be matched
+                else releaseMessageState(table, slot);
+            }
         }
         return event;
     }
@@ -482,6 +518,8 @@ public final class StatefulInspector {
         AppParsers parsers = (word & PolicyWord.SERVER_PENDING) != 0 && index >= 0 ? flows.parsers(index) : null;
         serverFeed.parsers = parsers;
         int versionBefore = parsers == null ? 0 : parsers.serverTls.negotiatedVersion();
+        boolean matches = inspectsStreams && packet.payloadLength() > 0;
+        if (matches) streamPayload.begin(handle, SERVER_STREAM);
         StreamEvent event;
         try {
             event = flows.streams()
@@ -494,12 +532,13 @@ public final class StatefulInspector {
                             buf,
                             packet.payloadOffset(),
                             packet.payloadLength(),
-                            parsers == null ? StreamDataSink.NONE : serverFeed,
+                            parsers == null && !matches ? StreamDataSink.NONE : serverFeed,
                             streamCounters);
         } finally {
             serverFeed.parsers = null;
         }
-        if (parsers == null) return StreamEvent.NONE; // nothing of this direction was inspected
+        // Until then the server's bytes are inspected only by stream payload rules, if the policy has any.
+        if (parsers == null) return inspectsStreams ? event : StreamEvent.NONE;
         TlsServerHelloParser server = parsers.serverTls;
         int version = server.negotiatedVersion();
         if (versionBefore == 0 && version != 0) {
@@ -594,6 +633,11 @@ public final class StatefulInspector {
             table.setPolicyIndex(slot, TcpStreamPool.NO_STREAM);
             flows.streams().release(handle);
         }
+        releaseParsers(table, slot);
+    }
+
+    /** Gives the flow's parser set back; the server's certificate is no longer awaited. */
+    private void releaseParsers(FlowTable table, int slot) {
         while (true) {
             long current = table.policyState(slot);
             int index = PolicyWord.parsers(current);
@@ -621,6 +665,16 @@ public final class StatefulInspector {
         }
         inspectedBuffers = inspected;
         inspectsPayload = inspected[Buffer.PAYLOAD.ordinal()];
+        inspectsStreams = evaluator.inspectsStreams();
+        boolean packetRules = false;
+        for (CompiledPolicy.CompiledRule rule : policy.rules()) {
+            RuleType type = rule.signature().type();
+            if (type == RuleType.STREAM || type == RuleType.PACKET_STREAM) continue;
+            for (BufferInspection inspection : rule.signature().inspections()) {
+                packetRules |= inspection.buffer() == Buffer.PAYLOAD;
+            }
+        }
+        packetPayloadRules = packetRules;
     }
 
     private void countAlert(
@@ -694,17 +748,23 @@ public final class StatefulInspector {
         return dnsDatagram ? datagramDns : null;
     }
 
-    /** Feeds reassembled server bytes to the flow's server handshake parser. */
-    private static final class ServerStreamFeed implements StreamDataSink {
+    /** Feeds reassembled server bytes to the flow's server handshake parser and to stream payload matching. */
+    private final class ServerStreamFeed implements StreamDataSink {
         AppParsers parsers;
 
         @Override
         public void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
             if (parsers != null) parsers.feedServer(buffer, offset, length, streamOffset);
+            streamPayload.onStreamData(buffer, offset, length, streamOffset);
+        }
+
+        @Override
+        public void onSegmentEnd(long nextStreamOffset) {
+            streamPayload.onSegmentEnd();
         }
     }
 
-    /** Feeds reassembled client bytes to the flow's parsers. */
+    /** Feeds reassembled client bytes to the flow's parsers and to stream payload matching. */
     private final class StreamFeed implements StreamDataSink {
         AppParsers parsers;
         int srcPort;
@@ -713,6 +773,67 @@ public final class StatefulInspector {
         @Override
         public void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
             if (parsers != null) parsers.feed(buffer, offset, length, detector, srcPort, dstPort);
+            streamPayload.onStreamData(buffer, offset, length, streamOffset);
+        }
+
+        @Override
+        public void onSegmentEnd(long nextStreamOffset) {
+            streamPayload.onSegmentEnd();
+        }
+    }
+
+    /**
+     * A segment's view of its direction's stream for stream payload rules: the direction's lookback followed by the
+     * bytes the segment made contiguous, in this worker's array. The flow's {@link StreamMatchState} is read and
+     * written only inside the reassembly callbacks, while this worker holds the direction.
+     */
+    private final class StreamPayload {
+        /** Reassembly of this segment collects for payload matching (set per segment, before the callbacks). */
+        boolean active;
+
+        private int handle;
+        private int direction;
+        private StreamMatchState state;
+        byte[] bytes = new byte[StreamMatchState.LOOKBACK_BYTES + PAYLOAD_SCRATCH];
+        int length;
+        int newFrom;
+        /** Stream offset of the first new byte, -1 until the segment delivered one. */
+        long newStart = -1;
+
+        void begin(int handle, int direction) {
+            this.active = true;
+            this.handle = handle;
+            this.direction = direction;
+            this.state = null;
+            this.length = 0;
+            this.newStart = -1;
+        }
+
+        void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
+            if (!active) return;
+            if (newStart < 0) {
+                state = flows.streamMatch(handle, direction);
+                newStart = streamOffset;
+                this.length = state.copyLookback(bytes, streamOffset);
+                newFrom = this.length;
+            }
+            if (this.length + length > bytes.length) {
+                // bigger than any segment before (a gap filled with many buffered bytes): grows once, never shrinks
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(this.length + length, bytes.length * 2));
+            }
+            buffer.getBytes(offset, bytes, this.length, length);
+            this.length += length;
+        }
+
+        void onSegmentEnd() {
+            if (!active || newStart < 0) return;
+            evaluator.scanStream(state, bytes, newFrom, length, newStart);
+            state.keepLookback(bytes, length, newStart + (length - newFrom));
+            state = null;
+        }
+
+        boolean hasData() {
+            return active && newStart >= 0;
         }
     }
 }

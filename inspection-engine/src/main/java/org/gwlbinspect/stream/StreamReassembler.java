@@ -164,6 +164,7 @@ public final class StreamReassembler {
         this.result = StreamEvent.NONE;
         this.counters = counters;
         if (!stopped) acceptSegment(seq, flags, buffer, offset, length, sink);
+        sink.onSegmentEnd(next);
         if ((flags & RST) != 0) RESET_SEEN.setOpaque(this, true);
         if ((flags & ACK) != 0) peer.acknowledge(ack);
         this.counters = null;

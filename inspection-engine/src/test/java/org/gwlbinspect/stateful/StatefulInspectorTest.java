@@ -347,7 +347,7 @@ class StatefulInspectorTest {
     void actionOrderDenylistRejectsTheFlowAndPayloadRulesActOnOnePacket() throws Exception {
         use(rules("""
                 reject http any any -> any any (http.host; content:"evil.example"; endswith; sid:1;)
-                drop tcp any any -> any any (flow:to_server; content:"BADSTUFF"; sid:2;)
+                drop tcp any any -> any any (flow:to_server; content:"BADSTUFF"; dsize:>0; sid:2;)
                 """));
         handshake(80);
         byte[] get = ascii("GET / HTTP/1.1\r\nHost: www.evil.example\r\n\r\n");
@@ -363,7 +363,8 @@ class StatefulInspectorTest {
                 ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN + 1, 0, ACK, ascii("xxBADSTUFFxx"))));
         Verdict next =
                 send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN + 13, 0, ACK, ascii("fine"))));
-        // A rule with flow: is a packet rule: only the matching packet is dropped (policy.md §0 item 1).
+        // A payload rule with dsize is a packet rule: only the matching packet is dropped (policy.md §0 item 1, §3.3;
+        // without dsize it would match the stream and drop the flow, see StreamPayloadMatchingTest).
         assertThat(bad).isEqualTo(Verdict.DROP);
         assertThat(next).isEqualTo(Verdict.PASS);
         assertThat(alerts).containsExactly("2:DROP");
