@@ -7,7 +7,8 @@ import org.gwlbinspect.stream.StreamConfig;
  *
  * @param stream TCP reassembly bounds; a flow holds a stream state from its client SYN (or first payload) until its
  *     first application message is parsed (a TLS flow: until the server's certificate), so {@code capacityStreams}
- *     bounds connections being set up, not open ones
+ *     bounds connections being set up, not open ones; under a policy with stream payload rules (policy.md §3.3) a TCP
+ *     flow keeps it to its end, and it bounds the open connections being inspected
  * @param parserSets flows whose first application message (or TLS server certificate) can be in progress at once;
  *     each set holds a ClientHello, an HTTP request, a DNS query and a server-hello parser (about 125 KiB: 16 KiB
  *     ClientHello, 66 KiB request header, 40 KiB server flight up to the certificate). A flow that finds none is
