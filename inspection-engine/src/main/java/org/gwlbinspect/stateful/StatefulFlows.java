@@ -23,6 +23,8 @@ public final class StatefulFlows implements FlowEndListener {
      */
     private final StreamMatchState[] streamMatches;
 
+    private final FlowNames names;
+
     public StatefulFlows(int flowCapacity, StatefulConfig config) {
         this.flowbits = new long[flowCapacity];
         this.streamMatches = new StreamMatchState[config.stream().capacityStreams() * 2];
@@ -30,6 +32,12 @@ public final class StatefulFlows implements FlowEndListener {
         this.parserSets = new AppParsers[config.parserSets()];
         for (int i = 0; i < parserSets.length; i++) parserSets[i] = new AppParsers();
         this.freeParsers = new IndexStack(parserSets.length);
+        this.names = new FlowNames(flowCapacity, config.flowNames());
+    }
+
+    /** The SNI or HTTP host of each flow, for the alerts of its later packets. */
+    public FlowNames names() {
+        return names;
     }
 
     /**
@@ -107,5 +115,6 @@ public final class StatefulFlows implements FlowEndListener {
             releaseParsers(parsers);
         }
         flowbits[slot] = 0;
+        names.release(slot);
     }
 }

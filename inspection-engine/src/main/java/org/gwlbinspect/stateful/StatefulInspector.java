@@ -444,8 +444,15 @@ public final class StatefulInspector {
         return event;
     }
 
-    /** Sets the sticky buffers of a completed first message on the packet that completed it. */
+    /** Sets the sticky buffers of a completed message on the packet that completed it; keeps the flow's name. */
     private void setMessageBuffers(AppParsers parsers) {
+        if (parsers.tlsHelloDone() && parsers.tls.hasSni()) {
+            TlsClientHelloParser tls = parsers.tls;
+            flows.names().keep(slot, FlowNames.Kind.TLS_SNI, tls.buffer(), tls.sniOffset(), tls.sniLength());
+        } else if (parsers.httpRequestDone() && parsers.http.hasHost()) {
+            HttpRequestParser http = parsers.http;
+            flows.names().keep(slot, FlowNames.Kind.HTTP_HOST, http.host(), 0, http.hostLength());
+        }
         if (parsers.tlsHelloDone()) {
             TlsClientHelloParser tls = parsers.tls;
             ctx.tlsClientHello = true;
@@ -727,6 +734,11 @@ public final class StatefulInspector {
 
     FlowTable table() {
         return table;
+    }
+
+    /** The names flows announced (SNI, HTTP host), for alerts on packets after the message. */
+    FlowNames flowNames() {
+        return flows.names();
     }
 
     int slot() {
