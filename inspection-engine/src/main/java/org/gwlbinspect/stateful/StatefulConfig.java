@@ -11,8 +11,9 @@ import org.gwlbinspect.stream.StreamConfig;
  *     flow keeps it to its end, and it bounds the open connections being inspected
  * @param parserSets flows whose first application message (or TLS server certificate) can be in progress at once;
  *     each set holds a ClientHello, an HTTP request, a DNS query and a server-hello parser (about 125 KiB: 16 KiB
- *     ClientHello, 66 KiB request header, 40 KiB server flight up to the certificate). A flow that finds none is
- *     handled by the stream exception policy
+ *     ClientHello, 66 KiB request header, 40 KiB server flight up to the certificate; 36 KiB more once it served
+ *     an HTTP keep-alive connection). A flow that finds none is handled by the stream exception policy; an HTTP
+ *     keep-alive connection holds one only while a later request (or its body) is in progress
  * @param flowNames flows whose SNI or HTTP host is kept for the EVE alerts of their later packets ({@link FlowNames},
  *     256 bytes each); a flow that finds none logs its later alerts without the name
  */

@@ -9,6 +9,7 @@ import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.Buffer;
 import org.gwlbinspect.detect.BufferInspection;
 import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.RuleProtocol;
 import org.gwlbinspect.detect.RuleType;
 import org.gwlbinspect.detect.engine.AlertSink;
 import org.gwlbinspect.detect.engine.ConnectionState;
@@ -53,9 +54,12 @@ import org.gwlbinspect.verdict.Verdict;
  * <p>A flow whose ClientHello left it undecided keeps its stream state and parser set until the server's handshake is
  * parsed as far as it goes (certificate, TLS 1.3, a malformed or oversized flight, the stream depth); a flow decided
  * on its ClientHello (a pass takes the fast path, as in NFW) or whose ClientHello packet was dropped gives them back at
- * once, and the flow's end in any case. After that later messages of a connection (HTTP keep-alive) are not parsed,
- * and payload rules see single packets. The version the server negotiated is kept in the policy word for the EVE
- * {@code tls.version} of later alerts.
+ * once, and the flow's end in any case. Two exceptions keep the client's stream: under a policy with HTTP rules, an
+ * HTTP connection's later requests are parsed too (each body skipped by its framing; a request pipelined behind
+ * another in the bytes received is evaluated as a transaction of its own, app-layer rules only), the parser set going
+ * back to its pool between requests; and under a policy with stream payload rules (policy.md §3.3) both directions
+ * are reassembled to the flow's end and those rules match the stream ({@link StreamMatchState}). The version the
+ * server negotiated is kept in the policy word for the EVE {@code tls.version} of later alerts.
  *
  * <p>Stream exception policy (§2.8): a TCP flow picked up midstream, or one whose reassembly or parser state could not
  * be allocated or ran out of memory, is dropped ({@code DROP}), reset ({@code REJECT}), or inspected without its
@@ -103,6 +107,8 @@ public final class StatefulInspector {
     private boolean inspectsStreams;
     /** Some payload rule matches packets (packet rules): the packet's payload is copied for it. */
     private boolean packetPayloadRules;
+    /** Some rule inspects HTTP: every request of a keep-alive connection is parsed, not just the first. */
+    private boolean inspectsHttp;
     /** Per Buffer ordinal: a rule of the policy inspects it, so it is worth filling. */
     private boolean[] inspectedBuffers = new boolean[Buffer.values().length];
 
@@ -233,8 +239,9 @@ public final class StatefulInspector {
         boolean keepsStream = inspectsStreams
                 && protocol == TCP
                 && (!appLayerOff || table.policyIndex(slot) != TcpStreamPool.NO_STREAM);
+        boolean httpNext = (word & PolicyWord.HTTP_NEXT) != 0;
         if ((!appLayerOff || keepsStream) && protocol == TCP) {
-            boolean parse = !appLayerOff && clientPending;
+            boolean parse = !appLayerOff && (clientPending || httpNext);
             if (toServer && (parse || keepsStream)) {
                 event = reassemble(packet, buf, table, slot, word, parse);
                 word = table.policyState(slot);
@@ -292,6 +299,9 @@ public final class StatefulInspector {
         else if (decision.verdict() == org.gwlbinspect.detect.engine.Verdict.DROP) {
             StatefulCounters.increment(counts, StatefulCounters.DEFAULT_ACTION_DROPS);
         }
+        if (messageParsers != null && messageParsers.httpKeepAlive()) {
+            decision = nextRequests(decision, messageParsers);
+        }
         flows.flowbits(slot, ruleState.flowbits());
         long updated = PolicyWord.withGeneration(0, generation);
         long mask = PolicyWord.GENERATION_FIELD;
@@ -304,8 +314,20 @@ public final class StatefulInspector {
         // take the fast path), or its messages are done. A ClientHello leaves the server's certificate pending,
         // unless the packet that completed it is dropped: the server cannot answer a hello it did not receive.
         boolean dropped = unsafe || decision.packetVerdict() != org.gwlbinspect.detect.engine.Verdict.PASS;
+        long after = table.policyState(slot);
         if (decision.flowScoped()) {
             releaseMessageState(table, slot);
+        } else if ((after & PolicyWord.HTTP_NEXT) != 0) {
+            // A keep-alive connection keeps its stream; its parser set only while a request or body is in progress.
+            int index = PolicyWord.parsers(after);
+            AppParsers current = index >= 0 ? flows.parsers(index) : null;
+            if (current != null && current.httpStopped()) {
+                PolicyWord.update(table, slot, PolicyWord.HTTP_NEXT, 0);
+                if (inspectsStreams && protocol == TCP) releaseParsers(table, slot);
+                else releaseMessageState(table, slot);
+            } else if (current != null && current.httpIdle()) {
+                releaseParsers(table, slot);
+            }
         } else if (serverParsers != null
                 || (messageParsers != null
                         && (dropped || (table.policyState(slot) & PolicyWord.SERVER_PENDING) == 0))) {
@@ -377,17 +399,27 @@ public final class StatefulInspector {
             table.setPolicyIndex(slot, handle);
         }
         AppParsers parsers = null;
+        boolean httpNext = (word & PolicyWord.HTTP_NEXT) != 0;
         if (length > 0 && parse) {
             int index = PolicyWord.parsers(word);
             if (index < 0) {
                 index = flows.acquireParsers();
-                if (index < 0) {
+                if (index < 0 && httpNext) {
+                    // A later request of a keep-alive connection: the connection is not broken, its later requests
+                    // are no longer parsed (counted), as when their framing cannot be followed.
+                    StatefulCounters.increment(counts, StatefulCounters.PARSERS_EXHAUSTED);
+                    PolicyWord.update(table, slot, PolicyWord.HTTP_NEXT, 0);
+                    httpNext = false;
+                } else if (index < 0) {
                     StatefulCounters.increment(counts, StatefulCounters.PARSERS_EXHAUSTED);
                     return StreamEvent.STATE_POOL_EXHAUSTED;
+                } else {
+                    PolicyWord.update(table, slot, PolicyWord.PARSERS_FIELD, PolicyWord.withParsers(0, index));
+                    if (httpNext) flows.parsers(index).continueHttp();
+                    else flows.parsers(index).keepHttpAlive(inspectsHttp);
                 }
-                PolicyWord.update(table, slot, PolicyWord.PARSERS_FIELD, PolicyWord.withParsers(0, index));
             }
-            parsers = flows.parsers(index);
+            if (index >= 0) parsers = flows.parsers(index);
         }
         feed.parsers = parsers;
         feed.srcPort = packet.srcPort();
@@ -410,7 +442,13 @@ public final class StatefulInspector {
         } finally {
             feed.parsers = null;
         }
-        if (parsers != null) {
+        if (parsers != null && httpNext) {
+            // a later request of a keep-alive connection: inspected on the packet that completes it, like the first
+            if (parsers.httpRequestDone()) {
+                messageParsers = parsers;
+                setMessageBuffers(parsers);
+            }
+        } else if (parsers != null) {
             AppLayer detected = parsers.detected();
             if (parsers.done()) {
                 messageParsers = parsers;
@@ -419,10 +457,13 @@ public final class StatefulInspector {
                 flowRecords.setAppProto(slot, detected.protocol());
                 // A ClientHello's flow keeps its stream and parsers for the server's certificate (tls.cert_*).
                 long pending = parsers.tlsHelloDone() ? PolicyWord.SERVER_PENDING : 0;
+                // An HTTP connection's later requests are parsed too, when the policy has HTTP rules (Suricata
+                // inspects every transaction): its client stream stays reassembled.
+                if (parsers.httpRequestDone() && parsers.httpKeepAlive()) pending |= PolicyWord.HTTP_NEXT;
                 PolicyWord.update(
                         table,
                         slot,
-                        PolicyWord.APP_FIELD | PolicyWord.APP_DONE | PolicyWord.SERVER_PENDING,
+                        PolicyWord.APP_FIELD | PolicyWord.APP_DONE | PolicyWord.SERVER_PENDING | PolicyWord.HTTP_NEXT,
                         PolicyWord.withApp(PolicyWord.APP_DONE | pending, detected));
             } else if (detected != AppLayer.NOT_YET) {
                 PolicyWord.update(table, slot, PolicyWord.APP_FIELD, PolicyWord.withApp(0, detected));
@@ -434,7 +475,7 @@ public final class StatefulInspector {
             PolicyWord.update(
                     table,
                     slot,
-                    PolicyWord.APP_FIELD | PolicyWord.APP_DONE,
+                    PolicyWord.APP_FIELD | PolicyWord.APP_DONE | PolicyWord.HTTP_NEXT,
                     PolicyWord.withApp(PolicyWord.APP_DONE, app == AppLayer.NOT_YET ? AppLayer.UNKNOWN : app));
             if (messageParsers == null) {
                 if (inspectsStreams) releaseParsers(table, slot); // the other direction may still be matched
@@ -491,6 +532,30 @@ public final class StatefulInspector {
             ctx.setBuffer(Buffer.DNS_QUERY, dns.query(), 0, dns.queryLength());
         }
     }
+
+    /**
+     * The packet completed a request of a keep-alive connection, now inspected: parses and inspects the requests that
+     * follow it in the bytes already received (pipelined), each as a transaction of its own, until one decides the
+     * flow or more bytes are needed. The packet gets the most severe verdict.
+     */
+    private Decision nextRequests(Decision decision, AppParsers parsers) {
+        while (!decision.flowScoped() && parsers.nextHttpRequest()) {
+            for (Buffer buffer : BUFFERS) if (buffer.protocol() == RuleProtocol.HTTP) ctx.clearBuffer(buffer);
+            ctx.dropStream(); // stream and packet rules were evaluated for this packet already
+            setMessageBuffers(parsers);
+            Decision next = evaluator.evaluateTransaction(ctx, ruleState, countedAlerts);
+            int decidedBy = evaluator.decidingRule();
+            if (decidedBy >= 0) ruleHits.hit(decidedBy);
+            if (next.flowScoped()
+                    || (decision.packetVerdict() == org.gwlbinspect.detect.engine.Verdict.PASS
+                            && next.packetVerdict() != org.gwlbinspect.detect.engine.Verdict.PASS)) {
+                decision = next;
+            }
+        }
+        return decision;
+    }
+
+    private static final Buffer[] BUFFERS = Buffer.values();
 
     /** {@code ja3.string} and {@code ja3.hash} (its MD5 in lowercase hex), written into this worker's arrays. */
     private void setJa3(TlsClientHelloParser tls) {
@@ -682,6 +747,14 @@ public final class StatefulInspector {
             }
         }
         packetPayloadRules = packetRules;
+        boolean http = false;
+        for (CompiledPolicy.CompiledRule rule : policy.rules()) {
+            http |= rule.signature().protocol() == RuleProtocol.HTTP;
+            for (BufferInspection inspection : rule.signature().inspections()) {
+                http |= inspection.buffer().protocol() == RuleProtocol.HTTP;
+            }
+        }
+        inspectsHttp = http;
     }
 
     private void countAlert(

@@ -252,10 +252,9 @@ class StatefulInspectorEvasionTest {
     // ---- what is parsed: the first message, well formed -------------------------------------------------------------
 
     @Test
-    void aSecondRequestOnAKeepAliveConnectionIsNotParsed() {
-        // Difference from NFW, documented in StatefulInspector: only the first request of a connection is parsed.
-        // Suricata inspects every HTTP transaction, so a deny-list drops the second request; here it passes (an
-        // allow-list is not affected: its first request already decided the whole flow). docs/security.md.
+    void aSecondRequestOnAKeepAliveConnectionIsParsedAndDropped() {
+        // Suricata inspects every HTTP transaction: a deny-list drops the second request of a keep-alive connection
+        // (an allow-list is not affected: its first request already decided the whole flow).
         h.use(DENYLIST);
         byte[] first = get("/", "example.org");
         byte[] second = get("/", "github.com");
@@ -263,9 +262,58 @@ class StatefulInspectorEvasionTest {
         assertThat(send(client, 80, 0, first)).isEqualTo(Verdict.PASS);
         assertThat(h.toClient(client, 80, SERVER_ISN + 1, CLIENT_ISN + 1 + first.length, PSH_ACK, new byte[40]))
                 .isEqualTo(Verdict.PASS);
+        // Between requests the parser set is back in its pool; the client's stream stays reassembled.
+        assertThat(h.parserSetsInUse()).isZero();
+        assertThat(h.streamsInUse()).isEqualTo(1);
         assertThat(h.toServer(client, 80, CLIENT_ISN + 1 + first.length, SERVER_ISN + 41, PSH_ACK, second))
-                .isEqualTo(Verdict.PASS);
-        assertThat(exchange(80, second).getFirst()).isEqualTo(Verdict.DROP); // as the first request, it is dropped
+                .isEqualTo(Verdict.DROP);
+        assertThat(h.toClient(client, 80, SERVER_ISN + 41, CLIENT_ISN + 1 + first.length, PSH_ACK, new byte[40]))
+                .isEqualTo(Verdict.DROP); // an app-layer rule acts on the flow
+        assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
+    }
+
+    @Test
+    void aDeniedRequestPipelinedBehindAnAllowedOneInTheSameSegmentIsDropped() {
+        h.use(DENYLIST);
+        byte[] both = StatefulHarness.concat(get("/", "example.org"), get("/x", "github.com"));
+        int client = connect(80);
+        assertThat(send(client, 80, 0, both)).isEqualTo(Verdict.DROP);
+        assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
+    }
+
+    @Test
+    void aDeniedRequestAfterABodyIsFoundWhateverSegmentsCarryIt() {
+        h.use(DENYLIST);
+        // A POST with a Content-Length body that looks like a request (it is body, not a request), then a chunked
+        // POST, then the denied request, all sent in 7-byte segments.
+        byte[] post = ("POST /a HTTP/1.1\r\nHost: example.org\r\nContent-Length: 36\r\n\r\n"
+                        + "GET / HTTP/1.1\r\nHost: github.com\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] chunked = ("POST /b HTTP/1.1\r\nHost: example.org\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                        + "5;ext=1\r\nhello\r\n1A\r\nGET / HTTP/1.1\r\nHost: gith\r\n0\r\nX-Trailer: 1\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] denied = get("/", "github.com");
+        byte[] stream = StatefulHarness.concat(post, chunked, denied);
+        int client = connect(80);
+        List<Verdict> verdicts = segments(client, 80, stream, 7);
+        int completing = (stream.length - 1) / 7; // the segment holding the denied request's last byte
+        assertThat(verdicts.subList(0, completing)).containsOnly(Verdict.PASS);
+        assertThat(verdicts.get(completing)).isEqualTo(Verdict.DROP);
+        assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
+    }
+
+    @Test
+    void aBodyWhoseLengthCannotBeReadEndsTheParsingOfLaterRequests() {
+        // Difference from NFW, documented: libhtp also gives up on a connection whose framing it cannot follow;
+        // the request itself is inspected, the bytes after it are not parsed.
+        h.use(DENYLIST);
+        byte[] bad = ("POST /a HTTP/1.1\r\nHost: example.org\r\nContent-Length: 1x\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        int client = connect(80);
+        assertThat(send(client, 80, 0, bad)).isEqualTo(Verdict.PASS);
+        assertThat(send(client, 80, bad.length, get("/", "github.com"))).isEqualTo(Verdict.PASS);
+        assertThat(h.parserSetsInUse()).isZero();
+        assertThat(h.streamsInUse()).isZero();
     }
 
     @Test

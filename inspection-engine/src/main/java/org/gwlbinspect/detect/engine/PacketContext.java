@@ -142,6 +142,19 @@ public final class PacketContext {
         this.streamNewFrom = newFrom;
     }
 
+    /** Forgets one buffer (a later transaction of the packet does not have it). */
+    public void clearBuffer(Buffer buffer) {
+        bufferArrays[buffer.ordinal()] = null;
+    }
+
+    /**
+     * Forgets the stream but keeps {@link #payloadInStream}: the packet's later transactions are evaluated without the
+     * stream its first evaluation matched, so stream rules do not match the same bytes twice.
+     */
+    public void dropStream() {
+        streamArray = null;
+    }
+
     /** Whether {@link #setStream} was called since the last {@link #clearBuffers()}. */
     public boolean hasStream() {
         return streamArray != null;

@@ -125,6 +125,8 @@ public final class RuleEvaluator implements AutoCloseable {
     private final Map<String, Integer> flowbitNumbers;
     private final int[] logged;
     private int decidingRule = NO_RULE;
+    /** Set while {@link #evaluateTransaction} runs: only app-layer rules, no default action. */
+    private boolean transactionOnly;
     /** Whether any rule is a stream or packet-stream rule (the caller then reassembles TCP flows for it). */
     private final boolean streamRules;
     // Set while an inspection matches the stream: stream offset of its first byte, index of the first new byte.
@@ -221,6 +223,7 @@ public final class RuleEvaluator implements AutoCloseable {
                 i >= 0 && i < stop;
                 i = candidates != null ? candidates.next(i + 1) : i + 1) {
             CompiledRuleData rule = rules[i];
+            if (transactionOnly && !rule.appLayer) continue;
             evaluatedRules++;
             if (!rule.matches(ctx, state, this)) continue;
             rule.applyFlowbits(state);
@@ -240,7 +243,7 @@ public final class RuleEvaluator implements AutoCloseable {
         boolean defaultAlertEstablishedFires = false;
         boolean defaultAlertStrictFires = false;
         boolean defaultAlertAppLayerFires = false;
-        if (verdict == Verdict.NONE) {
+        if (verdict == Verdict.NONE && !transactionOnly) {
             boolean establishedToServer = ctx.established && ctx.toServer;
             if (defaultDropStrict || (defaultDropEstablished && establishedToServer)) verdict = Verdict.DROP;
             if (verdict == Verdict.NONE && dropAppLayer.acts(ctx)) {
@@ -264,6 +267,20 @@ public final class RuleEvaluator implements AutoCloseable {
         if (defaultAlertEstablishedFires) alerts.alert(DEFAULT_ALERT_ESTABLISHED, Action.ALERT, packetVerdict);
         if (defaultAlertAppLayerFires) alerts.alert(alertAppLayer.alertIndex, Action.ALERT, packetVerdict);
         return Decision.of(verdict, flowScoped);
+    }
+
+    /**
+     * Evaluates a further application transaction completed by the packet already {@linkplain #evaluate evaluated}
+     * (the next request of an HTTP keep-alive connection, pipelined in the same segment): only app-layer rules, which
+     * Suricata runs per transaction, and no default action (those act once per packet).
+     */
+    public Decision evaluateTransaction(PacketContext ctx, FlowRuleState state, AlertSink alerts) {
+        transactionOnly = true;
+        try {
+            return evaluate(ctx, state, alerts);
+        } finally {
+            transactionOnly = false;
+        }
     }
 
     /**
@@ -348,6 +365,8 @@ public final class RuleEvaluator implements AutoCloseable {
         final boolean streamRule;
         /** {@code flow:only_stream}: never the packet. */
         final boolean streamOnly;
+        /** An app-layer rule: evaluated per transaction. */
+        final boolean appLayer;
 
         final boolean logs;
         final int ipProtoFilter; // 0 any; matched through RuleProtocol otherwise
@@ -378,6 +397,7 @@ public final class RuleEvaluator implements AutoCloseable {
             ipOnly = sig.type() == RuleType.IP_ONLY;
             streamRule = sig.type() == RuleType.STREAM || sig.type() == RuleType.PACKET_STREAM;
             streamOnly = sig.type() == RuleType.STREAM;
+            appLayer = sig.type() == RuleType.APP_LAYER;
             logs = sig.logsMatches();
             protocol = sig.protocol();
             ipProtoFilter = 0;
