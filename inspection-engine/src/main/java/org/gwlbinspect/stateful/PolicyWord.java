@@ -12,7 +12,8 @@ import org.gwlbinspect.flow.FlowTable;
  * bits 10-12  AppLayer code
  * bit  13     APP_DONE: the client's first message was parsed or inspection of it ended; no more client reassembly
  * bit  14     SERVER_PENDING: a TLS flow awaits the server's certificate; its server→client stream is reassembled
- * bit  15     HTTP_NEXT: an HTTP keep-alive flow whose later requests are parsed; its client stream stays reassembled
+ * bit  15     HTTP_NEXT: an HTTP keep-alive flow whose later requests are parsed (its client stream is reassembled
+ *             while a request is in progress, from the sequence number StatefulFlows keeps between requests)
  * bits 16-31  index + 1 of the flow's app-layer parser set, 0 for none
  * bits 32-47  low 16 bits of the policy generation the flow's flowbits belong to
  * bits 48-63  the TLS version the server negotiated (0x0303 = TLS 1.2), 0 until its ServerHello was parsed

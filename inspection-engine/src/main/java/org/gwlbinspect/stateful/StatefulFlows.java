@@ -24,6 +24,8 @@ public final class StatefulFlows implements FlowEndListener {
     private final StreamMatchState[] streamMatches;
 
     private final FlowNames names;
+    /** Per flow-table slot: the client sequence number an HTTP keep-alive flow resumes at, its state given back. */
+    private final int[] resumeSequence;
 
     public StatefulFlows(int flowCapacity, StatefulConfig config) {
         this.flowbits = new long[flowCapacity];
@@ -33,6 +35,15 @@ public final class StatefulFlows implements FlowEndListener {
         for (int i = 0; i < parserSets.length; i++) parserSets[i] = new AppParsers();
         this.freeParsers = new IndexStack(parserSets.length);
         this.names = new FlowNames(flowCapacity, config.flowNames());
+        this.resumeSequence = new int[flowCapacity];
+    }
+
+    int resumeSequence(int slot) {
+        return resumeSequence[slot];
+    }
+
+    void resumeSequence(int slot, int seq) {
+        resumeSequence[slot] = seq;
     }
 
     /** The SNI or HTTP host of each flow, for the alerts of its later packets. */

@@ -32,6 +32,7 @@ import org.gwlbinspect.policy.StreamExceptionPolicy;
 import org.gwlbinspect.stream.StreamDataSink;
 import org.gwlbinspect.stream.StreamEvent;
 import org.gwlbinspect.stream.StreamEventCounters;
+import org.gwlbinspect.stream.StreamReassembler;
 import org.gwlbinspect.stream.TcpStreamPool;
 import org.gwlbinspect.verdict.Verdict;
 
@@ -56,8 +57,9 @@ import org.gwlbinspect.verdict.Verdict;
  * on its ClientHello (a pass takes the fast path, as in NFW) or whose ClientHello packet was dropped gives them back at
  * once, and the flow's end in any case. Two exceptions keep the client's stream: under a policy with HTTP rules, an
  * HTTP connection's later requests are parsed too (each body skipped by its framing; a request pipelined behind
- * another in the bytes received is evaluated as a transaction of its own, app-layer rules only), the parser set going
- * back to its pool between requests; and under a policy with stream payload rules (policy.md §3.3) both directions
+ * another in the bytes received is evaluated as a transaction of its own, app-layer rules only), the parser set and
+ * the stream state going back to their pools between requests (the next request resumes at the sequence number the
+ * previous one ended at, {@link TcpStreamPool#resume}); and under a policy with stream payload rules (policy.md §3.3) both directions
  * are reassembled to the flow's end and those rules match the stream ({@link StreamMatchState}). The version the
  * server negotiated is kept in the policy word for the EVE {@code tls.version} of later alerts.
  *
@@ -327,6 +329,17 @@ public final class StatefulInspector {
                 else releaseMessageState(table, slot);
             } else if (current != null && current.httpIdle()) {
                 releaseParsers(table, slot);
+                // Idle between requests: the stream state goes back too (so capacityStreams still bounds connections
+                // being set up), keeping the sequence number the next request starts at. Only on the client's own
+                // worker, the one that owns that direction's state.
+                int handle = table.policyIndex(slot);
+                StreamReassembler client =
+                        toServer && !inspectsStreams ? flows.streams().direction(handle, CLIENT_STREAM) : null;
+                if (client != null && client.isInspecting() && client.bufferedSegments() == 0) {
+                    flows.resumeSequence(slot, client.nextSequence());
+                    table.setPolicyIndex(slot, TcpStreamPool.NO_STREAM);
+                    flows.streams().release(handle);
+                }
             }
         } else if (serverParsers != null
                 || (messageParsers != null
@@ -392,6 +405,16 @@ public final class StatefulInspector {
             if (length == 0) {
                 handle = streams.acquire(uncounted);
                 if (handle == TcpStreamPool.NO_STREAM) return StreamEvent.NONE; // retried at the first payload
+            } else if ((word & PolicyWord.HTTP_NEXT) != 0 && !inspectsStreams) {
+                // The next request of a keep-alive connection that gave its state back between requests: resume at
+                // the byte after the previous request. No state free: the connection is not broken, its later
+                // requests are no longer parsed (counted as a pool exhaustion).
+                handle = streams.acquire(streamCounters);
+                if (handle == TcpStreamPool.NO_STREAM) {
+                    PolicyWord.update(table, slot, PolicyWord.HTTP_NEXT, 0);
+                    return StreamEvent.NONE;
+                }
+                streams.resume(handle, CLIENT_STREAM, flows.resumeSequence(slot) & 0xFFFF_FFFFL);
             } else {
                 handle = streams.acquire(streamCounters);
                 if (handle == TcpStreamPool.NO_STREAM) return StreamEvent.STATE_POOL_EXHAUSTED;

@@ -213,6 +213,16 @@ public final class StreamReassembler {
         }
     }
 
+    /**
+     * Anchors a fresh state at {@code seq}, the next byte of a connection whose previous state was given back between
+     * two messages: stream offset 0 is that byte, and a segment arriving out of order is buffered, not taken as the
+     * start (as a first payload without SYN would be).
+     */
+    void resume(int seq) {
+        anchor(seq);
+        synSeen = true;
+    }
+
     private void anchor(int dataSeq) {
         anchored = true;
         baseSeq = dataSeq;

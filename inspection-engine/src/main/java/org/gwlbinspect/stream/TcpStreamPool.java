@@ -106,6 +106,17 @@ public final class TcpStreamPool {
         return true;
     }
 
+    /**
+     * Anchors one direction of a state just {@linkplain #acquire acquired} (before the handle is published) at sequence
+     * number {@code seq}: for a connection that gave its state back between two application messages and resumes at a
+     * known byte. Does nothing on a stale handle.
+     */
+    public void resume(int handle, int direction, long seq) {
+        if (!isCurrent(handle)) return;
+        int index = handle & INDEX_MASK;
+        (direction == 0 ? toServer[index] : toClient[index]).resume((int) seq);
+    }
+
     /** The state index of a handle (0 to {@link #capacity()} - 1), for per-flow state kept beside this pool. */
     public static int indexOf(int handle) {
         return handle & INDEX_MASK;

@@ -262,13 +262,31 @@ class StatefulInspectorEvasionTest {
         assertThat(send(client, 80, 0, first)).isEqualTo(Verdict.PASS);
         assertThat(h.toClient(client, 80, SERVER_ISN + 1, CLIENT_ISN + 1 + first.length, PSH_ACK, new byte[40]))
                 .isEqualTo(Verdict.PASS);
-        // Between requests the parser set is back in its pool; the client's stream stays reassembled.
+        // Between requests the parser set and the stream state are back in their pools (the flow keeps the sequence
+        // number the next request starts at).
         assertThat(h.parserSetsInUse()).isZero();
-        assertThat(h.streamsInUse()).isEqualTo(1);
+        assertThat(h.streamsInUse()).isZero();
         assertThat(h.toServer(client, 80, CLIENT_ISN + 1 + first.length, SERVER_ISN + 41, PSH_ACK, second))
                 .isEqualTo(Verdict.DROP);
         assertThat(h.toClient(client, 80, SERVER_ISN + 41, CLIENT_ISN + 1 + first.length, PSH_ACK, new byte[40]))
                 .isEqualTo(Verdict.DROP); // an app-layer rule acts on the flow
+        assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
+    }
+
+    @Test
+    void aSecondRequestSentOutOfOrderIsReadFromItsFirstByte() {
+        // The stream state resumes at the byte after the first request: the second request's tail, sent first, is
+        // buffered rather than taken as the start of the stream.
+        h.use(DENYLIST);
+        byte[] first = get("/", "example.org");
+        byte[] second = get("/", "github.com");
+        int client = connect(80);
+        assertThat(send(client, 80, 0, first)).isEqualTo(Verdict.PASS);
+        assertThat(h.streamsInUse()).isZero();
+        byte[] head = Arrays.copyOfRange(second, 0, 10);
+        byte[] tail = Arrays.copyOfRange(second, 10, second.length);
+        assertThat(send(client, 80, first.length + 10, tail)).isEqualTo(Verdict.PASS);
+        assertThat(send(client, 80, first.length, head)).isEqualTo(Verdict.DROP);
         assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
     }
 
