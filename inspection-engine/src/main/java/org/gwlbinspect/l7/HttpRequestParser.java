@@ -37,9 +37,9 @@ import java.nio.charset.StandardCharsets;
  * <p><b>Parsing</b>: leading empty lines are skipped (RFC 9112 §2.2); lines end in LF with an optional CR; the method
  * must be a token of at most {@value #MAX_METHOD_LENGTH} chars followed by a space, and the line must end in a version
  * starting {@code HTTP/}, otherwise {@link HttpParseStatus#NOT_HTTP} (so HTTP/0.9 simple requests are not HTTP here).
- * Header values are trimmed of spaces and tabs; a folded line (starting with SP/HT) extends the previous value. Only the
- * first request of a pipelined stream is parsed: {@link #headerBlockLength()} is where its body, or the next request,
- * starts.
+ * Header values are trimmed of spaces and tabs; a folded line (starting with SP/HT) extends the previous value. One request
+ * is parsed at a time: {@link #headerBlockLength()} is where its body, or the next request, starts; the caller skips
+ * the body and feeds the next request to a {@link #reset} parser.
  *
  * <p><b>Bounds</b>: one preallocated buffer of {@code capacityBytes} (default {@value #DEFAULT_CAPACITY}) for the
  * header block, three more of the same size for the host, URI and header-names buffers, at most {@value #MAX_HEADERS}
@@ -147,6 +147,29 @@ public final class HttpRequestParser {
         int n = Math.min(length, buffer.length - this.length);
         buf.getBytes(offset, buffer, this.length, n);
         this.length += n;
+        return scanFed();
+    }
+
+    /** {@link #feed(ByteBuf, int, int)} from an array (the bytes a connection sent after its previous request). */
+    public HttpParseStatus feed(byte[] src, int offset, int length) {
+        if (status != HttpParseStatus.NEED_MORE || length <= 0) {
+            return status;
+        }
+        int n = Math.min(length, buffer.length - this.length);
+        System.arraycopy(src, offset, buffer, this.length, n);
+        this.length += n;
+        return scanFed();
+    }
+
+    /**
+     * Bytes fed and kept so far, at most the capacity: once the header block is complete, those after {@link
+     * #headerBlockLength()} are the start of the body or of the next request.
+     */
+    public int heldLength() {
+        return length;
+    }
+
+    private HttpParseStatus scanFed() {
         for (; scan < this.length; scan++) {
             byte c = buffer[scan];
             if (requestLineStart < 0) {

@@ -329,11 +329,12 @@ public final class TlsClientHelloParser {
                 if (nameLength == 0) {
                     return TlsMalformedReason.SERVER_NAME_EMPTY;
                 }
-                if (sniOffset >= 0) {
-                    return TlsMalformedReason.SERVER_NAME_DUPLICATE;
-                }
+                // RFC 6066 §3 forbids a second host_name, but Suricata (app-layer-ssl.c) reads the first entry and
+                // skips the rest of the extension: failing here would turn the flow's app-layer to "failed" and let a
+                // client escape every tls.sni rule by repeating the name (issue #4).
                 sniOffset = q;
                 sniLength = nameLength;
+                return TlsMalformedReason.NONE;
             }
             q += nameLength;
         }

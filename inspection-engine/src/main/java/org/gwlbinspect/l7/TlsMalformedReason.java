@@ -45,7 +45,10 @@ public enum TlsMalformedReason {
     SERVER_NAME_LIST_INVALID("tls_server_name_list_invalid"),
     /** server_name: a host_name of length 0 (RFC 6066 §3: HostName<1..2^16-1>). */
     SERVER_NAME_EMPTY("tls_server_name_empty"),
-    /** server_name: two host_name entries (RFC 6066 §3: MUST NOT contain more than one name of the same type). */
+    /**
+     * No longer produced (its label stays reserved): a ServerNameList with two host_name entries is read as Suricata
+     * reads it, taking the first name and ignoring the rest of the list.
+     */
     SERVER_NAME_DUPLICATE("tls_server_name_duplicate"),
     /** supported_versions: odd or inconsistent list length (RFC 8446 §4.2.1), or not 2 bytes in a ServerHello. */
     SUPPORTED_VERSIONS_INVALID("tls_supported_versions_invalid"),

@@ -5,6 +5,7 @@ import org.gwlbinspect.l7.AppProtocol;
 import org.gwlbinspect.l7.AppProtocolDetector;
 import org.gwlbinspect.l7.DnsParseStatus;
 import org.gwlbinspect.l7.DnsQueryParser;
+import org.gwlbinspect.l7.HttpBodySkipper;
 import org.gwlbinspect.l7.HttpParseStatus;
 import org.gwlbinspect.l7.HttpRequestParser;
 import org.gwlbinspect.l7.TlsClientHelloParser;
@@ -35,6 +36,24 @@ final class AppParsers {
     private long serverBytes;
     private boolean serverDone;
 
+    // HTTP keep-alive (issue #4): after a request, its body is skipped by its framing and the next request parsed.
+    private final HttpBodySkipper body = new HttpBodySkipper();
+    /**
+     * Bytes after the current request's body, kept until the request was inspected, and its twin; allocated on the
+     * set's first keep-alive request (then kept with the pooled set), so policies without HTTP rules do not pay.
+     */
+    private byte[] backlog;
+
+    private byte[] spare;
+    private byte[] incoming;
+    private int backlogLength;
+    /** Parse the requests after the first (the policy has HTTP rules). */
+    private boolean keepAlive;
+    /** The current request was inspected: the bytes after its body are the next request's. */
+    private boolean consumed;
+    /** The connection's framing could not be followed (or a request did not fit): no later request is parsed. */
+    private boolean httpStopped;
+
     AppParsers() {
         reset();
     }
@@ -53,6 +72,131 @@ final class AppParsers {
         serverTls.reset();
         serverBytes = 0;
         serverDone = false;
+        body.reset();
+        backlogLength = 0;
+        keepAlive = false;
+        consumed = false;
+        httpStopped = false;
+    }
+
+    /** Whether to parse the requests after the first one of an HTTP connection. Call after {@link #reset}. */
+    void keepHttpAlive(boolean on) {
+        keepAlive = on;
+    }
+
+    /**
+     * Prepares a fresh set for the later requests of an HTTP connection whose previous set went back to the pool
+     * between requests: the next bytes start a request.
+     */
+    void continueHttp() {
+        reset();
+        allocateKeepAliveBuffers();
+        keepAlive = true;
+        consumed = true;
+        detected = AppLayer.HTTP;
+        tlsCandidate = false;
+        dnsCandidate = false;
+        bytesSeen = 1; // no protocol detection: the connection is HTTP
+    }
+
+    private void allocateKeepAliveBuffers() {
+        if (backlog != null) return;
+        backlog = new byte[HttpRequestParser.DEFAULT_CAPACITY];
+        spare = new byte[HttpRequestParser.DEFAULT_CAPACITY];
+        incoming = new byte[4096];
+    }
+
+    /** This set parses the requests of an HTTP keep-alive connection after the current one. */
+    boolean httpKeepAlive() {
+        return keepAlive && detected == AppLayer.HTTP && !httpStopped;
+    }
+
+    /**
+     * The current request was inspected: go on with the next one. Returns true when the bytes already received hold
+     * the next request's whole header block (parsed now: inspect it too); false when more bytes are needed.
+     */
+    boolean nextHttpRequest() {
+        if (!httpKeepAlive() || !done) return false;
+        consumed = true;
+        done = false;
+        http.reset();
+        if (!body.done()) return false; // the body goes on: absorb() starts the next request where it ends
+        int n = backlogLength;
+        backlogLength = 0;
+        byte[] held = backlog;
+        backlog = spare; // requests parsed from the held bytes may leave bytes of their own
+        spare = held;
+        absorb(held, 0, n);
+        return done;
+    }
+
+    /** Nothing of the connection's next request has arrived: the set may go back to the pool until it does. */
+    boolean httpIdle() {
+        return httpKeepAlive() && consumed && !done && body.done() && backlogLength == 0 && http.heldLength() == 0;
+    }
+
+    /** The connection's later requests can no longer be parsed (framing not followed, too large). */
+    boolean httpStopped() {
+        return keepAlive && httpStopped;
+    }
+
+    private void absorb(ByteBuf buf, int offset, int length) {
+        while (length > 0 && !httpStopped) {
+            int n = Math.min(length, incoming.length);
+            buf.getBytes(offset, incoming, 0, n);
+            absorb(incoming, 0, n);
+            offset += n;
+            length -= n;
+        }
+    }
+
+    /** Bytes after a parsed request: its body, then the next request (kept, or parsed once the current one was seen). */
+    private void absorb(byte[] src, int offset, int length) {
+        while (length > 0 && !httpStopped) {
+            if (!body.done()) {
+                int k = body.skip(src, offset, length);
+                offset += k;
+                length -= k;
+                if (body.failed()) httpStopped = true;
+                continue;
+            }
+            if (done || !consumed) {
+                // a complete request awaits inspection: keep what follows it
+                if (length > backlog.length - backlogLength) {
+                    httpStopped = true; // more pipelined bytes than a request may hold
+                    return;
+                }
+                System.arraycopy(src, offset, backlog, backlogLength, length);
+                backlogLength += length;
+                return;
+            }
+            int held = http.heldLength();
+            HttpParseStatus status = http.feed(src, offset, length);
+            int taken = http.heldLength() - held;
+            if (status == HttpParseStatus.NEED_MORE) return;
+            if (status != HttpParseStatus.DONE) {
+                httpStopped = true; // not HTTP, malformed or too large: libhtp gives up on the connection too
+                return;
+            }
+            offset += taken;
+            length -= taken;
+            requestDone();
+        }
+    }
+
+    /** The request in {@link #http} is complete: read its framing, then handle the bytes after its header block. */
+    private void requestDone() {
+        allocateKeepAliveBuffers();
+        done = true;
+        consumed = false;
+        body.start(http);
+        if (body.failed()) {
+            httpStopped = true;
+            return;
+        }
+        int from = http.headerBlockLength();
+        int after = http.heldLength() - from;
+        if (after > 0) absorb(http.buffer(), from, after);
     }
 
     /**
@@ -60,6 +204,10 @@ final class AppParsers {
      * DNS over TCP on port 53) for protocols whose message this set does not parse.
      */
     void feed(ByteBuf buf, int offset, int length, AppProtocolDetector detector, int srcPort, int dstPort) {
+        if (keepAlive && detected == AppLayer.HTTP && (done || consumed)) {
+            absorb(buf, offset, length); // a keep-alive connection's bytes after its first request
+            return;
+        }
         if (done) return;
         if (bytesSeen == 0) {
             AppProtocol first = detector.detectTcp(buf, offset, length, srcPort, dstPort);
@@ -90,9 +238,15 @@ final class AppParsers {
             }
         }
         if (httpCandidate) {
+            int held = http.heldLength();
             HttpParseStatus status = http.feed(buf, offset, length);
             if (status == HttpParseStatus.DONE) {
                 finish(AppLayer.HTTP);
+                if (keepAlive) {
+                    int taken = http.heldLength() - held;
+                    requestDone();
+                    if (taken < length) absorb(buf, offset + taken, length - taken);
+                }
                 return;
             }
             if (status != HttpParseStatus.NEED_MORE) {

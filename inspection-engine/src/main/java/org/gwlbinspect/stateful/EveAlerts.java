@@ -36,9 +36,10 @@ import org.gwlbinspect.l7.TlsClientHelloParser;
  *
  * <p>One per worker, on the worker thread. Allocates only when the policy changes (rule metadata rendered once); a
  * full ring loses the record, counted by the {@link EveProducer}. {@code tls.version} is the version the server
- * negotiated once its ServerHello was parsed, {@code UNDETERMINED} before (on the ClientHello). Limitation: the other
- * application fields are those of the packet that completed the message (the server's certificate packet carries the
- * SNI too); alerts on later packets of the flow carry {@code app_proto} and the TLS version only.
+ * negotiated once its ServerHello was parsed, {@code UNDETERMINED} before (on the ClientHello). The other application
+ * fields are those of the packet that completed the message (the server's certificate packet carries the SNI too);
+ * alerts on later packets of the flow carry {@code app_proto}, the TLS version and the flow's {@code tls.sni} or {@code
+ * http.hostname}, kept in {@link FlowNames} (bounded: a flow that found no free name logs without it).
  */
 public final class EveAlerts implements AlertSink {
     private static final String ALERT_STRICT = "aws:alert_strict action";
@@ -140,6 +141,18 @@ public final class EveAlerts implements AlertSink {
             dns(r, inspector.datagramDns());
         } else if (inspector.appLayer() == AppLayer.TLS) {
             r.tls(PolicyWord.tlsVersion(inspector.table().policyState(inspector.slot())), false);
+            FlowNames names = inspector.flowNames();
+            int slot = inspector.slot();
+            if (names.kind(slot) == FlowNames.Kind.TLS_SNI)
+                r.sni(names.bytes(), names.offset(slot), names.length(slot));
+        } else if (inspector.appLayer() == AppLayer.HTTP) {
+            // A later packet of an HTTP flow: NFW still logs the request's host (policy.md §4).
+            FlowNames names = inspector.flowNames();
+            int slot = inspector.slot();
+            if (names.kind(slot) == FlowNames.Kind.HTTP_HOST) {
+                r.http(EveRecord.ABSENT, 0);
+                r.httpHostname(names.bytes(), names.offset(slot), names.length(slot));
+            }
         }
     }
 

@@ -12,6 +12,8 @@ import org.gwlbinspect.flow.FlowTable;
  * bits 10-12  AppLayer code
  * bit  13     APP_DONE: the client's first message was parsed or inspection of it ended; no more client reassembly
  * bit  14     SERVER_PENDING: a TLS flow awaits the server's certificate; its server→client stream is reassembled
+ * bit  15     HTTP_NEXT: an HTTP keep-alive flow whose later requests are parsed (its client stream is reassembled
+ *             while a request is in progress, from the sequence number StatefulFlows keeps between requests)
  * bits 16-31  index + 1 of the flow's app-layer parser set, 0 for none
  * bits 32-47  low 16 bits of the policy generation the flow's flowbits belong to
  * bits 48-63  the TLS version the server negotiated (0x0303 = TLS 1.2), 0 until its ServerHello was parsed
@@ -29,6 +31,7 @@ final class PolicyWord {
     private static final long APP_MASK = 7L << APP_SHIFT;
     static final long APP_DONE = 1L << 13;
     static final long SERVER_PENDING = 1L << 14;
+    static final long HTTP_NEXT = 1L << 15;
     private static final int PARSERS_SHIFT = 16;
     private static final long PARSERS_MASK = 0xFFFFL << PARSERS_SHIFT;
     private static final int GENERATION_SHIFT = 32;

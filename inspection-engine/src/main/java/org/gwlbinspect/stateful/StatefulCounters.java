@@ -73,7 +73,10 @@ public final class StatefulCounters {
         return sum(MIDSTREAM);
     }
 
-    /** Flows that found no free app-layer parser set (stream exception policy applied). */
+    /**
+     * Flows that found no free app-layer parser set: for a first message the stream exception policy applied, for a
+     * later HTTP request of a keep-alive connection its later requests are no longer parsed.
+     */
     public long parserSetsExhausted() {
         return sum(PARSERS_EXHAUSTED);
     }

@@ -1,5 +1,6 @@
 package org.gwlbinspect.stateful;
 
+import org.gwlbinspect.detect.engine.StreamMatchState;
 import org.gwlbinspect.flow.FlowEndListener;
 import org.gwlbinspect.flow.FlowEndReason;
 import org.gwlbinspect.flow.FlowTable;
@@ -16,13 +17,66 @@ public final class StatefulFlows implements FlowEndListener {
     private final TcpStreamPool streams;
     private final AppParsers[] parserSets;
     private final IndexStack freeParsers;
+    /**
+     * Per stream state index, two directions each: what payload matching keeps between segments. Created on first
+     * use (only policies with stream payload rules use them) and reset when the flow gives its stream state back.
+     */
+    private final StreamMatchState[] streamMatches;
+
+    private final FlowNames names;
+    /** Per flow-table slot: the client sequence number an HTTP keep-alive flow resumes at, its state given back. */
+    private final int[] resumeSequence;
 
     public StatefulFlows(int flowCapacity, StatefulConfig config) {
         this.flowbits = new long[flowCapacity];
-        this.streams = new TcpStreamPool(config.stream());
+        this.streamMatches = new StreamMatchState[config.stream().capacityStreams() * 2];
+        this.streams = new TcpStreamPool(config.stream(), this::resetStreamMatches);
         this.parserSets = new AppParsers[config.parserSets()];
         for (int i = 0; i < parserSets.length; i++) parserSets[i] = new AppParsers();
         this.freeParsers = new IndexStack(parserSets.length);
+        this.names = new FlowNames(flowCapacity, config.flowNames());
+        this.resumeSequence = new int[flowCapacity];
+    }
+
+    int resumeSequence(int slot) {
+        return resumeSequence[slot];
+    }
+
+    void resumeSequence(int slot, int seq) {
+        resumeSequence[slot] = seq;
+    }
+
+    /** The SNI or HTTP host of each flow, for the alerts of its later packets. */
+    public FlowNames names() {
+        return names;
+    }
+
+    /**
+     * The payload matching state of a flow direction; call it only while holding that direction's reassembly (inside a
+     * {@link org.gwlbinspect.stream.StreamDataSink} callback), so that two workers never create or use it at once.
+     */
+    StreamMatchState streamMatch(int handle, int direction) {
+        int i = TcpStreamPool.indexOf(handle) * 2 + direction;
+        StreamMatchState state = streamMatches[i];
+        if (state == null) streamMatches[i] = state = new StreamMatchState(); // first use of this pooled index
+        return state;
+    }
+
+    /**
+     * Clears the payload matching state of a stream state index and frees its Hyperscan streams; {@link
+     * TcpStreamPool#release} calls it while it holds both directions, before the index can go to another flow.
+     */
+    private void resetStreamMatches(int index) {
+        int i = index * 2;
+        if (streamMatches[i] != null) streamMatches[i].reset();
+        if (streamMatches[i + 1] != null) streamMatches[i + 1].reset();
+    }
+
+    /** Flow directions whose payload matching holds an open Hyperscan stream now (tests, diagnostics). */
+    public int openHyperscanStreams() {
+        int open = 0;
+        for (StreamMatchState state : streamMatches) if (state != null && state.hyperscanOpen()) open++;
+        return open;
     }
 
     TcpStreamPool streams() {
@@ -72,5 +126,6 @@ public final class StatefulFlows implements FlowEndListener {
             releaseParsers(parsers);
         }
         flowbits[slot] = 0;
+        names.release(slot);
     }
 }

@@ -9,12 +9,15 @@ import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.Buffer;
 import org.gwlbinspect.detect.BufferInspection;
 import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.RuleProtocol;
+import org.gwlbinspect.detect.RuleType;
 import org.gwlbinspect.detect.engine.AlertSink;
 import org.gwlbinspect.detect.engine.ConnectionState;
 import org.gwlbinspect.detect.engine.Decision;
 import org.gwlbinspect.detect.engine.FlowRuleState;
 import org.gwlbinspect.detect.engine.PacketContext;
 import org.gwlbinspect.detect.engine.RuleEvaluator;
+import org.gwlbinspect.detect.engine.StreamMatchState;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flowlog.FlowRecords;
 import org.gwlbinspect.l7.AppProtocol;
@@ -29,6 +32,7 @@ import org.gwlbinspect.policy.StreamExceptionPolicy;
 import org.gwlbinspect.stream.StreamDataSink;
 import org.gwlbinspect.stream.StreamEvent;
 import org.gwlbinspect.stream.StreamEventCounters;
+import org.gwlbinspect.stream.StreamReassembler;
 import org.gwlbinspect.stream.TcpStreamPool;
 import org.gwlbinspect.verdict.Verdict;
 
@@ -51,9 +55,13 @@ import org.gwlbinspect.verdict.Verdict;
  * <p>A flow whose ClientHello left it undecided keeps its stream state and parser set until the server's handshake is
  * parsed as far as it goes (certificate, TLS 1.3, a malformed or oversized flight, the stream depth); a flow decided
  * on its ClientHello (a pass takes the fast path, as in NFW) or whose ClientHello packet was dropped gives them back at
- * once, and the flow's end in any case. After that later messages of a connection (HTTP keep-alive) are not parsed,
- * and payload rules see single packets. The version the server negotiated is kept in the policy word for the EVE
- * {@code tls.version} of later alerts.
+ * once, and the flow's end in any case. Two exceptions keep the client's stream: under a policy with HTTP rules, an
+ * HTTP connection's later requests are parsed too (each body skipped by its framing; a request pipelined behind
+ * another in the bytes received is evaluated as a transaction of its own, app-layer rules only), the parser set and
+ * the stream state going back to their pools between requests (the next request resumes at the sequence number the
+ * previous one ended at, {@link TcpStreamPool#resume}); and under a policy with stream payload rules (policy.md §3.3) both directions
+ * are reassembled to the flow's end and those rules match the stream ({@link StreamMatchState}). The version the
+ * server negotiated is kept in the policy word for the EVE {@code tls.version} of later alerts.
  *
  * <p>Stream exception policy (§2.8): a TCP flow picked up midstream, or one whose reassembly or parser state could not
  * be allocated or ran out of memory, is dropped ({@code DROP}), reset ({@code REJECT}), or inspected without its
@@ -77,6 +85,7 @@ public final class StatefulInspector {
     private final FlowRuleState ruleState = new FlowRuleState();
     private final AppProtocolDetector detector = new AppProtocolDetector();
     private final DnsQueryParser datagramDns = new DnsQueryParser();
+    private final StreamPayload streamPayload = new StreamPayload();
     private final StreamFeed feed = new StreamFeed();
     private final ServerStreamFeed serverFeed = new ServerStreamFeed();
     private final byte[] payload = new byte[PAYLOAD_SCRATCH];
@@ -96,6 +105,12 @@ public final class StatefulInspector {
     private RuleEvaluator evaluator;
     private long generation;
     private boolean inspectsPayload;
+    /** The policy has stream or packet-stream payload rules: TCP flows keep their reassembly for them. */
+    private boolean inspectsStreams;
+    /** Some payload rule matches packets (packet rules): the packet's payload is copied for it. */
+    private boolean packetPayloadRules;
+    /** Some rule inspects HTTP: every request of a keep-alive connection is parsed, not just the first. */
+    private boolean inspectsHttp;
     /** Per Buffer ordinal: a rule of the policy inspects it, so it is worth filling. */
     private boolean[] inspectedBuffers = new boolean[Buffer.values().length];
 
@@ -220,12 +235,21 @@ public final class StatefulInspector {
         fillContext(packet, toServer, before, connection);
         StreamEvent event = StreamEvent.NONE;
         boolean clientPending = (word & PolicyWord.APP_DONE) == 0;
-        if (!appLayerOff && protocol == TCP) {
-            if (toServer && clientPending) {
-                event = reassemble(packet, buf, table, slot, word);
+        // Stream payload rules need every segment of both directions in order, after the first message too, and also
+        // when the application layer failed (a malformed first message must not turn stream matching off); a flow
+        // that never got reassembly (midstream CONTINUE) or lost it (stream exception) is matched per packet.
+        boolean keepsStream = inspectsStreams
+                && protocol == TCP
+                && (!appLayerOff || table.policyIndex(slot) != TcpStreamPool.NO_STREAM);
+        boolean httpNext = (word & PolicyWord.HTTP_NEXT) != 0;
+        if ((!appLayerOff || keepsStream) && protocol == TCP) {
+            boolean parse = !appLayerOff && (clientPending || httpNext);
+            if (toServer && (parse || keepsStream)) {
+                event = reassemble(packet, buf, table, slot, word, parse);
                 word = table.policyState(slot);
                 app = PolicyWord.app(word);
-            } else if (!toServer && (clientPending || (word & PolicyWord.SERVER_PENDING) != 0)) {
+            } else if (!toServer
+                    && (keepsStream || (!appLayerOff && (clientPending || (word & PolicyWord.SERVER_PENDING) != 0)))) {
                 event = reassembleServer(packet, buf, table, slot, word);
                 word = table.policyState(slot);
                 app = PolicyWord.app(word);
@@ -255,7 +279,15 @@ public final class StatefulInspector {
                 && PolicyWord.parsers(now) >= 0;
         ctx.appProtocol = app.ruleProtocol();
         ctx.appProtocolFailed = app == AppLayer.FAILED;
-        if (inspectsPayload && packet.payloadLength() > 0) {
+        if (streamPayload.hasData()) {
+            StreamPayload p = streamPayload;
+            ctx.setStream(p.bytes, 0, p.length, p.newStart - p.newFrom, p.newFrom);
+        } else if (streamPayload.active
+                && (event == StreamEvent.OUT_OF_ORDER || event == StreamEvent.OVERLAP_CONFLICT)) {
+            ctx.payloadInStream = true; // buffered, or contradicting bytes: matched with the stream, not alone
+        }
+        streamPayload.active = false;
+        if (inspectsPayload && packet.payloadLength() > 0 && (packetPayloadRules || !ctx.payloadInStream)) {
             int length = Math.min(packet.payloadLength(), payload.length);
             buf.getBytes(packet.payloadOffset(), payload, 0, length);
             ctx.setBuffer(Buffer.PAYLOAD, payload, 0, length);
@@ -269,6 +301,9 @@ public final class StatefulInspector {
         else if (decision.verdict() == org.gwlbinspect.detect.engine.Verdict.DROP) {
             StatefulCounters.increment(counts, StatefulCounters.DEFAULT_ACTION_DROPS);
         }
+        if (messageParsers != null && messageParsers.httpKeepAlive()) {
+            decision = nextRequests(decision, messageParsers);
+        }
         flows.flowbits(slot, ruleState.flowbits());
         long updated = PolicyWord.withGeneration(0, generation);
         long mask = PolicyWord.GENERATION_FIELD;
@@ -281,11 +316,37 @@ public final class StatefulInspector {
         // take the fast path), or its messages are done. A ClientHello leaves the server's certificate pending,
         // unless the packet that completed it is dropped: the server cannot answer a hello it did not receive.
         boolean dropped = unsafe || decision.packetVerdict() != org.gwlbinspect.detect.engine.Verdict.PASS;
-        if (decision.flowScoped()
-                || serverParsers != null
+        long after = table.policyState(slot);
+        if (decision.flowScoped()) {
+            releaseMessageState(table, slot);
+        } else if ((after & PolicyWord.HTTP_NEXT) != 0) {
+            // A keep-alive connection keeps its stream; its parser set only while a request or body is in progress.
+            int index = PolicyWord.parsers(after);
+            AppParsers current = index >= 0 ? flows.parsers(index) : null;
+            if (current != null && current.httpStopped()) {
+                PolicyWord.update(table, slot, PolicyWord.HTTP_NEXT, 0);
+                if (inspectsStreams && protocol == TCP) releaseParsers(table, slot);
+                else releaseMessageState(table, slot);
+            } else if (current != null && current.httpIdle()) {
+                releaseParsers(table, slot);
+                // Idle between requests: the stream state goes back too (so capacityStreams still bounds connections
+                // being set up), keeping the sequence number the next request starts at. Only on the client's own
+                // worker, the one that owns that direction's state.
+                int handle = table.policyIndex(slot);
+                StreamReassembler client =
+                        toServer && !inspectsStreams ? flows.streams().direction(handle, CLIENT_STREAM) : null;
+                if (client != null && client.isInspecting() && client.bufferedSegments() == 0) {
+                    flows.resumeSequence(slot, client.nextSequence());
+                    table.setPolicyIndex(slot, TcpStreamPool.NO_STREAM);
+                    flows.streams().release(handle);
+                }
+            }
+        } else if (serverParsers != null
                 || (messageParsers != null
                         && (dropped || (table.policyState(slot) & PolicyWord.SERVER_PENDING) == 0))) {
-            releaseMessageState(table, slot);
+            // Stream payload rules keep the flow's reassembly to its end; the parsers go back in any case.
+            if (inspectsStreams && protocol == TCP) releaseParsers(table, slot);
+            else releaseMessageState(table, slot);
         }
         if (unsafe && decision.packetVerdict() == org.gwlbinspect.detect.engine.Verdict.PASS) {
             return outcome(StatefulOutcome.STREAM_UNSAFE_DROP, Verdict.DROP);
@@ -322,6 +383,10 @@ public final class StatefulInspector {
         c.payloadLength = packet.payloadLength();
         c.tlsClientHello = false;
         c.sslVersion = 0;
+        evaluator.clearStreamCandidates();
+        streamPayload.active = false;
+        streamPayload.length = 0;
+        streamPayload.newStart = -1;
     }
 
     /**
@@ -329,7 +394,8 @@ public final class StatefulInspector {
      * reassembly is anchored at the initial sequence number (a flow whose first data segment arrives out of order is
      * still read from its first byte); a flow that got none then tries again at its first payload.
      */
-    private StreamEvent reassemble(InnerPacket packet, ByteBuf buf, FlowTable table, int slot, long word) {
+    private StreamEvent reassemble(
+            InnerPacket packet, ByteBuf buf, FlowTable table, int slot, long word, boolean parse) {
         int length = packet.payloadLength();
         boolean syn = (packet.tcpFlags() & 0x02) != 0;
         if (length == 0 && !syn) return StreamEvent.NONE;
@@ -339,6 +405,16 @@ public final class StatefulInspector {
             if (length == 0) {
                 handle = streams.acquire(uncounted);
                 if (handle == TcpStreamPool.NO_STREAM) return StreamEvent.NONE; // retried at the first payload
+            } else if ((word & PolicyWord.HTTP_NEXT) != 0 && !inspectsStreams) {
+                // The next request of a keep-alive connection that gave its state back between requests: resume at
+                // the byte after the previous request. No state free: the connection is not broken, its later
+                // requests are no longer parsed (counted as a pool exhaustion).
+                handle = streams.acquire(streamCounters);
+                if (handle == TcpStreamPool.NO_STREAM) {
+                    PolicyWord.update(table, slot, PolicyWord.HTTP_NEXT, 0);
+                    return StreamEvent.NONE;
+                }
+                streams.resume(handle, CLIENT_STREAM, flows.resumeSequence(slot) & 0xFFFF_FFFFL);
             } else {
                 handle = streams.acquire(streamCounters);
                 if (handle == TcpStreamPool.NO_STREAM) return StreamEvent.STATE_POOL_EXHAUSTED;
@@ -346,21 +422,33 @@ public final class StatefulInspector {
             table.setPolicyIndex(slot, handle);
         }
         AppParsers parsers = null;
-        if (length > 0) {
+        boolean httpNext = (word & PolicyWord.HTTP_NEXT) != 0;
+        if (length > 0 && parse) {
             int index = PolicyWord.parsers(word);
             if (index < 0) {
                 index = flows.acquireParsers();
-                if (index < 0) {
+                if (index < 0 && httpNext) {
+                    // A later request of a keep-alive connection: the connection is not broken, its later requests
+                    // are no longer parsed (counted), as when their framing cannot be followed.
+                    StatefulCounters.increment(counts, StatefulCounters.PARSERS_EXHAUSTED);
+                    PolicyWord.update(table, slot, PolicyWord.HTTP_NEXT, 0);
+                    httpNext = false;
+                } else if (index < 0) {
                     StatefulCounters.increment(counts, StatefulCounters.PARSERS_EXHAUSTED);
                     return StreamEvent.STATE_POOL_EXHAUSTED;
+                } else {
+                    PolicyWord.update(table, slot, PolicyWord.PARSERS_FIELD, PolicyWord.withParsers(0, index));
+                    if (httpNext) flows.parsers(index).continueHttp();
+                    else flows.parsers(index).keepHttpAlive(inspectsHttp);
                 }
-                PolicyWord.update(table, slot, PolicyWord.PARSERS_FIELD, PolicyWord.withParsers(0, index));
             }
-            parsers = flows.parsers(index);
+            if (index >= 0) parsers = flows.parsers(index);
         }
         feed.parsers = parsers;
         feed.srcPort = packet.srcPort();
         feed.dstPort = packet.dstPort();
+        boolean matches = inspectsStreams && length > 0;
+        if (matches) streamPayload.begin(handle, CLIENT_STREAM);
         StreamEvent event;
         try {
             event = streams.accept(
@@ -372,12 +460,18 @@ public final class StatefulInspector {
                     buf,
                     packet.payloadOffset(),
                     length,
-                    parsers == null ? StreamDataSink.NONE : feed,
+                    parsers == null && !matches ? StreamDataSink.NONE : feed,
                     streamCounters);
         } finally {
             feed.parsers = null;
         }
-        if (parsers != null) {
+        if (parsers != null && httpNext) {
+            // a later request of a keep-alive connection: inspected on the packet that completes it, like the first
+            if (parsers.httpRequestDone()) {
+                messageParsers = parsers;
+                setMessageBuffers(parsers);
+            }
+        } else if (parsers != null) {
             AppLayer detected = parsers.detected();
             if (parsers.done()) {
                 messageParsers = parsers;
@@ -386,10 +480,13 @@ public final class StatefulInspector {
                 flowRecords.setAppProto(slot, detected.protocol());
                 // A ClientHello's flow keeps its stream and parsers for the server's certificate (tls.cert_*).
                 long pending = parsers.tlsHelloDone() ? PolicyWord.SERVER_PENDING : 0;
+                // An HTTP connection's later requests are parsed too, when the policy has HTTP rules (Suricata
+                // inspects every transaction): its client stream stays reassembled.
+                if (parsers.httpRequestDone() && parsers.httpKeepAlive()) pending |= PolicyWord.HTTP_NEXT;
                 PolicyWord.update(
                         table,
                         slot,
-                        PolicyWord.APP_FIELD | PolicyWord.APP_DONE | PolicyWord.SERVER_PENDING,
+                        PolicyWord.APP_FIELD | PolicyWord.APP_DONE | PolicyWord.SERVER_PENDING | PolicyWord.HTTP_NEXT,
                         PolicyWord.withApp(PolicyWord.APP_DONE | pending, detected));
             } else if (detected != AppLayer.NOT_YET) {
                 PolicyWord.update(table, slot, PolicyWord.APP_FIELD, PolicyWord.withApp(0, detected));
@@ -401,15 +498,25 @@ public final class StatefulInspector {
             PolicyWord.update(
                     table,
                     slot,
-                    PolicyWord.APP_FIELD | PolicyWord.APP_DONE,
+                    PolicyWord.APP_FIELD | PolicyWord.APP_DONE | PolicyWord.HTTP_NEXT,
                     PolicyWord.withApp(PolicyWord.APP_DONE, app == AppLayer.NOT_YET ? AppLayer.UNKNOWN : app));
-            if (messageParsers == null) releaseMessageState(table, slot);
+            if (messageParsers == null) {
+                if (inspectsStreams) releaseParsers(table, slot); // the other direction may still be matched
+                else releaseMessageState(table, slot);
+            }
         }
         return event;
     }
 
-    /** Sets the sticky buffers of a completed first message on the packet that completed it. */
+    /** Sets the sticky buffers of a completed message on the packet that completed it; keeps the flow's name. */
     private void setMessageBuffers(AppParsers parsers) {
+        if (parsers.tlsHelloDone() && parsers.tls.hasSni()) {
+            TlsClientHelloParser tls = parsers.tls;
+            flows.names().keep(slot, FlowNames.Kind.TLS_SNI, tls.buffer(), tls.sniOffset(), tls.sniLength());
+        } else if (parsers.httpRequestDone() && parsers.http.hasHost()) {
+            HttpRequestParser http = parsers.http;
+            flows.names().keep(slot, FlowNames.Kind.HTTP_HOST, http.host(), 0, http.hostLength());
+        }
         if (parsers.tlsHelloDone()) {
             TlsClientHelloParser tls = parsers.tls;
             ctx.tlsClientHello = true;
@@ -449,6 +556,30 @@ public final class StatefulInspector {
         }
     }
 
+    /**
+     * The packet completed a request of a keep-alive connection, now inspected: parses and inspects the requests that
+     * follow it in the bytes already received (pipelined), each as a transaction of its own, until one decides the
+     * flow or more bytes are needed. The packet gets the most severe verdict.
+     */
+    private Decision nextRequests(Decision decision, AppParsers parsers) {
+        while (!decision.flowScoped() && parsers.nextHttpRequest()) {
+            for (Buffer buffer : BUFFERS) if (buffer.protocol() == RuleProtocol.HTTP) ctx.clearBuffer(buffer);
+            ctx.dropStream(); // stream and packet rules were evaluated for this packet already
+            setMessageBuffers(parsers);
+            Decision next = evaluator.evaluateTransaction(ctx, ruleState, countedAlerts);
+            int decidedBy = evaluator.decidingRule();
+            if (decidedBy >= 0) ruleHits.hit(decidedBy);
+            if (next.flowScoped()
+                    || (decision.packetVerdict() == org.gwlbinspect.detect.engine.Verdict.PASS
+                            && next.packetVerdict() != org.gwlbinspect.detect.engine.Verdict.PASS)) {
+                decision = next;
+            }
+        }
+        return decision;
+    }
+
+    private static final Buffer[] BUFFERS = Buffer.values();
+
     /** {@code ja3.string} and {@code ja3.hash} (its MD5 in lowercase hex), written into this worker's arrays. */
     private void setJa3(TlsClientHelloParser tls) {
         int length = tls.writeJa3(ja3String);
@@ -482,6 +613,8 @@ public final class StatefulInspector {
         AppParsers parsers = (word & PolicyWord.SERVER_PENDING) != 0 && index >= 0 ? flows.parsers(index) : null;
         serverFeed.parsers = parsers;
         int versionBefore = parsers == null ? 0 : parsers.serverTls.negotiatedVersion();
+        boolean matches = inspectsStreams && packet.payloadLength() > 0;
+        if (matches) streamPayload.begin(handle, SERVER_STREAM);
         StreamEvent event;
         try {
             event = flows.streams()
@@ -494,12 +627,13 @@ public final class StatefulInspector {
                             buf,
                             packet.payloadOffset(),
                             packet.payloadLength(),
-                            parsers == null ? StreamDataSink.NONE : serverFeed,
+                            parsers == null && !matches ? StreamDataSink.NONE : serverFeed,
                             streamCounters);
         } finally {
             serverFeed.parsers = null;
         }
-        if (parsers == null) return StreamEvent.NONE; // nothing of this direction was inspected
+        // Until then the server's bytes are inspected only by stream payload rules, if the policy has any.
+        if (parsers == null) return inspectsStreams ? event : StreamEvent.NONE;
         TlsServerHelloParser server = parsers.serverTls;
         int version = server.negotiatedVersion();
         if (versionBefore == 0 && version != 0) {
@@ -594,6 +728,11 @@ public final class StatefulInspector {
             table.setPolicyIndex(slot, TcpStreamPool.NO_STREAM);
             flows.streams().release(handle);
         }
+        releaseParsers(table, slot);
+    }
+
+    /** Gives the flow's parser set back; the server's certificate is no longer awaited. */
+    private void releaseParsers(FlowTable table, int slot) {
         while (true) {
             long current = table.policyState(slot);
             int index = PolicyWord.parsers(current);
@@ -621,6 +760,24 @@ public final class StatefulInspector {
         }
         inspectedBuffers = inspected;
         inspectsPayload = inspected[Buffer.PAYLOAD.ordinal()];
+        inspectsStreams = evaluator.inspectsStreams();
+        boolean packetRules = false;
+        for (CompiledPolicy.CompiledRule rule : policy.rules()) {
+            RuleType type = rule.signature().type();
+            if (type == RuleType.STREAM || type == RuleType.PACKET_STREAM) continue;
+            for (BufferInspection inspection : rule.signature().inspections()) {
+                packetRules |= inspection.buffer() == Buffer.PAYLOAD;
+            }
+        }
+        packetPayloadRules = packetRules;
+        boolean http = false;
+        for (CompiledPolicy.CompiledRule rule : policy.rules()) {
+            http |= rule.signature().protocol() == RuleProtocol.HTTP;
+            for (BufferInspection inspection : rule.signature().inspections()) {
+                http |= inspection.buffer().protocol() == RuleProtocol.HTTP;
+            }
+        }
+        inspectsHttp = http;
     }
 
     private void countAlert(
@@ -675,6 +832,11 @@ public final class StatefulInspector {
         return table;
     }
 
+    /** The names flows announced (SNI, HTTP host), for alerts on packets after the message. */
+    FlowNames flowNames() {
+        return flows.names();
+    }
+
     int slot() {
         return slot;
     }
@@ -694,17 +856,23 @@ public final class StatefulInspector {
         return dnsDatagram ? datagramDns : null;
     }
 
-    /** Feeds reassembled server bytes to the flow's server handshake parser. */
-    private static final class ServerStreamFeed implements StreamDataSink {
+    /** Feeds reassembled server bytes to the flow's server handshake parser and to stream payload matching. */
+    private final class ServerStreamFeed implements StreamDataSink {
         AppParsers parsers;
 
         @Override
         public void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
             if (parsers != null) parsers.feedServer(buffer, offset, length, streamOffset);
+            streamPayload.onStreamData(buffer, offset, length, streamOffset);
+        }
+
+        @Override
+        public void onSegmentEnd(long nextStreamOffset) {
+            streamPayload.onSegmentEnd();
         }
     }
 
-    /** Feeds reassembled client bytes to the flow's parsers. */
+    /** Feeds reassembled client bytes to the flow's parsers and to stream payload matching. */
     private final class StreamFeed implements StreamDataSink {
         AppParsers parsers;
         int srcPort;
@@ -713,6 +881,67 @@ public final class StatefulInspector {
         @Override
         public void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
             if (parsers != null) parsers.feed(buffer, offset, length, detector, srcPort, dstPort);
+            streamPayload.onStreamData(buffer, offset, length, streamOffset);
+        }
+
+        @Override
+        public void onSegmentEnd(long nextStreamOffset) {
+            streamPayload.onSegmentEnd();
+        }
+    }
+
+    /**
+     * A segment's view of its direction's stream for stream payload rules: the direction's lookback followed by the
+     * bytes the segment made contiguous, in this worker's array. The flow's {@link StreamMatchState} is read and
+     * written only inside the reassembly callbacks, while this worker holds the direction.
+     */
+    private final class StreamPayload {
+        /** Reassembly of this segment collects for payload matching (set per segment, before the callbacks). */
+        boolean active;
+
+        private int handle;
+        private int direction;
+        private StreamMatchState state;
+        byte[] bytes = new byte[StreamMatchState.LOOKBACK_BYTES + PAYLOAD_SCRATCH];
+        int length;
+        int newFrom;
+        /** Stream offset of the first new byte, -1 until the segment delivered one. */
+        long newStart = -1;
+
+        void begin(int handle, int direction) {
+            this.active = true;
+            this.handle = handle;
+            this.direction = direction;
+            this.state = null;
+            this.length = 0;
+            this.newStart = -1;
+        }
+
+        void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
+            if (!active) return;
+            if (newStart < 0) {
+                state = flows.streamMatch(handle, direction);
+                newStart = streamOffset;
+                this.length = state.copyLookback(bytes, streamOffset);
+                newFrom = this.length;
+            }
+            if (this.length + length > bytes.length) {
+                // bigger than any segment before (a gap filled with many buffered bytes): grows once, never shrinks
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(this.length + length, bytes.length * 2));
+            }
+            buffer.getBytes(offset, bytes, this.length, length);
+            this.length += length;
+        }
+
+        void onSegmentEnd() {
+            if (!active || newStart < 0) return;
+            evaluator.scanStream(state, bytes, newFrom, length, newStart);
+            state.keepLookback(bytes, length, newStart + (length - newFrom));
+            state = null;
+        }
+
+        boolean hasData() {
+            return active && newStart >= 0;
         }
     }
 }

@@ -21,4 +21,12 @@ public interface StreamDataSink {
      *     first byte seen on midstream pickup)
      */
     void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset);
+
+    /**
+     * Called once per segment after its data, while the direction's state is still held by this thread: per-flow state
+     * that must change only under that ownership (see {@link StreamReassembler}) is written here.
+     *
+     * @param nextStreamOffset stream offset of the next byte to inspect (the bytes delivered so far)
+     */
+    default void onSegmentEnd(long nextStreamOffset) {}
 }

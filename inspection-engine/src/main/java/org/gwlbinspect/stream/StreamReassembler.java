@@ -164,6 +164,7 @@ public final class StreamReassembler {
         this.result = StreamEvent.NONE;
         this.counters = counters;
         if (!stopped) acceptSegment(seq, flags, buffer, offset, length, sink);
+        sink.onSegmentEnd(next);
         if ((flags & RST) != 0) RESET_SEEN.setOpaque(this, true);
         if ((flags & ACK) != 0) peer.acknowledge(ack);
         this.counters = null;
@@ -210,6 +211,16 @@ public final class StreamReassembler {
         } else {
             deliver(buffer, offset, base, end, sink);
         }
+    }
+
+    /**
+     * Anchors a fresh state at {@code seq}, the next byte of a connection whose previous state was given back between
+     * two messages: stream offset 0 is that byte, and a segment arriving out of order is buffered, not taken as the
+     * start (as a first payload without SYN would be).
+     */
+    void resume(int seq) {
+        anchor(seq);
+        synSeen = true;
     }
 
     private void anchor(int dataSeq) {

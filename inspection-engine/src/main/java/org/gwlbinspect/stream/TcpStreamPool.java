@@ -2,6 +2,7 @@ package org.gwlbinspect.stream;
 
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.IntConsumer;
 
 /**
  * Preallocated reassembly state for {@code capacityStreams} TCP flows, two directions each, and the chunk pool they
@@ -38,8 +39,18 @@ public final class TcpStreamPool {
     private final StreamReassembler[] toClient;
     private final AtomicIntegerArray control;
     private final IndexStack free;
+    private final IntConsumer onRelease;
 
     public TcpStreamPool(StreamConfig config) {
+        this(config, index -> {});
+    }
+
+    /**
+     * @param onRelease called with a state's index while {@link #release} holds both its directions, before the index
+     *     can be acquired again: per-flow state kept beside this pool is cleared there
+     */
+    public TcpStreamPool(StreamConfig config, IntConsumer onRelease) {
+        this.onRelease = onRelease;
         this.capacity = config.capacityStreams();
         this.chunks = new ChunkPool(config.chunkSizeBytes(), config.chunkCount());
         this.toServer = new StreamReassembler[capacity];
@@ -87,11 +98,28 @@ public final class TcpStreamPool {
         b.lockForRelease();
         a.reset();
         b.reset();
+        onRelease.accept(index);
         control.set(index, ((word >>> 2) + 1) << 2 | FREE);
         a.exit();
         b.exit();
         free.push(index);
         return true;
+    }
+
+    /**
+     * Anchors one direction of a state just {@linkplain #acquire acquired} (before the handle is published) at sequence
+     * number {@code seq}: for a connection that gave its state back between two application messages and resumes at a
+     * known byte. Does nothing on a stale handle.
+     */
+    public void resume(int handle, int direction, long seq) {
+        if (!isCurrent(handle)) return;
+        int index = handle & INDEX_MASK;
+        (direction == 0 ? toServer[index] : toClient[index]).resume((int) seq);
+    }
+
+    /** The state index of a handle (0 to {@link #capacity()} - 1), for per-flow state kept beside this pool. */
+    public static int indexOf(int handle) {
+        return handle & INDEX_MASK;
     }
 
     /** Whether the handle still refers to the state it was acquired as. */

@@ -18,6 +18,7 @@ import org.gwlbinspect.codec.TestPackets;
 import org.gwlbinspect.codec.geneve.GeneveHeader;
 import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.ActivePolicy;
+import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.InspectionCounters;
 import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.detect.PolicyInspector;
@@ -83,6 +84,64 @@ class StatefulAllocationTest {
         assertThat(allocated / (double) measured.size())
                 .as("bytes allocated per packet over %d packets", measured.size())
                 .isLessThan(1.0);
+    }
+
+    @Test
+    void aLongFlowMatchedOnItsReassembledStreamAllocatesNothingOnceWarm() throws Exception {
+        // Stream payload rules (policy.md §3.3): every segment of both directions is reassembled, prefiltered in the
+        // flow's Hyperscan streams and matched on lookback + segment.
+        FlowTableConfig config =
+                new FlowTableConfig(1024, Duration.ofSeconds(350), Duration.ofSeconds(120), Duration.ofSeconds(30));
+        StatefulFlows flows = new StatefulFlows(
+                config.capacity(),
+                new StatefulConfig(new StreamConfig(64, 2048, 256, 0, 64 * 1024, 32, 128 * 1024, 16 * 1024), 8));
+        FlowTable table = new FlowTable(config, flows);
+        FlowResolver resolver = new FlowResolver(table, new FragmentTracker(table, 64, Duration.ofSeconds(30)));
+        CompiledPolicy policy = StatefulHarness.compile("payload.rules", """
+                drop tcp any any -> any any (content:"BADSTUFF"; sid:1;)
+                alert tcp any any -> any any (flow:to_server; content:"|de ad be ef|"; depth:4; content:"x"; sid:2;)
+                alert tcp any any -> any any (content:"cmd="; pcre:"/cmd=\\d+&exec/"; sid:3;)
+                alert tcp any any -> any any (flow:to_client; content:"SECRET"; nocase; sid:4;)
+                """);
+        StatefulCounters counters = new StatefulCounters();
+        StatefulInspector stateful = new StatefulInspector(flows, counters);
+        PolicyInspector inspector = new InspectionCounters().newInspector(new ActivePolicy(policy), stateful);
+
+        int segments = 3000;
+        int size = 1000;
+        List<ByteBuf> packets = new ArrayList<>();
+        packets.add(gwlb(ipv4Packet(6, CLIENT, SERVER, tcp(40000, 80, 1000, 0, 0x02, new byte[0]))));
+        packets.add(gwlb(ipv4Packet(6, SERVER, CLIENT, tcp(80, 40000, 9000, 1001, 0x12, new byte[0]))));
+        packets.add(gwlb(ipv4Packet(6, CLIENT, SERVER, tcp(40000, 80, 1001, 9001, 0x10, new byte[0]))));
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < segments; i++) {
+            byte[] data = new byte[size];
+            for (int k = 0; k < size; k++) data[k] = (byte) ('a' + random.nextInt(26)); // letters: no rule matches
+            long offset = (long) (i / 2) * size; // each direction's segments follow each other
+            if (i % 2 == 0) {
+                packets.add(gwlb(ipv4Packet(6, CLIENT, SERVER, tcp(40000, 80, 1001 + offset, 9001, 0x18, data))));
+            } else {
+                packets.add(gwlb(ipv4Packet(6, SERVER, CLIENT, tcp(80, 40000, 9001 + offset, 1001, 0x18, data))));
+            }
+        }
+        int warm = 203;
+        long now = 1_000_000_000L;
+        for (int i = 0; i < warm; i++) run(packets.get(i), resolver, inspector, table, now += 1000);
+        int passed = 0;
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = warm; i < packets.size(); i++) {
+            passed += run(packets.get(i), resolver, inspector, table, now += 1000) == Verdict.PASS ? 1 : 0;
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(passed).isEqualTo(packets.size() - warm);
+        assertThat(counters.alerts()).isZero();
+        assertThat(flows.openHyperscanStreams()).isEqualTo(2); // the flow's two directions, matched to the end
+        assertThat(allocated / (double) (packets.size() - warm))
+                .as("bytes allocated per packet over %d packets", packets.size() - warm)
+                .isLessThan(1.0);
+        packets.forEach(ByteBuf::release);
     }
 
     private Verdict run(ByteBuf datagram, FlowResolver resolver, PolicyInspector inspector, FlowTable table, long now) {

@@ -252,10 +252,9 @@ class StatefulInspectorEvasionTest {
     // ---- what is parsed: the first message, well formed -------------------------------------------------------------
 
     @Test
-    void aSecondRequestOnAKeepAliveConnectionIsNotParsed() {
-        // Difference from NFW, documented in StatefulInspector: only the first request of a connection is parsed.
-        // Suricata inspects every HTTP transaction, so a deny-list drops the second request; here it passes (an
-        // allow-list is not affected: its first request already decided the whole flow). docs/security.md.
+    void aSecondRequestOnAKeepAliveConnectionIsParsedAndDropped() {
+        // Suricata inspects every HTTP transaction: a deny-list drops the second request of a keep-alive connection
+        // (an allow-list is not affected: its first request already decided the whole flow).
         h.use(DENYLIST);
         byte[] first = get("/", "example.org");
         byte[] second = get("/", "github.com");
@@ -263,22 +262,92 @@ class StatefulInspectorEvasionTest {
         assertThat(send(client, 80, 0, first)).isEqualTo(Verdict.PASS);
         assertThat(h.toClient(client, 80, SERVER_ISN + 1, CLIENT_ISN + 1 + first.length, PSH_ACK, new byte[40]))
                 .isEqualTo(Verdict.PASS);
+        // Between requests the parser set and the stream state are back in their pools (the flow keeps the sequence
+        // number the next request starts at).
+        assertThat(h.parserSetsInUse()).isZero();
+        assertThat(h.streamsInUse()).isZero();
         assertThat(h.toServer(client, 80, CLIENT_ISN + 1 + first.length, SERVER_ISN + 41, PSH_ACK, second))
-                .isEqualTo(Verdict.PASS);
-        assertThat(exchange(80, second).getFirst()).isEqualTo(Verdict.DROP); // as the first request, it is dropped
+                .isEqualTo(Verdict.DROP);
+        assertThat(h.toClient(client, 80, SERVER_ISN + 41, CLIENT_ISN + 1 + first.length, PSH_ACK, new byte[40]))
+                .isEqualTo(Verdict.DROP); // an app-layer rule acts on the flow
+        assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
     }
 
     @Test
-    void aClientHelloThatFailsToParseEscapesActionOrderDomainRules() {
-        // Difference from NFW: Suricata takes the first host_name of a server_name list and ignores the rest, and a
-        // hello whose extensions fail to decode still sets ssl_state:client_hello, so the allow-list's drop rule
-        // fires. Here a hello the parser rejects (two host_name entries, which RFC 6066 §3 forbids and OpenSSL and
-        // Go refuse) turns the flow's application layer to "failed": no TLS rule matches and, in action order, the
-        // flow passes. aws:drop_established in strict order, or a rule on app-layer-protocol:failed, catches it.
+    void aSecondRequestSentOutOfOrderIsReadFromItsFirstByte() {
+        // The stream state resumes at the byte after the first request: the second request's tail, sent first, is
+        // buffered rather than taken as the start of the stream.
+        h.use(DENYLIST);
+        byte[] first = get("/", "example.org");
+        byte[] second = get("/", "github.com");
+        int client = connect(80);
+        assertThat(send(client, 80, 0, first)).isEqualTo(Verdict.PASS);
+        assertThat(h.streamsInUse()).isZero();
+        byte[] head = Arrays.copyOfRange(second, 0, 10);
+        byte[] tail = Arrays.copyOfRange(second, 10, second.length);
+        assertThat(send(client, 80, first.length + 10, tail)).isEqualTo(Verdict.PASS);
+        assertThat(send(client, 80, first.length, head)).isEqualTo(Verdict.DROP);
+        assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
+    }
+
+    @Test
+    void aDeniedRequestPipelinedBehindAnAllowedOneInTheSameSegmentIsDropped() {
+        h.use(DENYLIST);
+        byte[] both = StatefulHarness.concat(get("/", "example.org"), get("/x", "github.com"));
+        int client = connect(80);
+        assertThat(send(client, 80, 0, both)).isEqualTo(Verdict.DROP);
+        assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
+    }
+
+    @Test
+    void aDeniedRequestAfterABodyIsFoundWhateverSegmentsCarryIt() {
+        h.use(DENYLIST);
+        // A POST with a Content-Length body that looks like a request (it is body, not a request), then a chunked
+        // POST, then the denied request, all sent in 7-byte segments.
+        byte[] post = ("POST /a HTTP/1.1\r\nHost: example.org\r\nContent-Length: 36\r\n\r\n"
+                        + "GET / HTTP/1.1\r\nHost: github.com\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] chunked = ("POST /b HTTP/1.1\r\nHost: example.org\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                        + "5;ext=1\r\nhello\r\n1A\r\nGET / HTTP/1.1\r\nHost: gith\r\n0\r\nX-Trailer: 1\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] denied = get("/", "github.com");
+        byte[] stream = StatefulHarness.concat(post, chunked, denied);
+        int client = connect(80);
+        List<Verdict> verdicts = segments(client, 80, stream, 7);
+        int completing = (stream.length - 1) / 7; // the segment holding the denied request's last byte
+        assertThat(verdicts.subList(0, completing)).containsOnly(Verdict.PASS);
+        assertThat(verdicts.get(completing)).isEqualTo(Verdict.DROP);
+        assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
+    }
+
+    @Test
+    void aBodyWhoseLengthCannotBeReadEndsTheParsingOfLaterRequests() {
+        // Difference from NFW, documented: libhtp also gives up on a connection whose framing it cannot follow;
+        // the request itself is inspected, the bytes after it are not parsed.
+        h.use(DENYLIST);
+        byte[] bad = ("POST /a HTTP/1.1\r\nHost: example.org\r\nContent-Length: 1x\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        int client = connect(80);
+        assertThat(send(client, 80, 0, bad)).isEqualTo(Verdict.PASS);
+        assertThat(send(client, 80, bad.length, get("/", "github.com"))).isEqualTo(Verdict.PASS);
+        assertThat(h.parserSetsInUse()).isZero();
+        assertThat(h.streamsInUse()).isZero();
+    }
+
+    @Test
+    void aClientHelloWithTwoHostNamesIsJudgedOnTheFirstAsSuricataDoes() {
+        // RFC 6066 §3 forbids a second host_name (OpenSSL and Go refuse it). Suricata takes the first name of the list
+        // and ignores the rest; a parser that failed on it would turn the flow's app-layer to "failed" and let it
+        // past every action-order domain rule. The allow-list judges the first name, whatever the second says.
         h.use(ALLOWLIST);
         assertThat(exchange(443, withSecondHostName(clientHello("gitlab.com"), "gitlab.com", "github.com")))
-                .containsOnly(Verdict.PASS);
-        assertThat(h.counters.appLayerDetected(AppLayer.FAILED)).isEqualTo(1);
+                .containsExactly(Verdict.DROP, Verdict.DROP);
+        assertThat(h.counters.appLayerDetected(AppLayer.TLS)).isEqualTo(1);
+        assertThat(h.counters.appLayerDetected(AppLayer.FAILED)).isZero();
+
+        assertThat(exchange(443, withSecondHostName(clientHello("github.com"), "github.com", "gitlab.com")))
+                .containsExactly(Verdict.PASS, Verdict.PASS);
+        assertThat(h.alerts).hasSize(1).allMatch(alert -> alert.endsWith(":DROP"));
     }
 
     /**

@@ -347,7 +347,7 @@ class StatefulInspectorTest {
     void actionOrderDenylistRejectsTheFlowAndPayloadRulesActOnOnePacket() throws Exception {
         use(rules("""
                 reject http any any -> any any (http.host; content:"evil.example"; endswith; sid:1;)
-                drop tcp any any -> any any (flow:to_server; content:"BADSTUFF"; sid:2;)
+                drop tcp any any -> any any (flow:to_server; content:"BADSTUFF"; dsize:>0; sid:2;)
                 """));
         handshake(80);
         byte[] get = ascii("GET / HTTP/1.1\r\nHost: www.evil.example\r\n\r\n");
@@ -363,7 +363,8 @@ class StatefulInspectorTest {
                 ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN + 1, 0, ACK, ascii("xxBADSTUFFxx"))));
         Verdict next =
                 send(ipv4Packet(6, CLIENT, SERVER, tcp(CLIENT_PORT + 1, 80, CLIENT_ISN + 13, 0, ACK, ascii("fine"))));
-        // A rule with flow: is a packet rule: only the matching packet is dropped (policy.md §0 item 1).
+        // A payload rule with dsize is a packet rule: only the matching packet is dropped (policy.md §0 item 1, §3.3;
+        // without dsize it would match the stream and drop the flow, see StreamPayloadMatchingTest).
         assertThat(bad).isEqualTo(Verdict.DROP);
         assertThat(next).isEqualTo(Verdict.PASS);
         assertThat(alerts).containsExactly("2:DROP");
@@ -561,7 +562,49 @@ class StatefulInspectorTest {
         assertThat(lines.get(1))
                 .contains("\"direction\":\"to_client\"", "\"signature_id\":20,")
                 .contains("\"tls\":{\"sni\":\"blocked.example\",\"version\":\"TLS 1.2\"}");
-        assertThat(lines.get(2)).contains("\"signature_id\":22,").contains("\"tls\":{\"version\":\"TLS 1.2\"}");
+        // A later packet: NFW still writes the flow's SNI (kept in FlowNames after the parsers went back).
+        assertThat(lines.get(2))
+                .contains("\"signature_id\":22,")
+                .contains("\"tls\":{\"sni\":\"blocked.example\",\"version\":\"TLS 1.2\"}");
+    }
+
+    @Test
+    void alertRecordsOnLaterPacketsOfAnHttpFlowCarryItsHostname() throws Exception {
+        // policy.md §4: the http object with the hostname on alerts of the flow's later packets too.
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EveLog log = EveLog.start(
+                new EveLogConfig(
+                        dir.resolve("alert.json"),
+                        dir.resolve("flow.json"),
+                        1 << 20,
+                        1,
+                        64,
+                        "networkfirewall",
+                        "eu-west-1a"),
+                lines::add);
+        try {
+            use(rules("alert http any any -> any any (flow:to_client; dsize:>0; sid:30;)\n"));
+            new EveAlerts(
+                    inspector.stateful(),
+                    log.registerProducer("test"),
+                    new EpochClock(1_755_003_965_000_000L, now),
+                    FlowRecords.disabled());
+            handshake(80);
+            byte[] get = ascii("GET /x HTTP/1.1\r\nHost: WWW.Example.com:8080\r\n\r\n");
+            assertThat(toServer(80, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, get))
+                    .isEqualTo(Verdict.PASS);
+            assertThat(toClient(80, SERVER_ISN + 1, CLIENT_ISN + 1 + get.length, PSH_ACK, ascii("HTTP/1.1 200 OK\r\n")))
+                    .isEqualTo(Verdict.PASS);
+        } finally {
+            log.close();
+        }
+        assertThat(lines).hasSize(1);
+        assertThat(lines.getFirst())
+                .contains("\"signature_id\":30,", "\"direction\":\"to_client\"")
+                .contains("\"http\":{\"hostname\":\"www.example.com\"");
+        assertThat(statefulFlows.names().inUse()).isEqualTo(1);
+        table.expireIdle(now + Duration.ofHours(1).toNanos(), table.indexSize());
+        assertThat(statefulFlows.names().inUse()).isZero(); // given back when the flow ends
     }
 
     // ---- ja3.string, http.header, http.request_header ---------------------------------------------------------------

@@ -71,6 +71,19 @@ public final class PacketContext {
     /** Per buffer: 0 for the single range above, else the number of instances in the two arrays below. */
     final int[] instanceCounts = new int[BUFFERS];
 
+    /**
+     * This TCP segment's payload went into its direction's reassembled stream (Suricata {@code PKT_STREAM_ADD}):
+     * stream and packet-stream rules then match the stream ({@link #setStream}), never this packet alone. False for a
+     * segment that only repeats inspected bytes, or when the flow is not reassembled: they match the packet.
+     */
+    public boolean payloadInStream;
+
+    byte[] streamArray;
+    int streamOffset;
+    int streamLength;
+    long streamStart;
+    int streamNewFrom;
+
     final int[][] instanceOffsets = new int[BUFFERS][];
     final int[][] instanceLengths = new int[BUFFERS][];
 
@@ -111,14 +124,52 @@ public final class PacketContext {
         }
     }
 
+    /**
+     * The reassembled stream this segment extends, for stream and packet-stream payload rules (policy.md §3.3):
+     * {@code array[offset, offset + length)} holds stream bytes from stream offset {@code streamStart} (0 = the first
+     * byte after the SYN) on, those from index {@code newFrom} on being new with this segment. A rule matches when at
+     * least one byte it matches is new; {@code depth}, {@code offset}, {@code startswith} and absolute {@code isdataat}
+     * count from the stream's start.
+     */
+    public void setStream(byte[] array, int offset, int length, long streamStart, int newFrom) {
+        checkRange(array, offset, length);
+        if (newFrom < 0 || newFrom > length || streamStart < 0) throw new IndexOutOfBoundsException("stream range");
+        this.payloadInStream = true;
+        this.streamArray = array;
+        this.streamOffset = offset;
+        this.streamLength = length;
+        this.streamStart = streamStart;
+        this.streamNewFrom = newFrom;
+    }
+
+    /** Forgets one buffer (a later transaction of the packet does not have it). */
+    public void clearBuffer(Buffer buffer) {
+        bufferArrays[buffer.ordinal()] = null;
+    }
+
+    /**
+     * Forgets the stream but keeps {@link #payloadInStream}: the packet's later transactions are evaluated without the
+     * stream its first evaluation matched, so stream rules do not match the same bytes twice.
+     */
+    public void dropStream() {
+        streamArray = null;
+    }
+
+    /** Whether {@link #setStream} was called since the last {@link #clearBuffers()}. */
+    public boolean hasStream() {
+        return streamArray != null;
+    }
+
     /** Whether {@code buffer} was set since the last {@link #clearBuffers()}. */
     public boolean hasBuffer(Buffer buffer) {
         return bufferArrays[buffer.ordinal()] != null;
     }
 
-    /** Forgets every buffer (call per packet before setting this packet's buffers). */
+    /** Forgets every buffer and the stream (call per packet before setting this packet's buffers). */
     public void clearBuffers() {
         for (int i = 0; i < BUFFERS; i++) bufferArrays[i] = null;
+        streamArray = null;
+        payloadInStream = false;
     }
 
     /** Sets IPv4 addresses, ports and protocol in one call. */

@@ -38,9 +38,18 @@ import org.gwlbinspect.policy.StatefulDefaultAction;
  * <p>{@link #evaluate} allocates nothing. An evaluator owns scratch memory (transform output, regex view): use one per
  * thread. IP-only rules are evaluated only on packets the caller marks {@link PacketContext#firstPacketInDirection}
  * (§3.3). Simplifications: protocol-detection-only rules are evaluated on every packet once the protocol is known (a
- * flow-scoped pass/drop ends evaluation of the flow anyway; an alert-only one logs per packet); payload content is
- * matched in the {@link org.gwlbinspect.detect.Buffer#PAYLOAD} buffer the caller sets, never in a reassembled stream,
- * so payload rules are packet-scoped (§3.3 packet-stream).
+ * flow-scoped pass/drop ends evaluation of the flow anyway; an alert-only one logs per packet).
+ *
+ * <p>Payload ({@code content}/{@code pcre} without a sticky buffer): stream and packet-stream rules (§3.3) match the
+ * reassembled stream the caller sets with {@link PacketContext#setStream} when the segment went into it, with Suricata's
+ * stream semantics: a match must take at least one of the segment's new bytes (bytes matched before do not match
+ * again), {@code depth}/{@code offset}/{@code startswith} count from the stream's first byte (Suricata adjusts {@code
+ * depth} only and takes {@code offset} from the inspected chunk; counting both from the stream start is the same while
+ * the stream fits the lookback, and never misses a match Suricata finds), and a drop/pass/reject matched there acts on
+ * the flow ({@code PACKET_ALERT_FLAG_STREAM_MATCH}, {@link org.gwlbinspect.detect.RuleType#scope(boolean)}). A segment
+ * that went into the stream is not matched on its own (Suricata skips the packet fallback for {@code PKT_STREAM_ADD});
+ * other packets (retransmissions, flows without reassembly) match the {@link org.gwlbinspect.detect.Buffer#PAYLOAD}
+ * buffer, per packet. Packet rules ({@code dsize}, {@code flow:no_stream}) always match the packet.
  *
  * <p>Flow verdicts: every matching flow-scoped pass/drop/reject marks the flow, the first one wins (Suricata 7
  * {@code RuleActionToFlow}); later packets of a passed flow return {@link Decision#PASS_FLOW}, of a dropped or
@@ -116,6 +125,16 @@ public final class RuleEvaluator implements AutoCloseable {
     private final Map<String, Integer> flowbitNumbers;
     private final int[] logged;
     private int decidingRule = NO_RULE;
+    /** Set while {@link #evaluateTransaction} runs: only app-layer rules, no default action. */
+    private boolean transactionOnly;
+    /** Whether any rule is a stream or packet-stream rule (the caller then reassembles TCP flows for it). */
+    private final boolean streamRules;
+    // Set while an inspection matches the stream: stream offset of its first byte, index of the first new byte.
+    long matchStreamStart = -1;
+    int matchNewFrom = -1;
+    /** The last rule tried matched its payload in the stream. */
+    boolean streamMatched;
+
     private byte[] scratch = new byte[INITIAL_SCRATCH];
     private final Latin1View view = new Latin1View();
 
@@ -137,6 +156,9 @@ public final class RuleEvaluator implements AutoCloseable {
             rules[i] = new CompiledRuleData(compiled.get(i).signature(), bits, view);
         }
         flowbitNumbers = Map.copyOf(bits);
+        boolean anyStream = false;
+        for (CompiledRuleData rule : rules) anyStream |= rule.streamRule;
+        streamRules = anyStream;
         logged = new int[rules.length];
         nextPassRule = new int[rules.length];
         int nextPass = rules.length;
@@ -189,7 +211,11 @@ public final class RuleEvaluator implements AutoCloseable {
         int loggedCount = 0;
         Verdict verdict = Verdict.NONE;
         Verdict flowStore = Verdict.NONE;
-        CandidateRules candidates = prefilter != null ? prefilter.select(ctx) : null;
+        CandidateRules candidates = null;
+        if (prefilter != null) {
+            candidates = prefilter.select(ctx);
+            prefilter.clearStream(); // a stream scan serves the one packet it was made for
+        }
         // Once a verdict is set, action order goes on (more alerts, the flow marks) up to the next PASS rule, matching
         // or not; strict order stops at once. A skipped rule could not have matched, so the outcome is the same.
         int stop = rules.length;
@@ -197,13 +223,16 @@ public final class RuleEvaluator implements AutoCloseable {
                 i >= 0 && i < stop;
                 i = candidates != null ? candidates.next(i + 1) : i + 1) {
             CompiledRuleData rule = rules[i];
+            if (transactionOnly && !rule.appLayer) continue;
             evaluatedRules++;
             if (!rule.matches(ctx, state, this)) continue;
             rule.applyFlowbits(state);
             if (rule.logs) logged[loggedCount++] = i;
             if (rule.action == Action.ALERT) continue;
-            // Suricata 7 RuleActionToFlow: every matching flow-scoped pass/drop/reject marks the flow, first one wins
-            if (rule.flowScoped && flowStore == Verdict.NONE) flowStore = rule.verdict;
+            // Suricata 7 RuleActionToFlow: every matching flow-scoped pass/drop/reject marks the flow, first one wins;
+            // a match in the reassembled stream is flow-scoped too (PACKET_ALERT_FLAG_STREAM_MATCH).
+            boolean ruleOnFlow = rule.flowScoped || (rule.streamRule && streamMatched);
+            if (ruleOnFlow && flowStore == Verdict.NONE) flowStore = rule.verdict;
             if (verdict == Verdict.NONE) {
                 verdict = rule.verdict;
                 decidingRule = i;
@@ -214,7 +243,7 @@ public final class RuleEvaluator implements AutoCloseable {
         boolean defaultAlertEstablishedFires = false;
         boolean defaultAlertStrictFires = false;
         boolean defaultAlertAppLayerFires = false;
-        if (verdict == Verdict.NONE) {
+        if (verdict == Verdict.NONE && !transactionOnly) {
             boolean establishedToServer = ctx.established && ctx.toServer;
             if (defaultDropStrict || (defaultDropEstablished && establishedToServer)) verdict = Verdict.DROP;
             if (verdict == Verdict.NONE && dropAppLayer.acts(ctx)) {
@@ -241,6 +270,20 @@ public final class RuleEvaluator implements AutoCloseable {
     }
 
     /**
+     * Evaluates a further application transaction completed by the packet already {@linkplain #evaluate evaluated}
+     * (the next request of an HTTP keep-alive connection, pipelined in the same segment): only app-layer rules, which
+     * Suricata runs per transaction, and no default action (those act once per packet).
+     */
+    public Decision evaluateTransaction(PacketContext ctx, FlowRuleState state, AlertSink alerts) {
+        transactionOnly = true;
+        try {
+            return evaluate(ctx, state, alerts);
+        } finally {
+            transactionOnly = false;
+        }
+    }
+
+    /**
      * The index of the rule whose action decided the last evaluated packet, or {@link #NO_RULE} when no rule did (no
      * decision, a default action, or the flow's stored verdict).
      */
@@ -254,6 +297,39 @@ public final class RuleEvaluator implements AutoCloseable {
      */
     public long prefilterFallbacks() {
         return prefilter != null ? prefilter.fallbacks() : 0;
+    }
+
+    /**
+     * Whether the policy has stream or packet-stream payload rules (policy.md §3.3): only then does a TCP flow need its
+     * reassembled stream after its first application message, and {@link #scanStream} per segment.
+     */
+    public boolean inspectsStreams() {
+        return streamRules;
+    }
+
+    /** Starts a packet: forgets the stream candidates of the previous one. */
+    public void clearStreamCandidates() {
+        if (prefilter != null) prefilter.clearStream();
+    }
+
+    /**
+     * Prefilters a segment's new stream bytes in the flow direction's Hyperscan stream, before {@link #evaluate}: the
+     * stream rules whose pattern they complete, or that an earlier segment's pattern keeps pending, become candidates.
+     * Without a prefilter (every rule is tried) it does nothing. Allocates nothing in steady state; opening the flow's
+     * Hyperscan stream (first bytes, new policy) allocates native memory for it.
+     *
+     * @param data the lookback followed by the new bytes, as passed to {@link PacketContext#setStream}
+     * @param newFrom index of the first new byte
+     * @param length bytes in {@code data}
+     * @param newStreamOffset stream offset of {@code data[newFrom]}
+     */
+    public void scanStream(StreamMatchState state, byte[] data, int newFrom, int length, long newStreamOffset) {
+        if (prefilter != null) prefilter.scanStream(state, data, newFrom, length, newStreamOffset);
+    }
+
+    /** Stream segments on which the prefilter made every rule a candidate (see {@link StreamMatchState}). */
+    public long streamPrefilterFallbacks() {
+        return prefilter != null ? prefilter.streamFallbacks() : 0;
     }
 
     /** Rules evaluated (header, options, buffers) since construction: what the prefilter saves. */
@@ -285,6 +361,13 @@ public final class RuleEvaluator implements AutoCloseable {
         final Verdict verdict;
         final boolean flowScoped;
         final boolean ipOnly;
+        /** A stream or packet-stream rule: its payload inspection matches the stream when there is one. */
+        final boolean streamRule;
+        /** {@code flow:only_stream}: never the packet. */
+        final boolean streamOnly;
+        /** An app-layer rule: evaluated per transaction. */
+        final boolean appLayer;
+
         final boolean logs;
         final int ipProtoFilter; // 0 any; matched through RuleProtocol otherwise
         final RuleProtocol protocol;
@@ -312,12 +395,19 @@ public final class RuleEvaluator implements AutoCloseable {
             };
             flowScoped = sig.scope() == ActionScope.FLOW;
             ipOnly = sig.type() == RuleType.IP_ONLY;
+            streamRule = sig.type() == RuleType.STREAM || sig.type() == RuleType.PACKET_STREAM;
+            streamOnly = sig.type() == RuleType.STREAM;
+            appLayer = sig.type() == RuleType.APP_LAYER;
             logs = sig.logsMatches();
             protocol = sig.protocol();
             ipProtoFilter = 0;
             both = sig.direction() == Direction.BOTH;
             FlowCondition flow = sig.flow();
-            if (flow.stream() != FlowCondition.StreamRequirement.ANY) {
+            // only_stream and no_stream mean something for payload rules only (RuleType STREAM / PACKET)
+            boolean payloadRule = false;
+            for (BufferInspection bi : sig.inspections())
+                payloadRule |= !bi.buffer().isSticky();
+            if (flow.stream() != FlowCondition.StreamRequirement.ANY && !payloadRule) {
                 throw unsupported(sid, "flow:" + flow.stream().name().toLowerCase(java.util.Locale.ROOT));
             }
             flowDirection = flow.direction();
@@ -402,7 +492,10 @@ public final class RuleEvaluator implements AutoCloseable {
                 if (bitsetIsSet[i] ? !anySet : (flowbits & bitsetMasks[i]) == bitsetMasks[i]) return false;
             }
             for (CondData c : conditions) if (!c.matches(ctx)) return false;
-            for (InspectionData in : inspections) if (!in.matches(ctx, evaluator)) return false;
+            evaluator.streamMatched = false;
+            for (InspectionData in : inspections) {
+                if (!in.matches(ctx, evaluator, streamRule, streamOnly)) return false;
+            }
             return true;
         }
 
@@ -598,6 +691,7 @@ public final class RuleEvaluator implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------------------
 
+    private static final int PAYLOAD_BUFFER = org.gwlbinspect.detect.Buffer.PAYLOAD.ordinal();
     private static final int KIND_CONTENT = 0;
     private static final int KIND_PCRE = 1;
     private static final int KIND_ISDATAAT = 2;
@@ -706,7 +800,23 @@ public final class RuleEvaluator implements AutoCloseable {
             }
         }
 
-        boolean matches(PacketContext ctx, RuleEvaluator evaluator) {
+        boolean matches(PacketContext ctx, RuleEvaluator evaluator, boolean streamRule, boolean streamOnly) {
+            if (streamRule && buffer == PAYLOAD_BUFFER) {
+                if (ctx.streamArray != null) {
+                    evaluator.matchStreamStart = ctx.streamStart;
+                    evaluator.matchNewFrom = ctx.streamNewFrom;
+                    try {
+                        boolean m = matches(ctx.streamArray, ctx.streamOffset, ctx.streamLength, evaluator);
+                        evaluator.streamMatched = m;
+                        return m;
+                    } finally {
+                        evaluator.matchStreamStart = -1;
+                        evaluator.matchNewFrom = -1;
+                    }
+                }
+                // Suricata: a segment added to the stream is not matched on its own; only_stream never is
+                if (ctx.payloadInStream || streamOnly) return false;
+            }
             byte[] src = ctx.bufferArrays[buffer];
             if (src == null) return false;
             int instances = ctx.instanceCounts[buffer];
@@ -747,45 +857,69 @@ public final class RuleEvaluator implements AutoCloseable {
                     }
                 }
             }
-            return matchFrom(0, 0, data, base, len, evaluator.view());
+            return matchFrom(0, 0, -1, data, base, len, evaluator);
         }
 
-        /** Matches keywords {@code i..} with the previous match ending at {@code prevEnd}; backtracks contents. */
-        private boolean matchFrom(int i, int prevEnd, byte[] data, int base, int len, Latin1View view) {
-            if (i == kind.length) return true;
+        /**
+         * Matches keywords {@code i..} with the previous match ending at {@code prevEnd}; backtracks contents (and, in
+         * a stream, pcres). {@code maxEnd} is the furthest end of a positive match so far, -1 before any: in a stream
+         * ({@code ev.matchNewFrom >= 0}) a match must end in the new bytes, or it was reported with an earlier segment.
+         */
+        private boolean matchFrom(int i, int prevEnd, int maxEnd, byte[] data, int base, int len, RuleEvaluator ev) {
+            if (i == kind.length) return ev.matchNewFrom < 0 || maxEnd < 0 || maxEnd > ev.matchNewFrom;
             switch (kind[i]) {
                 case KIND_BSIZE -> {
-                    return bsize[i].matches(len) && matchFrom(i + 1, prevEnd, data, base, len, view);
+                    return bsize[i].matches(len) && matchFrom(i + 1, prevEnd, maxEnd, data, base, len, ev);
                 }
                 case KIND_ISDATAAT -> {
-                    int at = relative[i] ? prevEnd + offset[i] : offset[i];
+                    // absolute positions count from the stream's start in a stream (matchStreamStart > 0)
+                    long at = relative[i] ? (long) prevEnd + offset[i] : offset[i] - Math.max(0, ev.matchStreamStart);
                     boolean has = at < len;
-                    return has != negated[i] && matchFrom(i + 1, prevEnd, data, base, len, view);
+                    return has != negated[i] && matchFrom(i + 1, prevEnd, maxEnd, data, base, len, ev);
                 }
                 case KIND_PCRE -> {
                     Matcher m = matchers[i];
+                    Latin1View view = ev.view();
                     view.set(data, base, len);
                     m.reset(view);
                     int from = relative[i] ? Math.min(prevEnd, len) : 0;
                     m.region(from, len);
                     boolean found = anchored[i] ? m.lookingAt() : m.find();
-                    if (negated[i]) return !found && matchFrom(i + 1, prevEnd, data, base, len, view);
-                    return found && matchFrom(i + 1, m.end(), data, base, len, view);
+                    if (negated[i]) return !found && matchFrom(i + 1, prevEnd, maxEnd, data, base, len, ev);
+                    while (found) {
+                        int end = m.end();
+                        if (matchFrom(i + 1, end, Math.max(maxEnd, end), data, base, len, ev)) return true;
+                        // In a stream a later occurrence may be the one that reaches the new bytes; elsewhere the
+                        // first occurrence decides, as before.
+                        if (anchored[i] || ev.matchNewFrom < 0) return false;
+                        found = m.find(); // the keywords after it use other matchers over the same bytes
+                    }
+                    return false;
                 }
                 default -> {
-                    return matchContent(i, prevEnd, data, base, len, view);
+                    return matchContent(i, prevEnd, maxEnd, data, base, len, ev);
                 }
             }
         }
 
-        private boolean matchContent(int i, int prevEnd, byte[] data, int base, int len, Latin1View view) {
+        private boolean matchContent(int i, int prevEnd, int maxEnd, byte[] data, int base, int len, RuleEvaluator ev) {
             byte[] p = patterns[i];
             int start;
             long end; // exclusive limit for the match end
+            boolean startsAt = startsWith[i];
             if (relative[i]) {
                 int dist = distance[i] == Integer.MIN_VALUE ? 0 : distance[i];
                 start = prevEnd + dist;
                 end = within[i] >= 0 ? (long) prevEnd + dist + within[i] : len;
+            } else if (ev.matchStreamStart > 0) {
+                // In a stream whose lookback no longer starts at its first byte, absolute positions count from that
+                // first byte (Suricata: depth relative to the stream start, DetectEngineContentInspection).
+                long first = ev.matchStreamStart;
+                if (depth[i] >= 0 && (long) offset[i] + depth[i] <= first)
+                    return negated[i] && next(i, prevEnd, maxEnd, data, base, len, ev);
+                if (startsAt && offset[i] < first) return negated[i] && next(i, prevEnd, maxEnd, data, base, len, ev);
+                start = (int) Math.max(0, offset[i] - first);
+                end = depth[i] >= 0 ? (long) offset[i] + depth[i] - first : len;
             } else {
                 start = offset[i];
                 end = depth[i] >= 0 ? (long) offset[i] + depth[i] : len;
@@ -793,7 +927,7 @@ public final class RuleEvaluator implements AutoCloseable {
             if (start < 0) start = 0;
             if (end > len) end = len;
             int lastStart = (int) end - p.length;
-            if (startsWith[i]) lastStart = Math.min(lastStart, start);
+            if (startsAt) lastStart = Math.min(lastStart, start);
             if (endsWith[i]) {
                 if (len - p.length < start || len - p.length > lastStart) lastStart = -1;
                 else start = len - p.length;
@@ -802,14 +936,21 @@ public final class RuleEvaluator implements AutoCloseable {
                 for (int s = start; s <= lastStart; s++) {
                     if (equalsAt(p, data, base + s, nocase[i])) return false;
                 }
-                return matchFrom(i + 1, prevEnd, data, base, len, view);
+                return next(i, prevEnd, maxEnd, data, base, len, ev);
             }
             for (int s = start; s <= lastStart; s++) {
-                if (equalsAt(p, data, base + s, nocase[i]) && matchFrom(i + 1, s + p.length, data, base, len, view)) {
+                int matchEnd = s + p.length;
+                if (equalsAt(p, data, base + s, nocase[i])
+                        && matchFrom(i + 1, matchEnd, Math.max(maxEnd, matchEnd), data, base, len, ev)) {
                     return true;
                 }
             }
             return false;
+        }
+
+        /** The keywords after {@code i}, which did not move the match position (a negated content). */
+        private boolean next(int i, int prevEnd, int maxEnd, byte[] data, int base, int len, RuleEvaluator ev) {
+            return matchFrom(i + 1, prevEnd, maxEnd, data, base, len, ev);
         }
     }
 

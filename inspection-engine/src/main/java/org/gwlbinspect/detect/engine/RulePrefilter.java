@@ -16,6 +16,7 @@ import org.gwlbinspect.detect.RuleType;
 import org.gwlbinspect.detect.Transform;
 import org.gwlbinspect.detect.match.CompiledPatterns;
 import org.gwlbinspect.detect.match.MatchScratch;
+import org.gwlbinspect.detect.match.MatchStream;
 
 /**
  * Selects the rules worth evaluating for one packet with the policy's Hyperscan databases, as Suricata's multi-pattern
@@ -60,6 +61,24 @@ final class RulePrefilter implements AutoCloseable {
     private MemorySegment scanBuffer;
     private long fallbacks;
 
+    // ---- stream and packet-stream rules (policy.md §3.3): their payload prefilter runs in the flow's stream -------
+    private static final int PAYLOAD = Buffer.PAYLOAD.ordinal();
+    /** By rule: its prefilter pattern is a payload content of a stream or packet-stream rule. */
+    private final boolean[] streamPrefiltered;
+    /** By rule: the length of its prefilter pattern (how long the pattern stays usable in the lookback). */
+    private final int[] prefilterLength;
+    /** Some rule whose prefilter is a payload content inspects the packet, not the stream: scan packets too. */
+    private final boolean packetPayloadScan;
+    /** This packet's candidates from its stream: rules whose prefilter pattern was found in or before it. */
+    private final int[] streamRules;
+
+    private int streamRuleCount;
+    private boolean streamAll;
+    /** {@link #scanStream} ran since the last {@link #clearStream}: its candidates are this packet's. */
+    private boolean streamScanned;
+
+    private long streamFallbacks;
+
     RulePrefilter(CompiledPolicy policy) {
         List<CompiledPolicy.CompiledRule> rules = policy.rules();
         int[] owners = policy.patternOwners();
@@ -72,6 +91,10 @@ final class RulePrefilter implements AutoCloseable {
         candidates = new CandidateRules(ruleCount);
         boolean[] scanned = new boolean[Buffer.values().length];
         dotPrefixed = new boolean[scanned.length];
+        streamPrefiltered = new boolean[ruleCount];
+        prefilterLength = new int[ruleCount];
+        streamRules = new int[Math.max(1, ruleCount)];
+        boolean packetScan = false;
         int id = 0; // PolicyCompiler numbers patterns in this order: rules, their inspections, content/pcre matches
         for (int r = 0; r < rules.size(); r++) {
             int best = -1;
@@ -104,11 +127,18 @@ final class RulePrefilter implements AutoCloseable {
             }
             prefilterRule[best] = r;
             int buffer = bestInspection.buffer().ordinal();
+            prefilterLength[r] = bestLength;
+            if (buffer == PAYLOAD) {
+                RuleType type = rules.get(r).signature().type();
+                if (type == RuleType.STREAM || type == RuleType.PACKET_STREAM) streamPrefiltered[r] = true;
+                else packetScan = true;
+            }
             scanned[buffer] = true;
             if (bestInspection.transforms().contains(Transform.DOTPREFIX)) dotPrefixed[buffer] = true;
         }
         if (id != owners.length)
             throw new IllegalStateException(owners.length + " patterns compiled, " + id + " found in the rules");
+        packetPayloadScan = packetScan;
         alwaysCandidates = CandidateRules.sparse(always);
         alwaysCandidatesAfterFirst = CandidateRules.sparse(alwaysAfterFirst);
         List<Integer> buffers = new ArrayList<>();
@@ -151,6 +181,8 @@ final class RulePrefilter implements AutoCloseable {
         out.clear();
         out.addAll(ctx.firstPacketInDirection ? alwaysCandidates : alwaysCandidatesAfterFirst);
         for (int buffer : scannedBuffers) {
+            // A segment that went into its stream is matched there by stream rules, whose candidates scanStream found.
+            if (buffer == PAYLOAD && ctx.payloadInStream && !packetPayloadScan) continue;
             byte[] src = ctx.bufferArrays[buffer];
             if (src == null) continue;
             int instances = ctx.instanceCounts[buffer];
@@ -165,7 +197,107 @@ final class RulePrefilter implements AutoCloseable {
                 return out;
             }
         }
+        if (ctx.payloadInStream) {
+            // a stream nobody prefiltered (scanStream not called for it): correctness first, every rule
+            if (streamAll || (ctx.hasStream() && !streamScanned)) {
+                out.addRange(ruleCount);
+                return out;
+            }
+            for (int k = 0; k < streamRuleCount; k++) out.add(streamRules[k]);
+        }
         return out;
+    }
+
+    /** Forgets the last packet's stream candidates (call per packet, before {@link #scanStream}). */
+    void clearStream() {
+        streamRuleCount = 0;
+        streamAll = false;
+        streamScanned = false;
+    }
+
+    /**
+     * Scans a segment's new stream bytes in the flow direction's Hyperscan stream (so a pattern split across segments
+     * is found) and makes this packet's stream candidates: rules whose prefilter pattern ended in the new bytes, and
+     * those kept from earlier segments while their pattern is still within the lookback.
+     *
+     * @param data the lookback followed by the new bytes
+     * @param newFrom index of the first new byte in {@code data}
+     * @param length bytes in {@code data}
+     * @param newStreamOffset stream offset of {@code data[newFrom]}
+     */
+    void scanStream(StreamMatchState state, byte[] data, int newFrom, int length, long newStreamOffset) {
+        streamScanned = true;
+        long windowStart = newStreamOffset - newFrom;
+        int kept = 0;
+        for (int k = 0; k < state.pendingCount; k++) {
+            int rule = state.pendingRules[k];
+            // a pattern whose first byte left the lookback cannot be matched there any more
+            if (state.pendingEnds[k] - prefilterLength[rule] < windowStart) continue;
+            state.pendingRules[kept] = rule;
+            state.pendingEnds[kept++] = state.pendingEnds[k];
+            addStreamRule(rule);
+        }
+        state.pendingCount = kept;
+        if (!patterns.hasPatterns(PAYLOAD)) return;
+        MatchStream stream = state.hyperscan;
+        if (!stream.isOpen() || stream.snapshot() != patterns || state.hyperscanEnd != newStreamOffset) {
+            // First bytes of the flow, a new policy, or bytes this stream did not see: what the lookback holds was not
+            // scanned here, so every rule stays a candidate until it has left the lookback.
+            if (stream.isOpen() || newFrom > 0) {
+                state.allCandidatesUntil = Math.max(state.allCandidatesUntil, newStreamOffset);
+                state.pendingCount = 0; // rule indexes of another policy, or of bytes now covered by the fallback
+            }
+            stream.discard();
+            stream.open(patterns, PAYLOAD);
+            state.hyperscanBase = newStreamOffset;
+        }
+        int n = length - newFrom;
+        state.hyperscanEnd = newStreamOffset + n;
+        if (n > 0) {
+            MemorySegment copy = scanBuffer(n);
+            MemorySegment.copy(data, newFrom, copy, ValueLayout.JAVA_BYTE, 0, n);
+            long droppedBefore = scratch.droppedMatches();
+            int matches = stream.scan(copy.address(), n, scratch);
+            if (scratch.droppedMatches() != droppedBefore) {
+                state.allCandidatesUntil = Math.max(state.allCandidatesUntil, state.hyperscanEnd);
+            }
+            for (int k = 0; k < matches; k++) {
+                int rule = prefilterRule[scratch.patternId(k)];
+                if (rule < 0 || !streamPrefiltered[rule]) continue;
+                addStreamRule(rule);
+                remember(state, rule, state.hyperscanBase + scratch.endOffset(k));
+            }
+        }
+        if (state.allCandidatesUntil > windowStart) {
+            streamAll = true;
+            streamFallbacks++;
+        }
+    }
+
+    /** Keeps {@code rule} a candidate while its pattern, ending at stream offset {@code end}, is in the lookback. */
+    private static void remember(StreamMatchState state, int rule, long end) {
+        for (int k = 0; k < state.pendingCount; k++) {
+            if (state.pendingRules[k] == rule) {
+                state.pendingEnds[k] = Math.max(state.pendingEnds[k], end);
+                return;
+            }
+        }
+        if (state.pendingCount < StreamMatchState.PENDING_RULES) {
+            state.pendingRules[state.pendingCount] = rule;
+            state.pendingEnds[state.pendingCount++] = end;
+        } else {
+            state.allCandidatesUntil = Math.max(state.allCandidatesUntil, end); // correctness first
+        }
+    }
+
+    private void addStreamRule(int rule) {
+        if (streamRuleCount < streamRules.length) streamRules[streamRuleCount++] = rule;
+        else streamAll = true;
+    }
+
+    /** Stream segments on which every rule was a candidate (new policy, first bytes, too many pending rules). */
+    long streamFallbacks() {
+        return streamFallbacks;
     }
 
     /** A multi-buffer ({@code http.request_header}): every instance is scanned on its own, as it is matched. */

@@ -594,13 +594,134 @@ class RuleEvaluatorTest {
     }
 
     @Test
-    void ruleWithFlowOnlyStreamIsRejectedWhenThePolicyCompilesNamingSidAndKeyword() {
-        assertThatThrownBy(() -> compile(
-                        "s.rules",
-                        "drop tcp any any -> any any (flow:to_server,only_stream; content:\"x\"; sid:77;)\n"))
+    void flowOnlyStreamWithoutPayloadIsRejectedWhenThePolicyCompilesNamingSidAndKeyword() {
+        assertThatThrownBy(
+                        () -> compile("s.rules", "drop tcp any any -> any any (flow:to_server,only_stream; sid:77;)\n"))
                 .isInstanceOf(PolicyException.class)
                 .hasMessageContaining("sid 77")
                 .hasMessageContaining("only_stream");
+    }
+
+    // ---- stream and packet-stream rules (policy.md §3.3) ---------------------------------------------------------
+
+    /** A client segment whose payload went into the stream: {@code window} from {@code start}, new from {@code newFrom}. */
+    private PacketContext streamSegment(String window, long start, int newFrom) {
+        PacketContext ctx = toServer(ACK, true);
+        byte[] bytes = window.getBytes(StandardCharsets.ISO_8859_1);
+        ctx.setStream(bytes, 0, bytes.length, start, newFrom);
+        byte[] packet = java.util.Arrays.copyOfRange(bytes, newFrom, bytes.length);
+        ctx.setBuffer(Buffer.PAYLOAD, packet, 0, packet.length);
+        ctx.payloadLength = packet.length;
+        return ctx;
+    }
+
+    @Test
+    void aStreamRuleMatchesTheStreamAndActsOnTheFlow() throws Exception {
+        RuleEvaluator ev = evaluator("drop tcp any any -> any any (content:\"BADSTUFF\"; sid:1;)\n");
+        assertThat(ev.inspectsStreams()).isTrue();
+        assertThat(ev.evaluate(streamSegment("xxBADSTUFF", 0, 5), state, sink)).isEqualTo(Decision.DROP_FLOW);
+    }
+
+    @Test
+    void aStreamMatchMustTakeANewByte() throws Exception {
+        RuleEvaluator ev = evaluator("alert tcp any any -> any any (content:\"ping\"; sid:1;)\n");
+        assertThat(ev.evaluate(streamSegment("pingxx", 0, 4), state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(alerts).isEmpty();
+        ev.evaluate(streamSegment("pingxxpi", 0, 7), state, sink); // only "i" is new: still not a new "ping"
+        assertThat(alerts).isEmpty();
+        ev.evaluate(streamSegment("pingxxping", 0, 8), state, sink);
+        assertThat(alerts).containsExactly("0:ALERT:PASS");
+    }
+
+    @Test
+    void aSegmentAddedToTheStreamIsNotMatchedOnItsOwnButOtherPacketsAre() throws Exception {
+        RuleEvaluator ev = evaluator("drop tcp any any -> any any (content:\"BADSTUFF\"; sid:1;)\n");
+        PacketContext buffered = toServer(ACK, true);
+        byte[] bytes = "BADSTUFF".getBytes(StandardCharsets.US_ASCII);
+        buffered.setBuffer(Buffer.PAYLOAD, bytes, 0, bytes.length);
+        buffered.payloadInStream = true; // out of order: in the stream, not yet contiguous
+        assertThat(ev.evaluate(buffered, state, sink)).isEqualTo(Decision.NO_DECISION);
+        buffered.payloadInStream = false; // e.g. a flow without reassembly: the packet is matched, per packet
+        assertThat(ev.evaluate(buffered, state, sink)).isEqualTo(Decision.DROP_PACKET);
+    }
+
+    @Test
+    void onlyStreamRulesNeverMatchPackets() throws Exception {
+        RuleEvaluator ev = evaluator("drop tcp any any -> any any (flow:only_stream; content:\"BADSTUFF\"; sid:1;)\n");
+        PacketContext packet = toServer(ACK, true);
+        byte[] bytes = "BADSTUFF".getBytes(StandardCharsets.US_ASCII);
+        packet.setBuffer(Buffer.PAYLOAD, bytes, 0, bytes.length);
+        assertThat(ev.evaluate(packet, state, sink)).isEqualTo(Decision.NO_DECISION);
+        assertThat(ev.evaluate(streamSegment("BADSTUFF", 0, 0), state, sink)).isEqualTo(Decision.DROP_FLOW);
+    }
+
+    @Test
+    void depthOffsetAndStartswithCountFromTheStreamStartWhenTheLookbackStartsLater() throws Exception {
+        RuleEvaluator depth = evaluator("drop tcp any any -> any any (content:\"EVIL\"; depth:104; sid:1;)\n");
+        // window holds stream bytes 96..: EVIL at stream offset 100..104 is within depth 104
+        assertThat(depth.evaluate(streamSegment("xxxxEVIL", 96, 4), new FlowRuleState(), sink))
+                .isEqualTo(Decision.DROP_FLOW);
+        // EVIL at stream offset 101..105: beyond it
+        assertThat(depth.evaluate(streamSegment("xxxxxEVIL", 96, 5), new FlowRuleState(), sink))
+                .isEqualTo(Decision.NO_DECISION);
+        // a depth that ends before the window: no match possible
+        assertThat(depth.evaluate(streamSegment("EVIL", 200, 0), new FlowRuleState(), sink))
+                .isEqualTo(Decision.NO_DECISION);
+
+        RuleEvaluator offset = evaluator("drop tcp any any -> any any (content:\"EVIL\"; offset:102; sid:1;)\n");
+        assertThat(offset.evaluate(streamSegment("xxxxEVIL", 96, 4), new FlowRuleState(), sink))
+                .isEqualTo(Decision.NO_DECISION); // EVIL starts at stream offset 100 < 102
+        assertThat(offset.evaluate(streamSegment("xxxxxxEVIL", 96, 6), new FlowRuleState(), sink))
+                .isEqualTo(Decision.DROP_FLOW);
+
+        RuleEvaluator starts = evaluator("drop tcp any any -> any any (content:\"EVIL\"; startswith; sid:1;)\n");
+        assertThat(starts.evaluate(streamSegment("EVIL", 0, 0), new FlowRuleState(), sink))
+                .isEqualTo(Decision.DROP_FLOW);
+        assertThat(starts.evaluate(streamSegment("EVIL", 50, 0), new FlowRuleState(), sink))
+                .isEqualTo(Decision.NO_DECISION); // the stream did not start with it
+    }
+
+    @Test
+    void thePrefilterFindsStreamMatchesSplitAcrossSegmentsLikeEvaluatingEveryRule() throws Exception {
+        // Seeded: random stream contents and segmentations; every rule's verdicts and alerts per segment must be
+        // the same with the Hyperscan stream prefilter as when every rule is tried on the lookback + segment.
+        CompiledPolicy policy = compile("stream.rules", """
+                alert tcp any any -> any any (content:"abcab"; sid:1;)
+                alert tcp any any -> any any (content:"bb"; content:"ca"; distance:0; within:9; sid:2;)
+                alert tcp any any -> any any (content:"cccc"; fast_pattern; content:"a"; distance:2; sid:3;)
+                alert tcp any any -> any any (content:"acb"; depth:40; sid:4;)
+                alert tcp any any -> any any (content:"ab"; pcre:"/ab[abc]{3}c/"; sid:5;)
+                alert tcp any any -> any any (content:"bcab"; content:!"aaaa"; within:20; sid:6;)
+                """);
+        java.util.Random random = new java.util.Random(20261125);
+        for (int round = 0; round < 60; round++) {
+            RuleEvaluator withPrefilter = new RuleEvaluator(policy);
+            RuleEvaluator everyRule = new RuleEvaluator(policy, false);
+            StreamMatchState streamState = new StreamMatchState();
+            byte[] stream = new byte[300 + random.nextInt(3000)];
+            for (int i = 0; i < stream.length; i++) stream[i] = (byte) ("abc".charAt(random.nextInt(3)));
+            byte[] window = new byte[StreamMatchState.LOOKBACK_BYTES + stream.length];
+            int at = 0;
+            while (at < stream.length) {
+                int n = Math.min(stream.length - at, 1 + random.nextInt(random.nextBoolean() ? 4 : 400));
+                int lookback = streamState.copyLookback(window, at);
+                System.arraycopy(stream, at, window, lookback, n);
+                withPrefilter.clearStreamCandidates();
+                withPrefilter.scanStream(streamState, window, lookback, lookback + n, at);
+                streamState.keepLookback(window, lookback + n, at + n);
+                List<String> a = new ArrayList<>();
+                List<String> b = new ArrayList<>();
+                PacketContext ctx = toServer(ACK, true);
+                ctx.setStream(window, 0, lookback + n, at - lookback, lookback);
+                Decision da = withPrefilter.evaluate(ctx, new FlowRuleState(), (r, x, v) -> a.add(r + ":" + v));
+                Decision db = everyRule.evaluate(ctx, new FlowRuleState(), (r, x, v) -> b.add(r + ":" + v));
+                assertThat(da).as("round %d at %d", round, at).isEqualTo(db);
+                assertThat(a).as("round %d at %d", round, at).isEqualTo(b);
+                at += n;
+            }
+            streamState.reset();
+            withPrefilter.close();
+        }
     }
 
     @Test
