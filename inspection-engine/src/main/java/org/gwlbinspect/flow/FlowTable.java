@@ -76,7 +76,8 @@ import java.util.concurrent.atomic.LongAdder;
  * set once per flow, see {@link #recordInbound}), so a flood that answers every reply (a completed handshake) counts
  * as established and competes by age. When the free entries are gone, any flow's entry serves: if the new key's
  * window holds no idle or embryonic flow (clustering leaves some windows with few flows, or none), {@value
- * #EVICTION_REGIONS} other windows spread over the index are sampled before an established flow is chosen. If
+ * #EVICTION_REGIONS} other windows spread over the index are sampled before an established flow is chosen; the
+ * victim's entry goes straight to the creator that evicted it, not through the free list. If
  * creation still fails {@value #MAX_CREATE_ATTEMPTS} times (workers racing for the entries freed), {@link #lookupOrCreate} returns {@link #TABLE_FULL} (counted) and the caller drops the packet.
  */
 public final class FlowTable {
@@ -388,7 +389,7 @@ public final class FlowTable {
                 long control = (long) LONGS.getAcquire(entries, base + CONTROL);
                 if ((control & STATE_MASK) != ACTIVE || (control & 1) != 0) continue;
                 if (!isIdle(base, nowNanos)) continue;
-                if (end((position - 1) & indexMask, word, slot, control, SWEPT, nowNanos)) ended++;
+                if (end((position - 1) & indexMask, word, slot, control, SWEPT, nowNanos, false)) ended++;
             }
         } finally {
             sweep.position = position;
@@ -628,14 +629,16 @@ public final class FlowTable {
             if (slot < 0) {
                 slot = freeList.pop();
                 if (slot < 0) {
-                    evictAnywhere(home, nowNanos);
-                    continue;
+                    // The victim's entry comes straight to us: pushed on the free list, another creator could take
+                    // it first, again and again under a flood on several workers.
+                    slot = evictAnywhere(home, nowNanos);
+                    if (slot < 0) continue;
                 }
             }
             creationHook.reached(CreationStep.PUBLISHING, slot);
             int position = firstEmpty(home);
             if (position < 0) {
-                evictOne(home, nowNanos, KIND_ESTABLISHED); // the window is all taken: the word must come from it
+                evictOne(home, nowNanos, KIND_ESTABLISHED, false); // the window is full: the word must come from it
                 continue;
             }
             long free = prepare(slot, key, meta, nowNanos);
@@ -745,23 +748,27 @@ public final class FlowTable {
      * the rest of the table. The extra windows cost misses only while the table is full and the window had no better
      * candidate.
      */
-    private void evictAnywhere(int home, long nowNanos) {
+    private int evictAnywhere(int home, long nowNanos) {
         int quarter = index.length >>> 2;
         for (int region = 0; region <= EVICTION_REGIONS; region++) {
-            if (evictOne(home + region * quarter, nowNanos, KIND_EMBRYONIC)) return;
+            int slot = evictOne(home + region * quarter, nowNanos, KIND_EMBRYONIC, true);
+            if (slot >= 0) return slot;
         }
         for (int region = 0; region <= EVICTION_REGIONS; region++) {
-            if (evictOne(home + region * quarter, nowNanos, KIND_ESTABLISHED)) return;
+            int slot = evictOne(home + region * quarter, nowNanos, KIND_ESTABLISHED, true);
+            if (slot >= 0) return slot;
         }
+        return -1;
     }
 
     /**
      * Ends one of the first {@value #EVICTION_SAMPLES} live flows in the window starting at {@code start} (all of the
      * window's when those are all established): an idle one if any, else an embryonic one, else an established one,
-     * the least recently seen within the kind (see the class javadoc). Returns false if the window held no candidate
-     * of {@code worstKind} or better, or another thread ended the victim first.
+     * the least recently seen within the kind (see the class javadoc). Returns the victim's entry, which with {@code keepEntry}
+     * now belongs to the caller (FREE, off the free list), or -1 if the window held no candidate of {@code worstKind}
+     * or better, or another thread ended the victim first.
      */
-    private boolean evictOne(int start, long nowNanos, int worstKind) {
+    private int evictOne(int start, long nowNanos, int worstKind, boolean keepEntry) {
         int victimPosition = -1;
         long victimWord = 0;
         long victimControl = 0;
@@ -794,16 +801,18 @@ public final class FlowTable {
                 victimKind = kind;
             }
         }
-        if (victimPosition < 0 || victimKind > worstKind) return false;
-        return end(victimPosition, victimWord, entryOf(victimWord), victimControl, victimKind, nowNanos);
+        if (victimPosition < 0 || victimKind > worstKind) return -1;
+        int victim = entryOf(victimWord);
+        return end(victimPosition, victimWord, victim, victimControl, victimKind, nowNanos, keepEntry) ? victim : -1;
     }
 
     /**
      * Ends a live flow seen as {@code word} at {@code position} with control word {@code control}. The CAS to REMOVING
      * decides who ends it; the index CAS then checks the entry was still published there (a stale view of a reused
-     * entry is undone). The listener runs before the slot goes back to the free list.
+     * entry is undone). The listener runs before the slot goes back to the free list, or, with {@code keepEntry}, to the
+     * calling creator.
      */
-    private boolean end(int position, long word, int slot, long control, int kind, long nowNanos) {
+    private boolean end(int position, long word, int slot, long control, int kind, long nowNanos, boolean keepEntry) {
         int at = slot * ENTRY_LONGS + CONTROL;
         long removing = (control & GENERATION_MASK) | REMOVING | (control & SEQ_MASK);
         if (!LONGS.compareAndSet(entries, at, control, removing)) return false;
@@ -831,10 +840,13 @@ public final class FlowTable {
                 reason = FlowEndReason.EXPIRED;
             }
         }
+        boolean kept = false;
         try {
             listener.onFlowEnd(this, slot, reason, nowNanos);
+            kept = keepEntry;
         } finally {
-            release(slot, control);
+            if (kept) free(slot, control);
+            else release(slot, control); // also when the listener threw: the entry must not leak
         }
         return true;
     }
@@ -853,8 +865,13 @@ public final class FlowTable {
 
     /** FREE with the next generation, so handles to the ended flow go stale, then back on the free list. */
     private void release(int slot, long control) {
-        LONGS.setRelease(entries, slot * ENTRY_LONGS + CONTROL, (control & GENERATION_MASK) + GENERATION_ONE | FREE);
+        free(slot, control);
         freeList.push(slot);
+    }
+
+    /** FREE with the next generation, owned by the calling thread (not on the free list). */
+    private void free(int slot, long control) {
+        LONGS.setRelease(entries, slot * ENTRY_LONGS + CONTROL, (control & GENERATION_MASK) + GENERATION_ONE | FREE);
     }
 
     private boolean isIdle(int base, long nowNanos) {
