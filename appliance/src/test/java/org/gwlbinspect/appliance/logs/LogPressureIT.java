@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.gwlbinspect.appliance.GwlbPeer;
 import org.gwlbinspect.appliance.TestAppliance;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -122,6 +123,31 @@ class LogPressureIT {
                 reader.join(Duration.ofSeconds(5));
             }
         }
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS) // without the bounded wait, close() never returns
+    void aLogFileNobodyReadsDoesNotHoldUpShutdown() throws Exception {
+        Path fifo = dir.resolve("alert.json");
+        run("mkfifo", fifo.toString());
+        try (FileChannel pipe = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            TestAppliance appliance = TestAppliance.start(
+                    "policy.path=" + Files.writeString(dir.resolve("every.rules"), RULES),
+                    "logs.alertFile=" + fifo,
+                    "logs.flowFile=" + dir.resolve("flow.json"),
+                    "logs.ringSize=64");
+            try (GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
+                for (int i = 0; i < 300; i++) sendAndExpectReply(gwlb, i); // the writer is now blocked in write()
+                TestAppliance.await(Duration.ofSeconds(5), () -> metric(appliance, LOST) > 0, "records lost");
+            } finally {
+                long stopping = System.nanoTime();
+                appliance.close();
+                // EveLog waits 10 s for its writer, the flow records of the 300 live flows find the ring full at once.
+                assertThat(System.nanoTime() - stopping)
+                        .as("shutdown with a blocked log file")
+                        .isLessThan(TimeUnit.SECONDS.toNanos(30));
+            }
+        } // closing the pipe's only reader fails the blocked write (EPIPE): the writer thread ends
     }
 
     /** One datagram of a new UDP flow; its reply must come back: the data path is not waiting for the log. */
