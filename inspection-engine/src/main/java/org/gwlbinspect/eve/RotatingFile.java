@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread. Whole lines are appended, so a rotation never splits a record: the file is rotated before a line would make
  * it exceed the bound.
  *
- * <p>An I/O error discards the buffered records (counted), cuts the file back to its last whole line, closes it and
- * reopens it at the next flush; the error goes to the {@link WriteErrorReporter}, never to a producer.
+ * <p>An I/O error discards the buffered records (counted), cuts the file back to its last whole line, closes it
+ * and reopens it at the next flush; the error goes to the {@link WriteErrorReporter}, never to a producer.
  */
 final class RotatingFile implements AutoCloseable {
 

@@ -61,7 +61,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * When no entry is free or the window has no empty index word, one of the first {@value #EVICTION_SAMPLES} live flows
  * in the new key's window is ended (the whole window is looked at while those are all established) and creation
- * retries, bounded so a flood of new flows costs a fixed number of cache misses each. The victim is chosen by kind, then by age (Redis's sampled LRU within a kind):
+ * retries, bounded so a flood of new flows costs a fixed number of cache misses each. The victim is chosen by kind,
+ * then by age (Redis's sampled LRU within a kind):
  *
  * <ol>
  *   <li><em>idle</em>: already past its idle timeout, the sweep has not reached it yet (counted as expired);
@@ -77,8 +78,9 @@ import java.util.concurrent.atomic.LongAdder;
  * as established and competes by age. When the free entries are gone, any flow's entry serves: if the new key's
  * window holds no idle or embryonic flow (clustering leaves some windows with few flows, or none), {@value
  * #EVICTION_REGIONS} other windows spread over the index are sampled before an established flow is chosen; the
- * victim's entry goes straight to the creator that evicted it, not through the free list. If
- * creation still fails {@value #MAX_CREATE_ATTEMPTS} times (workers racing for the entries freed), {@link #lookupOrCreate} returns {@link #TABLE_FULL} (counted) and the caller drops the packet.
+ * victim's entry goes straight to the creator that evicted it, not through the free list. If creation still fails
+ * {@value #MAX_CREATE_ATTEMPTS} times (workers racing for the index words freed), {@link #lookupOrCreate} returns
+ * {@link #TABLE_FULL} (counted) and the caller drops the packet.
  */
 public final class FlowTable {
 
@@ -533,7 +535,7 @@ public final class FlowTable {
         return expired.sum();
     }
 
-    /** Flows ended to make room while not idle: {@link #evictedEmbryonicFlows} plus {@link #evictedEstablishedFlows}. */
+    /** Flows ended to make room while not idle: embryonic plus established ones. */
     public long evictedFlows() {
         return evictedEmbryonic.sum() + evictedEstablished.sum();
     }
@@ -764,9 +766,9 @@ public final class FlowTable {
     /**
      * Ends one of the first {@value #EVICTION_SAMPLES} live flows in the window starting at {@code start} (all of the
      * window's when those are all established): an idle one if any, else an embryonic one, else an established one,
-     * the least recently seen within the kind (see the class javadoc). Returns the victim's entry, which with {@code keepEntry}
-     * now belongs to the caller (FREE, off the free list), or -1 if the window held no candidate of {@code worstKind}
-     * or better, or another thread ended the victim first.
+     * the least recently seen within the kind (see the class javadoc). Returns the victim's entry, which with {@code
+     * keepEntry} now belongs to the caller (FREE, off the free list), or -1 if the window held no candidate of {@code
+     * worstKind} or better, or another thread ended the victim first.
      */
     private int evictOne(int start, long nowNanos, int worstKind, boolean keepEntry) {
         int victimPosition = -1;
@@ -809,8 +811,8 @@ public final class FlowTable {
     /**
      * Ends a live flow seen as {@code word} at {@code position} with control word {@code control}. The CAS to REMOVING
      * decides who ends it; the index CAS then checks the entry was still published there (a stale view of a reused
-     * entry is undone). The listener runs before the slot goes back to the free list, or, with {@code keepEntry}, to the
-     * calling creator.
+     * entry is undone). The listener runs before the slot goes back to the free list, or, with {@code keepEntry}, to
+     * the calling creator.
      */
     private boolean end(int position, long word, int slot, long control, int kind, long nowNanos, boolean keepEntry) {
         int at = slot * ENTRY_LONGS + CONTROL;
