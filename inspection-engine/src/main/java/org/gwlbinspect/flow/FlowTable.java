@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       ending entry; its {@link #recordInbound} then returns {@link RecordResult#FLOW_ENDED} and the caller looks up
  *       again. If the flow ends between that method's check and its counter update, the packet is accepted but counted
  *       in the ended entry, possibly after the listener read it; a worker held up there until the entry is reused
- *       would add it to the next flow's counters.
+ *       would add it to the next flow's counters (and could mark that flow established early, so eviction spares
+ *       it sooner than it should).
  * </ul>
  *
  * <h2>Full table</h2>
