@@ -60,9 +60,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Full table</h2>
  *
- * When no entry is free or the window has no empty index word, one of the first {@value #EVICTION_SAMPLES} live flows
- * in the new key's window is ended (the whole window is looked at while those are all established) and creation
- * retries, bounded so a flood of new flows costs a fixed number of cache misses each. The victim is chosen by kind,
+ * When no entry is free or the window has no empty index word, one of {@value #EVICTION_SAMPLES} live flows sampled
+ * from the new key's window (up to twice as many while they are all established) is ended and creation retries,
+ * bounded so a flood of new flows costs a fixed number of cache misses each. The victim is chosen by kind,
  * then by age (Redis's sampled LRU within a kind):
  *
  * <ol>
@@ -77,8 +77,8 @@ import java.util.concurrent.atomic.LongAdder;
  * traffic. The table parses no TCP flags; it decides from the per-direction packet order it records anyway (one bit
  * set once per flow, see {@link #recordInbound}), so a flood that answers every reply (a completed handshake) counts
  * as established and competes by age. When the free entries are gone, any flow's entry serves: if the new key's
- * window holds no idle or embryonic flow (clustering leaves some windows with few flows, or none), {@value
- * #EVICTION_REGIONS} other windows spread over the index are sampled before an established flow is chosen; the
+ * window holds no idle or embryonic flow (clustering leaves some windows with few flows, or none), the sample goes on
+ * in up to {@value #EVICTION_REGIONS} other windows spread over the index before an established flow is chosen; the
  * victim's entry goes straight to the creator that evicted it, not through the free list. If creation still fails
  * {@value #MAX_CREATE_ATTEMPTS} times (workers racing for the index words freed), {@link #lookupOrCreate} returns
  * {@link #TABLE_FULL} (counted) and the caller drops the packet.
@@ -157,7 +157,8 @@ public final class FlowTable {
 
     /**
      * Other windows sampled, a quarter of the index apart, when the free list is empty and the new key's window holds
-     * no live flow to evict: at load ≤ 0.5 an empty window is rare, four in a row practically never happen.
+     * too few flows, or only established ones: at load ≤ 0.5 an empty window is rare, four in a row practically never
+     * happen.
      */
     static final int EVICTION_REGIONS = 3;
 
@@ -634,14 +635,14 @@ public final class FlowTable {
                 if (slot < 0) {
                     // The victim's entry comes straight to us: pushed on the free list, another creator could take
                     // it first, again and again under a flood on several workers.
-                    slot = evictAnywhere(home, nowNanos);
+                    slot = evictOne(home, EVICTION_REGIONS, nowNanos, true);
                     if (slot < 0) continue;
                 }
             }
             creationHook.reached(CreationStep.PUBLISHING, slot);
             int position = firstEmpty(home);
             if (position < 0) {
-                evictOne(home, nowNanos, KIND_ESTABLISHED, false); // the window is full: the word must come from it
+                evictOne(home, 0, nowNanos, false); // the window is full: the index word must come from it
                 continue;
             }
             long free = prepare(slot, key, meta, nowNanos);
@@ -744,67 +745,55 @@ public final class FlowTable {
     }
 
     /**
-     * Makes a free entry when none is left; any flow's entry will do. An idle or embryonic flow is sought in the new
-     * key's window, then in {@value #EVICTION_REGIONS} others a quarter of the index apart; only if none holds one is
-     * an established flow evicted, from the first window that has any. Clustering leaves some windows with few flows
-     * (or none): without looking further, a window of established flows would lose one although embryonic flows fill
-     * the rest of the table. The extra windows cost misses only while the table is full and the window had no better
-     * candidate.
+     * Ends one flow to make room and returns its entry, which with {@code keepEntry} now belongs to the caller (FREE,
+     * off the free list), or -1 if no candidate was found or another thread ended the chosen one first.
+     *
+     * <p>Samples live flows from the window at {@code home}, then, with {@code regions > 0} (any flow's entry will
+     * do), from up to that many more windows a quarter of the index apart: {@value #EVICTION_SAMPLES} candidates if
+     * they include an idle or embryonic flow, else up to twice as many before an established flow is chosen.
+     * Clustering leaves some windows with few flows, or none: without looking further, a window of established flows
+     * would lose one although embryonic flows fill the rest of the table. The victim is the lowest kind (idle,
+     * embryonic, established), the least recently seen within it. Cost: at most {@code 2 × EVICTION_SAMPLES} entry
+     * reads, reached only when the table is full of established flows.
      */
-    private int evictAnywhere(int home, long nowNanos) {
+    private int evictOne(int home, int regions, long nowNanos, boolean keepEntry) {
         int quarter = index.length >>> 2;
-        for (int region = 0; region <= EVICTION_REGIONS; region++) {
-            int slot = evictOne(home + region * quarter, nowNanos, KIND_EMBRYONIC, true);
-            if (slot >= 0) return slot;
-        }
-        for (int region = 0; region <= EVICTION_REGIONS; region++) {
-            int slot = evictOne(home + region * quarter, nowNanos, KIND_ESTABLISHED, true);
-            if (slot >= 0) return slot;
-        }
-        return -1;
-    }
-
-    /**
-     * Ends one of the first {@value #EVICTION_SAMPLES} live flows in the window starting at {@code start} (all of the
-     * window's when those are all established): an idle one if any, else an embryonic one, else an established one,
-     * the least recently seen within the kind (see the class javadoc). Returns the victim's entry, which with {@code
-     * keepEntry} now belongs to the caller (FREE, off the free list), or -1 if the window held no candidate of {@code
-     * worstKind} or better, or another thread ended the victim first.
-     */
-    private int evictOne(int start, long nowNanos, int worstKind, boolean keepEntry) {
         int victimPosition = -1;
         long victimWord = 0;
         long victimControl = 0;
         long victimSeen = 0;
         int victimKind = Integer.MAX_VALUE;
         int sampled = 0;
-        for (int i = 0; i < window; i++) {
-            // Past the sample, go on only while every candidate is established: the rest of the window (a few more
-            // misses, only then) usually holds an embryonic flow, whose eviction costs no connection.
-            if (sampled >= EVICTION_SAMPLES && victimKind != KIND_ESTABLISHED) break;
-            int position = (start + i) & indexMask;
-            long word = (long) LONGS.getAcquire(index, position);
-            if (word == EMPTY) continue;
-            int base = entryOf(word) * ENTRY_LONGS;
-            long control = (long) LONGS.getAcquire(entries, base + CONTROL);
-            if ((control & STATE_MASK) != ACTIVE || (control & 1) != 0) continue;
-            sampled++;
-            long seen = (long) LONGS.getOpaque(entries, base + LAST_SEEN);
-            int kind = isIdle(base, nowNanos)
-                    ? KIND_IDLE
-                    : ((long) LONGS.getOpaque(entries, base + INFO) & ESTABLISHED_BIT) == 0
-                            ? KIND_EMBRYONIC
-                            : KIND_ESTABLISHED;
-            // nanoTime values compare by difference
-            if (kind < victimKind || (kind == victimKind && seen - victimSeen < 0)) {
-                victimPosition = position;
-                victimWord = word;
-                victimControl = control;
-                victimSeen = seen;
-                victimKind = kind;
+        search:
+        for (int region = 0; region <= regions; region++) {
+            int start = home + region * quarter;
+            for (int i = 0; i < window; i++) {
+                if (sampled >= EVICTION_SAMPLES && (victimKind < KIND_ESTABLISHED || sampled >= 2 * EVICTION_SAMPLES))
+                    break search;
+                int position = (start + i) & indexMask;
+                long word = (long) LONGS.getAcquire(index, position);
+                if (word == EMPTY) continue;
+                int base = entryOf(word) * ENTRY_LONGS;
+                long control = (long) LONGS.getAcquire(entries, base + CONTROL);
+                if ((control & STATE_MASK) != ACTIVE || (control & 1) != 0) continue;
+                sampled++;
+                long seen = (long) LONGS.getOpaque(entries, base + LAST_SEEN);
+                int kind = isIdle(base, nowNanos)
+                        ? KIND_IDLE
+                        : ((long) LONGS.getOpaque(entries, base + INFO) & ESTABLISHED_BIT) == 0
+                                ? KIND_EMBRYONIC
+                                : KIND_ESTABLISHED;
+                // nanoTime values compare by difference
+                if (kind < victimKind || (kind == victimKind && seen - victimSeen < 0)) {
+                    victimPosition = position;
+                    victimWord = word;
+                    victimControl = control;
+                    victimSeen = seen;
+                    victimKind = kind;
+                }
             }
         }
-        if (victimPosition < 0 || victimKind > worstKind) return -1;
+        if (victimPosition < 0) return -1;
         int victim = entryOf(victimWord);
         return end(victimPosition, victimWord, victim, victimControl, victimKind, nowNanos, keepEntry) ? victim : -1;
     }

@@ -30,22 +30,30 @@ class FlowFloodIT {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
 
     private static final long SERVER = ipv4(52, 1, 2, 3);
+    private static final int PEER = 0x7F000812; // 127.0.8.18: this test's own GWLB address, no other tool's
     private static final int ESTABLISHED_PORTS = 40_000; // outer (GWLB) source port of established flow i: 40000 + i
     private static final int FLOOD_PORTS = 20_000; // flood packets cycle over 20000..39999
 
     @Test
     void synFloodEvictsItsOwnFlowsWhileEstablishedFlowsKeepPassing() throws Exception {
         try (TestAppliance appliance = TestAppliance.start("flows.capacity=" + CAPACITY);
-                GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
+                GwlbPeer gwlb = new GwlbPeer(PEER, GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
             AtomicLong establishedReplies = new AtomicLong();
             AtomicLong floodReplies = new AtomicLong();
+            AtomicLong wrongPort = new AtomicLong();
             AtomicBoolean receiving = new AtomicBoolean(true);
             Thread receiver = Thread.ofPlatform().name("flood-replies").start(() -> {
                 try {
                     while (receiving.get()) {
                         GwlbPeer.Reply reply = gwlb.receive(Duration.ofMillis(100));
                         if (reply == null) continue;
-                        (reply.sourcePort() >= ESTABLISHED_PORTS ? establishedReplies : floodReplies).incrementAndGet();
+                        // Sorted by the inner source address (10.1.0.x: established, 11.x: flood), and the outer
+                        // port checked against it: a reply must come back on the port its flow was sent from.
+                        byte[] p = reply.payload();
+                        int inner = 8 + (p[0] & 0x3F) * 4;
+                        boolean established = (p[inner + 12] & 0xFF) == 10 || (p[inner + 16] & 0xFF) == 10;
+                        (established ? establishedReplies : floodReplies).incrementAndGet();
+                        if (established != reply.sourcePort() >= ESTABLISHED_PORTS) wrongPort.incrementAndGet();
                     }
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
@@ -95,6 +103,7 @@ class FlowFloodIT {
                     .as("established packets returned")
                     .isEqualTo(establishedSent);
             assertThat(floodReplies.get()).as("flood packets returned").isEqualTo(FLOOD);
+            assertThat(wrongPort.get()).as("replies on another flow's port").isZero();
             assertThat(table.evictedEstablishedFlows()).isZero();
             // Every flow beyond the capacity evicted an embryonic one. (A flow a worker created and the other worker
             // evicted before its packet was recorded is created again, so count from the flows started.)
