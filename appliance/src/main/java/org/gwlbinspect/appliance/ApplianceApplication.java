@@ -12,7 +12,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.DispatcherType;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import org.gwlbinspect.appliance.admin.TaskAccess;
 import org.gwlbinspect.appliance.admin.TaskAccessFilter;
 import org.gwlbinspect.appliance.cli.CheckPolicyCommand;
@@ -180,8 +182,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         environment
                 .admin()
                 .addFilter("task-access", new TaskAccessFilter(taskAccess))
-                .addMappingForUrlPatterns(
-                        java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST), true, "/tasks/*");
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/tasks/*");
         AdminMetrics.bind(registry, taskAccess);
     }
 
