@@ -35,6 +35,8 @@ class LogPayloadIT {
     private static final String SNI = "sni-marker.example";
     private static final long CLIENT = ipv4(10, 100, 1, 5);
     private static final long SERVER = ipv4(52, 1, 2, 3);
+    // This test's own GWLB address: replies meant for other tools on 127.0.0.2:6081 never reach it, nor ours them.
+    private static final int PEER = 0x7F000814; // 127.0.8.20
     private static final String RULES = """
             alert http $HOME_NET any -> any any (msg:"http request seen"; flow:to_server,established; http.host; content:"upload.example"; sid:1001; rev:1;)
             alert tls $HOME_NET any -> any any (msg:"tls hello seen"; flow:to_server,established; tls.sni; content:"sni-marker.example"; sid:1002; rev:1;)
@@ -51,7 +53,7 @@ class LogPayloadIT {
         try {
             try (TestAppliance appliance = TestAppliance.start(
                             "policy.path=" + rules, "logs.alertFile=" + alerts, "logs.flowFile=" + flows);
-                    GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
+                    GwlbPeer gwlb = new GwlbPeer(PEER, GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
                 // Dropwizard configured logging at start: attach to its root logger now, so shutdown is captured too.
                 root = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME);
                 applicationLog.start();

@@ -35,6 +35,8 @@ class LogPressureIT {
     private static final String LOST = "appliance_eve_records_lost_total{type=\"alert\"}";
     private static final String WRITTEN = "appliance_eve_records_written_total{type=\"alert\"}";
     private static final long SERVER = ipv4(52, 1, 2, 3);
+    // This test's own GWLB address: replies meant for other tools on 127.0.0.2:6081 never reach it, nor ours them.
+    private static final int PEER = 0x7F000813; // 127.0.8.19
 
     @TempDir
     Path dir;
@@ -51,7 +53,7 @@ class LogPressureIT {
                             "policy.path=" + Files.writeString(dir.resolve("every.rules"), RULES),
                             "logs.alertFile=" + alerts,
                             "logs.flowFile=" + dir.resolve("flow.json"));
-                    GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
+                    GwlbPeer gwlb = new GwlbPeer(PEER, GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
                 for (int i = 0; i < 400; i++) sendAndExpectReply(gwlb, i);
 
                 TestAppliance.await(
@@ -95,7 +97,7 @@ class LogPressureIT {
                         "logs.alertFile=" + fifo,
                         "logs.flowFile=" + dir.resolve("flow.json"),
                         "logs.ringSize=64");
-                GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
+                GwlbPeer gwlb = new GwlbPeer(PEER, GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
             long started = System.nanoTime();
             for (int i = 0; i < 600; i++) sendAndExpectReply(gwlb, i); // ~400 KB of records into a 64 KiB pipe
 
@@ -137,7 +139,7 @@ class LogPressureIT {
                     "logs.alertFile=" + fifo,
                     "logs.flowFile=" + dir.resolve("flow.json"),
                     "logs.ringSize=64");
-            try (GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
+            try (GwlbPeer gwlb = new GwlbPeer(PEER, GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
                 for (int i = 0; i < 300; i++) sendAndExpectReply(gwlb, i); // the writer is now blocked in write()
                 TestAppliance.await(Duration.ofSeconds(5), () -> metric(appliance, LOST) > 0, "records lost");
             } finally {
