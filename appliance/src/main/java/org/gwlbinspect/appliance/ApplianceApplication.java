@@ -12,9 +12,14 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.DispatcherType;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import org.gwlbinspect.appliance.admin.TaskAccess;
+import org.gwlbinspect.appliance.admin.TaskAccessFilter;
 import org.gwlbinspect.appliance.cli.CheckPolicyCommand;
 import org.gwlbinspect.appliance.cli.ReplayCommand;
+import org.gwlbinspect.appliance.config.AdminAccessConfig;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.config.HealthConfig;
 import org.gwlbinspect.appliance.config.PolicyFactory;
@@ -28,6 +33,7 @@ import org.gwlbinspect.appliance.health.ShutdownDrain;
 import org.gwlbinspect.appliance.health.SystemdNotifier;
 import org.gwlbinspect.appliance.health.SystemdReadiness;
 import org.gwlbinspect.appliance.logs.EveLogs;
+import org.gwlbinspect.appliance.metrics.AdminMetrics;
 import org.gwlbinspect.appliance.metrics.DataPlaneMetrics;
 import org.gwlbinspect.appliance.metrics.EveLogMetrics;
 import org.gwlbinspect.appliance.metrics.PolicyMetrics;
@@ -82,6 +88,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         DataPlaneConfig dataPlaneConfig = configuration.getDataPlane().build();
         FlowTableConfig flowConfig = configuration.getFlows().build();
         HealthConfig healthConfig = configuration.getHealth().build();
+        AdminAccessConfig adminAccess = configuration.getAdminAccess().build();
         EveLogs logs = configuration.getLogs().isEnabled()
                 ? EveLogs.enabled(configuration.getLogs().build(), flowConfig.capacity())
                 : EveLogs.disabled();
@@ -172,6 +179,13 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 .admin()
                 .addServlet("prometheus", new PrometheusServlet(registry))
                 .addMapping("/metrics");
+        // Tasks change the running appliance (reload-policy, log-level, gc): token or loopback (docs/security.md).
+        TaskAccess taskAccess = new TaskAccess(adminAccess);
+        environment
+                .admin()
+                .addFilter("task-access", new TaskAccessFilter(taskAccess))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/tasks/*");
+        AdminMetrics.bind(registry, taskAccess);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import org.gwlbinspect.appliance.config.AdminAccessFactory;
 import org.gwlbinspect.appliance.config.DataPlaneFactory;
 import org.gwlbinspect.appliance.config.FlowsFactory;
 import org.gwlbinspect.appliance.config.HealthFactory;
@@ -31,6 +32,20 @@ public class ApplianceConfiguration extends Configuration {
     @Valid
     @NotNull
     private LogsFactory logs = new LogsFactory();
+
+    @Valid
+    @NotNull
+    private AdminAccessFactory adminAccess = new AdminAccessFactory();
+
+    @JsonProperty
+    public AdminAccessFactory getAdminAccess() {
+        return adminAccess;
+    }
+
+    @JsonProperty
+    public void setAdminAccess(AdminAccessFactory adminAccess) {
+        this.adminAccess = adminAccess;
+    }
 
     @JsonProperty
     public LogsFactory getLogs() {

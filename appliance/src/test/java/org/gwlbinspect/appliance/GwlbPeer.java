@@ -26,6 +26,7 @@ public final class GwlbPeer implements AutoCloseable {
 
     public static final int APPLIANCE_ADDRESS = 0x7F000001; // 127.0.0.1
 
+    private final int gwlbAddress;
     private final int applianceAddress;
     private final int appliancePort;
     private final RawSocketSender sender;
@@ -33,13 +34,29 @@ public final class GwlbPeer implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
 
     public GwlbPeer(int applianceAddress, int appliancePort) throws IOException {
+        this(GWLB_ADDRESS, applianceAddress, appliancePort);
+    }
+
+    /**
+     * A peer on another loopback address than {@link #GWLB_ADDRESS}: tests that count every reply use one of their
+     * own, so a tool another process runs on 127.0.0.2:6081 (SO_REUSEPORT) cannot take or add replies.
+     */
+    public GwlbPeer(int gwlbAddress, int applianceAddress, int appliancePort) throws IOException {
+        this.gwlbAddress = gwlbAddress;
         this.applianceAddress = applianceAddress;
         this.appliancePort = appliancePort;
         this.sender = new RawSocketSender(64, 64);
         this.replies = new DatagramSocket(null);
         replies.setReuseAddress(true);
         replies.setReceiveBufferSize(8 << 20);
-        replies.bind(new InetSocketAddress("127.0.0.2", 6081));
+        replies.bind(new InetSocketAddress(
+                java.net.InetAddress.getByAddress(new byte[] {
+                    (byte) (gwlbAddress >>> 24),
+                    (byte) (gwlbAddress >>> 16),
+                    (byte) (gwlbAddress >>> 8),
+                    (byte) gwlbAddress
+                }),
+                6081));
     }
 
     /** One datagram as the appliance returned it. */
@@ -62,7 +79,7 @@ public final class GwlbPeer implements AutoCloseable {
     }
 
     public void send(int sourcePort, byte[] udpPayload) {
-        send(GWLB_ADDRESS, sourcePort, udpPayload);
+        send(gwlbAddress, sourcePort, udpPayload);
     }
 
     public static byte[] bytes(ByteBuf buf) {

@@ -22,8 +22,14 @@ public final class TestAppliance implements AutoCloseable {
     public final int dataPort;
     public final int healthPort;
     public final int adminPort;
+    /** Where the health and admin connectors listen: 127.0.0.1 unless the overrides set their bindHost. */
+    public final String healthHost;
 
-    private TestAppliance(List<ConfigOverride> extra) throws Exception {
+    public final String adminHost;
+
+    private TestAppliance(List<ConfigOverride> extra, String healthHost, String adminHost) throws Exception {
+        this.healthHost = healthHost;
+        this.adminHost = adminHost;
         dataPort = freeUdpPort();
         healthPort = freeTcpPort();
         adminPort = freeTcpPort();
@@ -41,11 +47,17 @@ public final class TestAppliance implements AutoCloseable {
     /** Starts the appliance; each override is {@code key=value} on top of test-appliance.yml. */
     public static TestAppliance start(String... overrides) throws Exception {
         List<ConfigOverride> list = new ArrayList<>();
+        String healthHost = "127.0.0.1";
+        String adminHost = "127.0.0.1";
         for (String o : overrides) {
             int eq = o.indexOf('=');
-            list.add(ConfigOverride.config(o.substring(0, eq), o.substring(eq + 1)));
+            String key = o.substring(0, eq);
+            String value = o.substring(eq + 1);
+            if (key.equals("server.applicationConnectors[0].bindHost")) healthHost = value;
+            if (key.equals("server.adminConnectors[0].bindHost")) adminHost = value;
+            list.add(ConfigOverride.config(key, value));
         }
-        TestAppliance appliance = new TestAppliance(list);
+        TestAppliance appliance = new TestAppliance(list, healthHost, adminHost);
         appliance.awaitHealthy(Duration.ofSeconds(10));
         return appliance;
     }
@@ -55,10 +67,23 @@ public final class TestAppliance implements AutoCloseable {
     }
 
     public HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + hostOf(port) + ":" + port + path))
                 .timeout(Duration.ofSeconds(3))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POSTs to the admin port (tasks), with {@code Authorization: authorization} unless null. */
+    public HttpResponse<String> postAdmin(String path, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + adminHost + ":" + adminPort + path))
+                .timeout(Duration.ofSeconds(3))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) request.header("Authorization", authorization);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String hostOf(int port) {
+        return port == healthPort ? healthHost : port == adminPort ? adminHost : "127.0.0.1";
     }
 
     public String metrics() throws IOException, InterruptedException {

@@ -35,6 +35,14 @@ public final class EveLog implements AutoCloseable {
 
     private static final int FILE_BUFFER_BYTES = 256 * 1024;
 
+    /**
+     * Longest {@link #close} waits for the writer. A write to a log file that blocks (a FIFO nobody reads, a hung
+     * network file system) would otherwise hold up the appliance's shutdown until systemd kills it.
+     */
+    static final long CLOSE_WAIT_MILLIS = 10_000;
+
+    private static final System.Logger LOG = System.getLogger(EveLog.class.getName());
+
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private final EveLogConfig config;
@@ -157,17 +165,31 @@ public final class EveLog implements AutoCloseable {
     }
 
     /**
-     * Writes everything published so far, closes the files and stops the writer thread. Idempotent. If the calling
-     * thread is interrupted while waiting, it stops waiting (the writer still finishes) and keeps its interrupt flag.
+     * Writes everything published so far, closes the files and stops the writer thread. Idempotent. Waits at most
+     * {@value #CLOSE_WAIT_MILLIS} ms: a writer blocked in a write is left behind (a daemon thread; what it still held
+     * is lost, with a warning). If the calling thread is interrupted while waiting, it stops waiting (the writer still
+     * finishes) and keeps its interrupt flag.
      */
     @Override
     public void close() {
+        close(CLOSE_WAIT_MILLIS);
+    }
+
+    /** {@link #close()} with another bound on the wait: tests. Returns whether the writer finished. */
+    boolean close(long waitMillis) {
         running = false;
         try {
-            writer.join();
+            writer.join(waitMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
+        if (!writer.isAlive()) return true;
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "EVE log writer still busy after " + waitMillis + " ms (a write to " + config.alertFile() + " or "
+                        + config.flowFile() + " blocks?); closing without it, records not yet written are lost");
+        return false;
     }
 
     /** The writer thread, for allocation measurements in tests. */

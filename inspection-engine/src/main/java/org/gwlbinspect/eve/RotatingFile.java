@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread. Whole lines are appended, so a rotation never splits a record: the file is rotated before a line would make
  * it exceed the bound.
  *
- * <p>An I/O error discards the buffered records (counted), closes the file and reopens it at the next flush; the
- * error goes to the {@link WriteErrorReporter}, never to a producer.
+ * <p>An I/O error discards the buffered records (counted), cuts the file back to its last whole line, closes it
+ * and reopens it at the next flush; the error goes to the {@link WriteErrorReporter}, never to a producer.
  */
 final class RotatingFile implements AutoCloseable {
 
@@ -89,6 +89,7 @@ final class RotatingFile implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             errors.report(path, e);
             add(recordsDiscarded, pendingRecords);
+            cutPartialWrite();
             closeQuietly();
         } finally {
             pending.clear();
@@ -145,6 +146,21 @@ final class RotatingFile implements AutoCloseable {
         channel =
                 FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         size = channel.size();
+    }
+
+    /**
+     * A write that failed midway (ENOSPC) may have left part of a line: cut the file back to its last whole line, so
+     * the line written when space returns does not start in the middle of a broken one. On a full tmpfs or disk the
+     * truncation itself frees space. Files that cannot be truncated (a pipe) are left as they are.
+     */
+    private void cutPartialWrite() {
+        FileChannel c = channel;
+        if (c == null) return;
+        try {
+            if (c.size() > size) c.truncate(size);
+        } catch (IOException | RuntimeException e) {
+            errors.report(path, e);
+        }
     }
 
     private void closeQuietly() {

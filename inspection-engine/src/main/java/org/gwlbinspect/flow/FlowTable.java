@@ -54,16 +54,34 @@ import java.util.concurrent.atomic.LongAdder;
  *       ending entry; its {@link #recordInbound} then returns {@link RecordResult#FLOW_ENDED} and the caller looks up
  *       again. If the flow ends between that method's check and its counter update, the packet is accepted but counted
  *       in the ended entry, possibly after the listener read it; a worker held up there until the entry is reused
- *       would add it to the next flow's counters.
+ *       would add it to the next flow's counters (and could mark that flow established early, so eviction spares
+ *       it sooner than it should).
  * </ul>
  *
  * <h2>Full table</h2>
  *
- * When no entry is free or the window has no empty index word, the least recently seen of the first {@value
- * #EVICTION_SAMPLES} live flows in the new key's window is ended (counted as evicted, or expired if it was already
- * idle) and creation retries: an approximation of "oldest idle flow" like Redis's sampled LRU, bounded so a flood of
- * new flows costs a fixed number of cache misses each. If that fails {@value #MAX_CREATE_ATTEMPTS} times, {@link
- * #lookupOrCreate} returns {@link #TABLE_FULL} (counted) and the caller drops the packet.
+ * When no entry is free or the window has no empty index word, one of {@value #EVICTION_SAMPLES} live flows sampled
+ * from the new key's window (up to twice as many while they are all established) is ended and creation retries,
+ * bounded so a flood of new flows costs a fixed number of cache misses each. The victim is chosen by kind,
+ * then by age (Redis's sampled LRU within a kind):
+ *
+ * <ol>
+ *   <li><em>idle</em>: already past its idle timeout, the sweep has not reached it yet (counted as expired);
+ *   <li><em>embryonic</em>: the initiator has not sent a packet after the first reply (a SYN that got no SYN-ACK, or
+ *       whose SYN-ACK was never acknowledged; a UDP request without answer or with a single answer);
+ *   <li><em>established</em>: the initiator spoke again after a reply.
+ * </ol>
+ *
+ * "Established" is what Linux conntrack calls <em>assured</em> and spares in its {@code early_drop}: a flood of
+ * spoofed SYNs or one-packet UDP flows never gets there, so it evicts its own flows, not the connections that carry
+ * traffic. The table parses no TCP flags; it decides from the per-direction packet order it records anyway (one bit
+ * set once per flow, see {@link #recordInbound}), so a flood that answers every reply (a completed handshake) counts
+ * as established and competes by age. When the free entries are gone, any flow's entry serves: if the new key's
+ * window holds no idle or embryonic flow (clustering leaves some windows with few flows, or none), the sample goes on
+ * in up to {@value #EVICTION_REGIONS} other windows spread over the index before an established flow is chosen; the
+ * victim's entry goes straight to the creator that evicted it, not through the free list. If creation still fails
+ * {@value #MAX_CREATE_ATTEMPTS} times (workers racing for the index words freed), {@link #lookupOrCreate} returns
+ * {@link #TABLE_FULL} (counted) and the caller drops the packet.
  */
 public final class FlowTable {
 
@@ -95,7 +113,7 @@ public final class FlowTable {
     private static final int PACKETS = 8; // + direction
     private static final int BYTES = 10; // + direction
     private static final int POLICY_STATE = 12;
-    private static final int INFO = 13; // initiator direction << 32 | policy index
+    private static final int INFO = 13; // ESTABLISHED bit | initiator direction << 32 | policy index
     private static final int ROUTE_ADDRESSES = 14; // GWLB address << 32 | appliance address
     private static final int ROUTE_PORT_LENGTH = 15; // GWLB UDP source port << 32 | header length
     private static final int HEADER = 16;
@@ -112,6 +130,10 @@ public final class FlowTable {
     private static final long IDENTITY_MASK = ~SEQ_MASK; // generation and state: what a slot handle refers to
 
     private static final long EMPTY = 0;
+
+    // INFO word: bit 32 the initiator's direction, bit 33 set once the initiator spoke after a reply.
+    private static final long INITIATOR_BIT = 1L << 32;
+    private static final long ESTABLISHED_BIT = 1L << 33;
     private static final int PROTOCOL_TCP = 6;
 
     /**
@@ -121,11 +143,24 @@ public final class FlowTable {
      */
     static final int PROBE_WINDOW = 32;
 
+    // How a flow ends, in the eviction policy's order of preference (lowest first); SWEPT is the idle sweep.
+    private static final int KIND_IDLE = 0;
+    private static final int KIND_EMBRYONIC = 1;
+    private static final int KIND_ESTABLISHED = 2;
+    private static final int SWEPT = 3;
+
     /**
      * Live candidates compared when evicting, nearest the home position first. Each costs a cache miss on its entry,
      * so under a flood of new flows on a full table this bounds the work per new flow (Redis samples 5 by default).
      */
     static final int EVICTION_SAMPLES = 8;
+
+    /**
+     * Other windows sampled, a quarter of the index apart, when the free list is empty and the new key's window holds
+     * too few flows, or only established ones: at load ≤ 0.5 an empty window is rare, four in a row practically never
+     * happen.
+     */
+    static final int EVICTION_REGIONS = 3;
 
     static final int MAX_CREATE_ATTEMPTS = 4;
     private static final int HEADER_READ_ATTEMPTS = 8;
@@ -148,7 +183,9 @@ public final class FlowTable {
     private final LongAdder published = new LongAdder();
     private final LongAdder retracted = new LongAdder();
     private final LongAdder expired = new LongAdder();
-    private final LongAdder evicted = new LongAdder();
+    private final LongAdder evictedIdle = new LongAdder(); // also counted in expired
+    private final LongAdder evictedEmbryonic = new LongAdder();
+    private final LongAdder evictedEstablished = new LongAdder();
     private final LongAdder headersTooLong = new LongAdder();
     private final LongAdder contentionFallbacks = new LongAdder();
     private final LongAdder creationFailures = new LongAdder();
@@ -285,6 +322,14 @@ public final class FlowTable {
         int bytes = base + BYTES + direction;
         LONGS.setOpaque(entries, packets, (long) LONGS.getOpaque(entries, packets) + 1);
         LONGS.setOpaque(entries, bytes, (long) LONGS.getOpaque(entries, bytes) + packetBytes);
+        // The eviction policy's one bit: set when the initiator sends after the other side has answered. Same cache
+        // line as the counters just written; the CAS runs once per flow.
+        long info = (long) LONGS.getOpaque(entries, base + INFO);
+        if ((info & ESTABLISHED_BIT) == 0
+                && ((info & INITIATOR_BIT) != 0) == (direction == 1)
+                && (long) LONGS.getOpaque(entries, base + PACKETS + (direction ^ 1)) > 0) {
+            markEstablished(base + INFO, info);
+        }
         return result;
     }
 
@@ -348,7 +393,7 @@ public final class FlowTable {
                 long control = (long) LONGS.getAcquire(entries, base + CONTROL);
                 if ((control & STATE_MASK) != ACTIVE || (control & 1) != 0) continue;
                 if (!isIdle(base, nowNanos)) continue;
-                if (end((position - 1) & indexMask, word, slot, control, FlowEndReason.EXPIRED, nowNanos)) ended++;
+                if (end((position - 1) & indexMask, word, slot, control, SWEPT, nowNanos, false)) ended++;
             }
         } finally {
             sweep.position = position;
@@ -458,8 +503,20 @@ public final class FlowTable {
 
     public void setPolicyIndex(int slot, int policyIndex) {
         int at = slot * ENTRY_LONGS + INFO;
-        long info = (long) LONGS.getOpaque(entries, at); // the initiator half never changes while the flow is live
-        LONGS.setOpaque(entries, at, (info & ~SEQ_MASK) | Integer.toUnsignedLong(policyIndex));
+        // A CAS, not a plain write: another worker may set the established bit in the high half meanwhile.
+        while (true) {
+            long info = (long) LONGS.getOpaque(entries, at);
+            long next = (info & ~SEQ_MASK) | Integer.toUnsignedLong(policyIndex);
+            if (LONGS.compareAndSet(entries, at, info, next)) return;
+        }
+    }
+
+    /**
+     * Whether the flow's initiator sent a packet after the other side's first one: the flow is past its handshake and
+     * the eviction policy spares it before embryonic flows (see the class javadoc).
+     */
+    public boolean isEstablished(int slot) {
+        return ((long) LONGS.getOpaque(entries, slot * ENTRY_LONGS + INFO) & ESTABLISHED_BIT) != 0;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -468,7 +525,7 @@ public final class FlowTable {
 
     /** Live flows: created minus expired minus evicted. */
     public long activeFlows() {
-        return createdFlows() - expired.sum() - evicted.sum();
+        return createdFlows() - expired.sum() - evictedFlows();
     }
 
     /** Flows created (not counting duplicates taken back after a creation race). */
@@ -480,8 +537,24 @@ public final class FlowTable {
         return expired.sum();
     }
 
+    /** Flows ended to make room while not idle: embryonic plus established ones. */
     public long evictedFlows() {
-        return evicted.sum();
+        return evictedEmbryonic.sum() + evictedEstablished.sum();
+    }
+
+    /** Flows ended to make room that were already past their idle timeout; also counted in {@link #expiredFlows}. */
+    public long evictedIdleFlows() {
+        return evictedIdle.sum();
+    }
+
+    /** Flows ended to make room before their initiator spoke after a reply (see the class javadoc). */
+    public long evictedEmbryonicFlows() {
+        return evictedEmbryonic.sum();
+    }
+
+    /** Flows ended to make room although established: the sampled candidates held no idle or embryonic flow. */
+    public long evictedEstablishedFlows() {
+        return evictedEstablished.sum();
     }
 
     /** Inbound headers longer than {@link #HEADER_MAX_BYTES}, not stored. */
@@ -560,14 +633,16 @@ public final class FlowTable {
             if (slot < 0) {
                 slot = freeList.pop();
                 if (slot < 0) {
-                    evictLeastRecentlySeen(home, nowNanos);
-                    continue;
+                    // The victim's entry comes straight to us: pushed on the free list, another creator could take
+                    // it first, again and again under a flood on several workers.
+                    slot = evictOne(home, EVICTION_REGIONS, nowNanos, true);
+                    if (slot < 0) continue;
                 }
             }
             creationHook.reached(CreationStep.PUBLISHING, slot);
             int position = firstEmpty(home);
             if (position < 0) {
-                evictLeastRecentlySeen(home, nowNanos);
+                evictOne(home, 0, nowNanos, false); // the window is full: the index word must come from it
                 continue;
             }
             long free = prepare(slot, key, meta, nowNanos);
@@ -670,44 +745,66 @@ public final class FlowTable {
     }
 
     /**
-     * Ends the least recently seen of the first {@value #EVICTION_SAMPLES} live flows in the window starting at {@code
-     * home}: the candidates a new key could use, sampled like Redis's approximated LRU. Counted as expired if it was
-     * already idle, else as evicted.
+     * Ends one flow to make room and returns its entry, which with {@code keepEntry} now belongs to the caller (FREE,
+     * off the free list), or -1 if no candidate was found or another thread ended the chosen one first.
+     *
+     * <p>Samples live flows from the window at {@code home}, then, with {@code regions > 0} (any flow's entry will
+     * do), from up to that many more windows a quarter of the index apart: {@value #EVICTION_SAMPLES} candidates if
+     * they include an idle or embryonic flow, else up to twice as many before an established flow is chosen.
+     * Clustering leaves some windows with few flows, or none: without looking further, a window of established flows
+     * would lose one although embryonic flows fill the rest of the table. The victim is the lowest kind (idle,
+     * embryonic, established), the least recently seen within it. Cost: at most {@code 2 × EVICTION_SAMPLES} entry
+     * reads, reached only when the table is full of established flows.
      */
-    private void evictLeastRecentlySeen(int home, long nowNanos) {
+    private int evictOne(int home, int regions, long nowNanos, boolean keepEntry) {
+        int quarter = index.length >>> 2;
         int victimPosition = -1;
         long victimWord = 0;
         long victimControl = 0;
-        long oldestSeen = 0;
+        long victimSeen = 0;
+        int victimKind = Integer.MAX_VALUE;
         int sampled = 0;
-        for (int i = 0; i < window && sampled < EVICTION_SAMPLES; i++) {
-            int position = (home + i) & indexMask;
-            long word = (long) LONGS.getAcquire(index, position);
-            if (word == EMPTY) continue;
-            int base = entryOf(word) * ENTRY_LONGS;
-            long control = (long) LONGS.getAcquire(entries, base + CONTROL);
-            if ((control & STATE_MASK) != ACTIVE || (control & 1) != 0) continue;
-            sampled++;
-            long seen = (long) LONGS.getOpaque(entries, base + LAST_SEEN);
-            if (victimPosition < 0 || seen - oldestSeen < 0) { // nanoTime values compare by difference
-                victimPosition = position;
-                victimWord = word;
-                victimControl = control;
-                oldestSeen = seen;
+        search:
+        for (int region = 0; region <= regions; region++) {
+            int start = home + region * quarter;
+            for (int i = 0; i < window; i++) {
+                if (sampled >= EVICTION_SAMPLES && (victimKind < KIND_ESTABLISHED || sampled >= 2 * EVICTION_SAMPLES))
+                    break search;
+                int position = (start + i) & indexMask;
+                long word = (long) LONGS.getAcquire(index, position);
+                if (word == EMPTY) continue;
+                int base = entryOf(word) * ENTRY_LONGS;
+                long control = (long) LONGS.getAcquire(entries, base + CONTROL);
+                if ((control & STATE_MASK) != ACTIVE || (control & 1) != 0) continue;
+                sampled++;
+                long seen = (long) LONGS.getOpaque(entries, base + LAST_SEEN);
+                int kind = isIdle(base, nowNanos)
+                        ? KIND_IDLE
+                        : ((long) LONGS.getOpaque(entries, base + INFO) & ESTABLISHED_BIT) == 0
+                                ? KIND_EMBRYONIC
+                                : KIND_ESTABLISHED;
+                // nanoTime values compare by difference
+                if (kind < victimKind || (kind == victimKind && seen - victimSeen < 0)) {
+                    victimPosition = position;
+                    victimWord = word;
+                    victimControl = control;
+                    victimSeen = seen;
+                    victimKind = kind;
+                }
             }
         }
-        if (victimPosition < 0) return;
+        if (victimPosition < 0) return -1;
         int victim = entryOf(victimWord);
-        FlowEndReason reason = isIdle(victim * ENTRY_LONGS, nowNanos) ? FlowEndReason.EXPIRED : FlowEndReason.EVICTED;
-        end(victimPosition, victimWord, victim, victimControl, reason, nowNanos);
+        return end(victimPosition, victimWord, victim, victimControl, victimKind, nowNanos, keepEntry) ? victim : -1;
     }
 
     /**
      * Ends a live flow seen as {@code word} at {@code position} with control word {@code control}. The CAS to REMOVING
      * decides who ends it; the index CAS then checks the entry was still published there (a stale view of a reused
-     * entry is undone). The listener runs before the slot goes back to the free list.
+     * entry is undone). The listener runs before the slot goes back to the free list, or, with {@code keepEntry}, to
+     * the calling creator.
      */
-    private boolean end(int position, long word, int slot, long control, FlowEndReason reason, long nowNanos) {
+    private boolean end(int position, long word, int slot, long control, int kind, long nowNanos, boolean keepEntry) {
         int at = slot * ENTRY_LONGS + CONTROL;
         long removing = (control & GENERATION_MASK) | REMOVING | (control & SEQ_MASK);
         if (!LONGS.compareAndSet(entries, at, control, removing)) return false;
@@ -715,19 +812,58 @@ public final class FlowTable {
             LONGS.setRelease(entries, at, control);
             return false;
         }
-        (reason == FlowEndReason.EXPIRED ? expired : evicted).increment();
+        FlowEndReason reason;
+        switch (kind) {
+            case KIND_EMBRYONIC -> {
+                evictedEmbryonic.increment();
+                reason = FlowEndReason.EVICTED;
+            }
+            case KIND_ESTABLISHED -> {
+                evictedEstablished.increment();
+                reason = FlowEndReason.EVICTED;
+            }
+            case KIND_IDLE -> {
+                evictedIdle.increment();
+                expired.increment();
+                reason = FlowEndReason.EXPIRED;
+            }
+            default -> {
+                expired.increment();
+                reason = FlowEndReason.EXPIRED;
+            }
+        }
+        boolean kept = false;
         try {
             listener.onFlowEnd(this, slot, reason, nowNanos);
+            kept = keepEntry;
         } finally {
-            release(slot, control);
+            if (kept) free(slot, control);
+            else release(slot, control); // also when the listener threw: the entry must not leak
         }
         return true;
     }
 
+    /**
+     * Sets the established bit by CAS ({@link #setPolicyIndex} may change the low half at the same time); a failed
+     * CAS retries once with the fresh word and otherwise leaves it to the flow's next packet.
+     */
+    private void markEstablished(int at, long info) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if (LONGS.compareAndSet(entries, at, info, info | ESTABLISHED_BIT)) return;
+            info = (long) LONGS.getOpaque(entries, at);
+            if ((info & ESTABLISHED_BIT) != 0) return;
+        }
+    }
+
     /** FREE with the next generation, so handles to the ended flow go stale, then back on the free list. */
     private void release(int slot, long control) {
-        LONGS.setRelease(entries, slot * ENTRY_LONGS + CONTROL, (control & GENERATION_MASK) + GENERATION_ONE | FREE);
+        free(slot, control);
         freeList.push(slot);
+    }
+
+    /** FREE with the next generation, owned by the calling thread (not on the free list). */
+    private void free(int slot, long control) {
+        LONGS.setRelease(entries, slot * ENTRY_LONGS + CONTROL, (control & GENERATION_MASK) + GENERATION_ONE | FREE);
     }
 
     private boolean isIdle(int base, long nowNanos) {

@@ -8,7 +8,8 @@
  * different endpoints stay apart. Slots are handles that go stale when a flow ends; carry the generation with them.
  * Nothing here allocates, locks or reads a clock on the data path: callers pass {@code nowNanos}. Idle flows are
  * removed by {@link org.gwlbinspect.flow.FlowExpiry} on a housekeeping thread (§0 item 11); when the table is full
- * the least recently seen flow among the new key's candidates is evicted. Non-first fragments find their flow
+ * a flow is evicted: idle ones first, then embryonic ones (no packet from the initiator after a reply), then the
+ * least recently seen established one. Non-first fragments find their flow
  * through {@link org.gwlbinspect.flow.FragmentTracker} (§0 item 9). Every flow that ends is reported to a {@link
  * org.gwlbinspect.flow.FlowEndListener} before its slot is reused.
  */

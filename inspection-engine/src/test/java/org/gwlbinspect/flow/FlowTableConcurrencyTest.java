@@ -226,6 +226,39 @@ class FlowTableConcurrencyTest {
         assertThat(liveKeys(table)).hasSize((int) live); // no key is live twice
     }
 
+    @Test
+    void workersFloodingAFullTableWithNewFlowsAreNeverRefused() throws Exception {
+        FlowTable table = new FlowTable(FlowTableTest.config(1024), FlowEndListener.NONE, 7);
+        int perThread = 100_000;
+        AtomicLong clock = new AtomicLong(T0);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int thread = t;
+            workers.add(pool.submit(() -> {
+                ByteBuf header = FlowTableTest.gwlbHeader(thread);
+                FlowKey key = new FlowKey();
+                start.await();
+                for (int i = 0; i < perThread; i++) { // every packet a new flow: one SYN each, as in a SYN flood
+                    key.setIpv4(thread, 0x0C000000 | i, 0x0B000001, 6, 1024 + thread, 443);
+                    assertThat(receive(table, key, clock.addAndGet(1000), header))
+                            .isNotNegative();
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> worker : workers) worker.get(50, TimeUnit.SECONDS);
+
+        // Each evicting creator takes its victim's entry itself, so racing creators cannot starve each other.
+        assertThat(table.creationFailures()).isZero();
+        assertThat(table.activeFlows()).isEqualTo(1024).isEqualTo(table.countLiveFlows());
+        // A flow another creator evicted before its packet was recorded is created again (receive retries).
+        assertThat(table.createdFlows()).isGreaterThanOrEqualTo(THREADS * (long) perThread);
+        assertThat(table.evictedEmbryonicFlows()).isEqualTo(table.createdFlows() - 1024);
+        assertThat(table.evictedEstablishedFlows()).isZero();
+    }
+
     /** The keys of all live entries, as strings; a duplicate flow would collapse in the set. */
     private static Set<String> liveKeys(FlowTable table) {
         Set<String> keys = new HashSet<>();

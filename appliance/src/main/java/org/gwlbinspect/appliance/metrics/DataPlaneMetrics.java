@@ -81,10 +81,24 @@ public final class DataPlaneMetrics {
                 .description("Flows removed after their idle timeout")
                 .register(registry);
         FunctionCounter.builder("appliance.flows.evicted", flows, FlowTable::evictedFlows)
-                .description("Flows evicted to make room when the table was full (least recently seen first)")
+                .description("Flows evicted to make room when the table was full (embryonic before established)")
                 .register(registry);
+        // What a full table ended to make room, by the eviction policy's kinds (FlowTable): idle ones are also in
+        // appliance_flows_expired_total, embryonic and established ones make up appliance_flows_evicted_total.
+        flowEvictions(registry, flows, "idle", FlowTable::evictedIdleFlows);
+        flowEvictions(registry, flows, "embryonic", FlowTable::evictedEmbryonicFlows);
+        flowEvictions(registry, flows, "established", FlowTable::evictedEstablishedFlows);
         Gauge.builder("appliance.flows.capacity", flows, FlowTable::capacity)
                 .description("Configured maximum number of flows")
+                .register(registry);
+    }
+
+    private static void flowEvictions(
+            MeterRegistry registry, FlowTable flows, String kind, ToLongFunction<FlowTable> read) {
+        FunctionCounter.builder("appliance.flow.evictions", flows, t -> read.applyAsLong(t))
+                .description("Flows ended to make room in a full table, by kind: idle (past its timeout), embryonic"
+                        + " (no initiator packet after a reply), established")
+                .tag("kind", kind)
                 .register(registry);
     }
 

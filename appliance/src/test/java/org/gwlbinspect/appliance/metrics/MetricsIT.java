@@ -32,6 +32,9 @@ class MetricsIT {
                     .contains("appliance_flows_started_total ")
                     .contains("appliance_flows_expired_total ")
                     .contains("appliance_flows_evicted_total ")
+                    .contains("appliance_flow_evictions_total{kind=\"idle\"}")
+                    .contains("appliance_flow_evictions_total{kind=\"embryonic\"}")
+                    .contains("appliance_flow_evictions_total{kind=\"established\"}")
                     .contains("appliance_receive_batch_datagrams_bucket{worker=\"0\",le=\"1.0\"}")
                     .contains("jvm_memory_used_bytes")
                     .contains("jvm_threads_live_threads");

@@ -25,7 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Per-packet cost of the flow table on one worker: fill the key, look up (or create) the flow and record the packet
  * with its 40-byte GENEVE header, over {@code flows} established flows visited in random order, so the entries mostly
  * come from L3 or memory as they do under real traffic. {@code missCreateWithEviction} opens a new flow per packet on a
- * full table, so each one also evicts (a SYN flood); {@code baselineFillKey} is the key canonicalisation alone, and
+ * full table, so each one also evicts (a SYN flood: the table holds embryonic flows); {@code
+ * missCreateWithEvictionAmongEstablished} does the same on a table of established flows only, the eviction policy's
+ * worst case (it looks through the whole window and three more before it evicts an established flow); {@code
+ * baselineFillKey} is the key canonicalisation alone, and
  * {@code copyHeaderForReply} the egress read.
  */
 @State(Scope.Thread)
@@ -45,6 +48,8 @@ public class FlowTableLookupBenchmark {
 
     private FlowTable table;
     private FlowTable fullTable;
+    private FlowTable establishedTable;
+    private int newEstablishedFlow;
     private final FlowKey key = new FlowKey();
     private final ByteBuf header = Unpooled.directBuffer(40);
     private final ByteBuf reply = Unpooled.directBuffer(128);
@@ -62,6 +67,7 @@ public class FlowTableLookupBenchmark {
                 new FlowTableConfig(flows, Duration.ofSeconds(350), Duration.ofSeconds(120), Duration.ofSeconds(30));
         table = new FlowTable(config);
         fullTable = new FlowTable(config);
+        establishedTable = new FlowTable(config);
         header.writeInt(0x08000800).writeInt(0);
         header.writeInt(0x01080102).writeLong(0x0abcdef012345678L);
         header.writeInt(0x01080202).writeLong(0);
@@ -78,7 +84,12 @@ public class FlowTableLookupBenchmark {
             record(table, slots[f]);
             fill(f, 0);
             fullTable.lookupOrCreate(key, now);
+            for (int packet : new int[] {0, 1, 0}) { // SYN, SYN-ACK, ACK: the initiator spoke after the reply
+                fill(f, packet);
+                record(establishedTable, establishedTable.lookupOrCreate(key, now));
+            }
         }
+        newEstablishedFlow = flows;
         newFlow = flows;
         order = new int[ORDER_MASK + 1];
         for (int i = 0; i < order.length; i++) order[i] = random.nextInt(flows) << 1 | random.nextInt(2);
@@ -117,6 +128,27 @@ public class FlowTableLookupBenchmark {
         key.setIpv4(flow & 3, 0x0C000000 | (flow & 0xFFFFFF), 0x0B000001, 6, 1024 + ((flow >>> 24) & 0x7FFF), 443);
         int slot = fullTable.lookupOrCreate(key, now += 1000);
         return slot < 0 ? null : record(fullTable, slot);
+    }
+
+    /**
+     * A new connection per invocation on a table that holds established flows only: SYN (creating the flow and evicting
+     * an established one, after looking through the whole window and three more for a better victim), SYN-ACK and ACK
+     * (so the new flow is established too and the table stays so). Three packets per invocation: compare with three
+     * {@code hitLookupOrCreateAndRecord}s.
+     */
+    @Benchmark
+    public RecordResult missCreateWithEvictionAmongEstablished() {
+        int flow = newEstablishedFlow++;
+        int client = 0x0D000000 | (flow & 0xFFFFFF);
+        int port = 1024 + ((flow >>> 24) & 0x7FFF);
+        key.setIpv4(flow & 3, client, 0x0B000001, 6, port, 443);
+        int slot = establishedTable.lookupOrCreate(key, now += 1000);
+        if (slot < 0) return null;
+        record(establishedTable, slot);
+        key.setIpv4(flow & 3, 0x0B000001, client, 6, 443, port); // as a worker does: look up, then record
+        record(establishedTable, establishedTable.lookupOrCreate(key, now));
+        key.setIpv4(flow & 3, client, 0x0B000001, 6, port, 443);
+        return record(establishedTable, establishedTable.lookupOrCreate(key, now));
     }
 
     @Benchmark
