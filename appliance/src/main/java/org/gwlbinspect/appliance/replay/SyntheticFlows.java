@@ -3,7 +3,8 @@ package org.gwlbinspect.appliance.replay;
 /**
  * Inner IPv4 packets of {@code flows} generated TLS-over-TCP conversations, for load tests and benchmarks that need
  * more traffic than a capture holds: per flow a handshake (SYN, SYN-ACK, ACK), a ClientHello with a server name, then
- * {@code dataPackets} TLS application-data records of {@code payloadBytes}, alternating server and client, with
+ * {@code dataPackets} packets of {@code payloadBytes}, alternating server and client: TLS application-data records,
+ * the server's first one after a TLS 1.3 ServerHello (which ends the appliance's wait for a certificate), with
  * consistent sequence and acknowledgement numbers, so the stream reassembly and the L7 parsers see a real conversation.
  *
  * <p>Packets are numbered in waves of {@link #WAVE_FLOWS} flows: within a wave round-robin (packet 0 of each of its
@@ -33,6 +34,11 @@ public final class SyntheticFlows {
     private static final int ACK = 0x10;
     private static final int PSH_ACK = 0x18;
     private static final int TLS_RECORD_HEADER = 5;
+    /** The TLS 1.3 ServerHello record: record header, handshake header, version, random, empty session id, cipher
+     * suite, compression, extensions length and supported_versions (RFC 8446 §4.1.3, §4.2.1). */
+    private static final int SERVER_HELLO_BYTES = 5 + 4 + 2 + 32 + 1 + 2 + 1 + 2 + 6;
+    /** The smallest payload: a ServerHello and an application-data record header. */
+    public static final int MIN_PAYLOAD_BYTES = SERVER_HELLO_BYTES + TLS_RECORD_HEADER;
     /** The largest payload that keeps a packet within a 1500-byte MTU. */
     public static final int MAX_PAYLOAD_BYTES = 1500 - IPV4_HEADER - TCP_HEADER;
 
@@ -45,7 +51,7 @@ public final class SyntheticFlows {
     /**
      * @param flows how many conversations (up to 2^17 clients × 40 000 ports)
      * @param dataPackets application-data packets per flow after the ClientHello
-     * @param payloadBytes TCP payload of each data packet (≥ 5, the TLS record header; ≤ {@link #MAX_PAYLOAD_BYTES})
+     * @param payloadBytes TCP payload of each data packet ({@link #MIN_PAYLOAD_BYTES} to {@link #MAX_PAYLOAD_BYTES})
      */
     public SyntheticFlows(int flows, int dataPackets, int payloadBytes) {
         if (flows < 1) throw new IllegalArgumentException("flows must be >= 1, got " + flows);
@@ -122,8 +128,8 @@ public final class SyntheticFlows {
                 packet(out, client, clientPort, server, SERVER_PORT, clientSeq, serverSeq, PSH_ACK, hello, helloLength);
             default ->
                 fromServer(k)
-                        ? data(out, server, SERVER_PORT, client, clientPort, serverSeq, clientSeq, flow + k)
-                        : data(out, client, clientPort, server, SERVER_PORT, clientSeq, serverSeq, flow + k);
+                        ? data(out, server, SERVER_PORT, client, clientPort, serverSeq, clientSeq, flow + k, k == 4)
+                        : data(out, client, clientPort, server, SERVER_PORT, clientSeq, serverSeq, flow + k, false);
         };
     }
 
@@ -132,14 +138,21 @@ public final class SyntheticFlows {
         return (k - SETUP_PACKETS) % 2 == 0;
     }
 
-    private int data(byte[] out, int src, int srcPort, int dst, int dstPort, long seq, long ack, int seed) {
+    private int data(
+            byte[] out, int src, int srcPort, int dst, int dstPort, long seq, long ack, int seed, boolean serverHello) {
         int offset = IPV4_HEADER + TCP_HEADER;
+        int record = payloadBytes;
+        if (serverHello) {
+            writeServerHello(out, offset, seed);
+            offset += SERVER_HELLO_BYTES;
+            record -= SERVER_HELLO_BYTES;
+        }
         // A TLS application-data record (RFC 8446 §5.1), so no payload rule anchored at the start matches it.
         out[offset] = 0x17;
         out[offset + 1] = 0x03;
         out[offset + 2] = 0x03;
-        putU16(out, offset + 3, payloadBytes - TLS_RECORD_HEADER);
-        int body = payloadBytes - TLS_RECORD_HEADER;
+        putU16(out, offset + 3, record - TLS_RECORD_HEADER);
+        int body = record - TLS_RECORD_HEADER;
         int from = Math.floorMod(seed * 31, filler.length - body + 1);
         System.arraycopy(filler, from, out, offset + TLS_RECORD_HEADER, body);
         return header(out, src, srcPort, dst, dstPort, seq, ack, PSH_ACK, payloadBytes);
@@ -188,6 +201,30 @@ public final class SyntheticFlows {
         long pseudo = (src >>> 16) + (src & 0xFFFF) + (dst >>> 16) + (dst & 0xFFFF) + 6 + TCP_HEADER + payload;
         putU16(out, t + 16, checksum(out, t, TCP_HEADER + payload, pseudo));
         return total;
+    }
+
+    private void writeServerHello(byte[] h, int n, int seed) {
+        h[n++] = 0x16; // handshake record
+        h[n++] = 0x03;
+        h[n++] = 0x03;
+        putU16(h, n, SERVER_HELLO_BYTES - TLS_RECORD_HEADER);
+        n += 2;
+        h[n++] = 0x02; // ServerHello
+        h[n++] = 0;
+        putU16(h, n, SERVER_HELLO_BYTES - TLS_RECORD_HEADER - 4);
+        n += 2;
+        h[n++] = 0x03; // legacy_version TLS 1.2
+        h[n++] = 0x03;
+        System.arraycopy(filler, Math.floorMod(seed, 1000) + 32, h, n, 32); // random
+        n += 32;
+        h[n++] = 0; // legacy_session_id_echo: empty, as the ClientHello's
+        putU16(h, n, 0x1301); // TLS_AES_128_GCM_SHA256
+        n += 2;
+        h[n++] = 0; // compression: null
+        putU16(h, n, 6); // extensions
+        putU16(h, n + 2, 0x002B); // supported_versions
+        putU16(h, n + 4, 2);
+        putU16(h, n + 6, 0x0304); // selected_version: TLS 1.3
     }
 
     /** A TLS 1.2 ClientHello record with a server_name extension {@code host-<flow % 1000>.example.net}. */
