@@ -1,7 +1,7 @@
 package org.gwlbinspect.appliance.replay;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -43,7 +43,7 @@ public final class Replay implements AutoCloseable {
     private final VerdictWriter verdicts;
     private final AllowedPackets allowed;
     private final CaptureFeed feed;
-    private final ByteBuf datagram = Unpooled.directBuffer(DATAGRAM_CAPACITY, DATAGRAM_CAPACITY);
+    private final ByteBuf datagram = datagramBuffer(DATAGRAM_CAPACITY);
     private final ReplaySummary summary;
 
     private Replay(
@@ -58,6 +58,7 @@ public final class Replay implements AutoCloseable {
         this.allowed = allowed;
         this.feed = new CaptureFeed(reader, new GwlbEncapsulator(options.endpointId(), options.attachmentId()));
         this.summary = new ReplaySummary(options.capture().toString());
+        pipeline.tracksDecidingStage(verdicts != null); // only the verdict file says which stage decided
         summary.linkType(reader.linkTypeName());
     }
 
@@ -186,6 +187,16 @@ public final class Replay implements AutoCloseable {
             reader.close();
             datagram.release();
         }
+    }
+
+    /**
+     * A direct buffer for datagrams, of the kind the data path receives into: pooled. An unpooled direct buffer without
+     * {@code sun.misc.Unsafe} (Netty's default on JDK 25) copies out through a new {@code ByteBuffer} duplicate per
+     * {@code getBytes} (64 B, which escape analysis removes only sometimes: ReplayPipelineBenchmark saw 64 B/packet at
+     * 10 000 rules); a pooled one reuses its own.
+     */
+    static ByteBuf datagramBuffer(int capacity) {
+        return PooledByteBufAllocator.DEFAULT.directBuffer(capacity, capacity);
     }
 
     private static Path replace(Path file) throws IOException {

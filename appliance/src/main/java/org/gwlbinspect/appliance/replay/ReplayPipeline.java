@@ -91,6 +91,7 @@ public final class ReplayPipeline implements AutoCloseable {
     private long[] alertSids = new long[4];
     private int alertCount;
 
+    private boolean tracksDecidingStage;
     private long nowNanos = Long.MIN_VALUE;
     private long nextExpiryNanos;
     private boolean finished;
@@ -191,12 +192,21 @@ public final class ReplayPipeline implements AutoCloseable {
             return verdict;
         }
         records.onPacket(resolver, slot, inner, nowNanos);
-        snapshotCounters();
+        if (tracksDecidingStage) snapshotCounters();
         verdict = inspector.inspect(inner, datagram, table, slot, resolver.direction(), nowNanos);
-        decidedBy = stageThatDecided();
+        if (tracksDecidingStage) decidedBy = stageThatDecided();
         if (verdict != Verdict.PASS) dropReason = DropReason.POLICY_DROP;
         if (alertCount > 0) keepUpWithLogWriter();
         return verdict;
+    }
+
+    /**
+     * Whether {@link #decidedBy()} is worked out: it reads every stage's counters before and after each packet (the
+     * counters are summed over a list, whose iterator escape analysis does not always remove), which the data path
+     * never does; the verdict file needs it, the benchmarks and the load test do not. Off by default.
+     */
+    public void tracksDecidingStage(boolean on) {
+        this.tracksDecidingStage = on;
     }
 
     /** Moves the clock to {@code timestampNanos} (never back) and expires the flows that went idle meanwhile. */
@@ -285,7 +295,7 @@ public final class ReplayPipeline implements AutoCloseable {
 
     /**
      * The stage that decided the last packet ({@code stateless_drop}, {@code stateful_fast_path_drop}, ...,
-     * {@code no_policy}); null when it did not reach inspection.
+     * {@code no_policy}); null when it did not reach inspection or {@link #tracksDecidingStage} is off.
      */
     public String decidedBy() {
         return decidedBy;

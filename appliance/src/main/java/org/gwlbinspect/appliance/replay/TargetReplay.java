@@ -154,7 +154,7 @@ public final class TargetReplay {
                     "cannot open a raw socket to send as GWLB (needs root or CAP_NET_RAW): " + e.getMessage(), e);
         }
         slots = new ByteBuf[BATCH];
-        for (int i = 0; i < BATCH; i++) slots[i] = Unpooled.directBuffer(Replay.DATAGRAM_CAPACITY);
+        for (int i = 0; i < BATCH; i++) slots[i] = Replay.datagramBuffer(Replay.DATAGRAM_CAPACITY);
         sourceAddress = address(options.sourceAddress());
         targetAddress = address((Inet4Address) options.target().getAddress());
         targetPort = options.target().getPort();

@@ -1,7 +1,7 @@
 package org.gwlbinspect.benchmarks.replay;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * source check and the return {@code sendmmsg} are missing (measured in docs/performance.md with gwlb-blast).
  *
  * <p>Traffic is {@link SyntheticFlows}' TLS conversations from 198.18.0.0/15 (the policies' {@code HOME_NET}), so
- * every rule is a candidate and none matches: every packet passes, as in the hairpin measurements.
+ * every rule is a candidate and none matches: every packet passes, as in the hairpin measurements. Datagrams sit in
+ * pooled direct buffers, as the epoll receive path's do (an unpooled one allocates a {@code ByteBuffer} per payload copy
+ * without {@code sun.misc.Unsafe}).
  *
  * <ul>
  *   <li>{@code establishedPacket}: a 1 000-byte TLS data packet of one of 4 096 flows past their handshake and
@@ -106,6 +108,7 @@ public class ReplayPipelineBenchmark {
                         FlowTableConfig.defaults().fragmentTimeout()),
                 null,
                 ReplayOptions.DEFAULT_MAX_DATAGRAM_BYTES);
+        pipeline.tracksDecidingStage(true); // for the message below; the data path has no such bookkeeping
         SyntheticFlows flows = new SyntheticFlows(FLOWS, DATA_PACKETS, PAYLOAD_BYTES);
         GwlbEncapsulator encapsulator = new GwlbEncapsulator(ReplayOptions.DEFAULT_ENDPOINT_ID, 0);
         byte[] packet = new byte[flows.maxPacketBytes()];
@@ -113,7 +116,7 @@ public class ReplayPipelineBenchmark {
         // until the server's hello): handshake, ClientHello, then the first data packet each way (kept).
         for (int f = 0; f < FLOWS; f++) {
             for (int k = 0; k < SyntheticFlows.SETUP_PACKETS + 2; k++) {
-                ByteBuf datagram = Unpooled.directBuffer(64 + packet.length);
+                ByteBuf datagram = PooledByteBufAllocator.DEFAULT.directBuffer(64 + packet.length);
                 int length = flows.write(f, k, packet);
                 encapsulator.encapsulate(packet, 0, length, 4, datagram);
                 int port = encapsulator.sourcePort();
@@ -131,10 +134,11 @@ public class ReplayPipelineBenchmark {
                 }
             }
         }
+        pipeline.tracksDecidingStage(false);
         // The template: flow FLOWS + 1 of a larger set, never sent during the warm-up.
         SyntheticFlows one = new SyntheticFlows(FLOWS + 1, DATA_PACKETS, PAYLOAD_BYTES);
         for (int k = 0; k < WHOLE_FLOW_PACKETS; k++) {
-            ByteBuf datagram = Unpooled.directBuffer(64 + packet.length);
+            ByteBuf datagram = PooledByteBufAllocator.DEFAULT.directBuffer(64 + packet.length);
             int length = one.write(FLOWS, k, packet);
             encapsulator.encapsulate(packet, 0, length, 4, datagram);
             template[k] = datagram;
