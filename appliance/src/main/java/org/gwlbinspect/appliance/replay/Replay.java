@@ -190,10 +190,8 @@ public final class Replay implements AutoCloseable {
     }
 
     /**
-     * A direct buffer for datagrams, of the kind the data path receives into: pooled. An unpooled direct buffer without
-     * {@code sun.misc.Unsafe} (Netty's default on JDK 25) copies out through a new {@code ByteBuffer} duplicate per
-     * {@code getBytes} (64 B, which escape analysis removes only sometimes: ReplayPipelineBenchmark saw 64 B/packet at
-     * 10 000 rules); a pooled one reuses its own.
+     * A direct buffer for datagrams, of the kind the data path receives into (pooled, from the allocator the epoll
+     * channel uses), so that the replay and its benchmarks run the inspection code on the same buffer class.
      */
     static ByteBuf datagramBuffer(int capacity) {
         return PooledByteBufAllocator.DEFAULT.directBuffer(capacity, capacity);
