@@ -9,6 +9,7 @@ import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -21,6 +22,7 @@ import org.gwlbinspect.appliance.replay.CaptureException;
 import org.gwlbinspect.appliance.replay.Replay;
 import org.gwlbinspect.appliance.replay.ReplayOptions;
 import org.gwlbinspect.appliance.replay.ReplaySummary;
+import org.gwlbinspect.appliance.replay.SyntheticFlows;
 import org.gwlbinspect.appliance.replay.TargetReplay;
 import org.gwlbinspect.appliance.replay.TargetSummary;
 import org.gwlbinspect.detect.CompiledPolicy;
@@ -54,7 +56,10 @@ public final class ReplayCommand extends Command {
 
     @Override
     public void configure(Subparser subparser) {
-        subparser.addArgument("capture").help("the pcap or pcapng file");
+        subparser
+                .addArgument("capture")
+                .nargs("?")
+                .help("the pcap or pcapng file (optional with --target and --synthetic-flows)");
         subparser.addArgument("--policy").metavar("FILE").help("the policy (NFW bundle JSON, *.rules or domain list)");
         subparser
                 .addArgument("--home-net")
@@ -135,6 +140,25 @@ public final class ReplayCommand extends Command {
                 .type(Double.class)
                 .setDefault(2.0)
                 .help("with --target: how long to wait for replies after the last packet (default 2)");
+        subparser
+                .addArgument("--synthetic-flows")
+                .metavar("N")
+                .type(Integer.class)
+                .setDefault(0)
+                .help("with --target: also send N generated TLS flows per loop (SYN, SYN-ACK, ACK, ClientHello, "
+                        + "ServerHello and 6 data packets each; 256 set up at a time)");
+        subparser
+                .addArgument("--synthetic-payload")
+                .metavar("BYTES")
+                .type(Integer.class)
+                .setDefault(TargetReplay.DEFAULT_PAYLOAD_BYTES)
+                .help("with --synthetic-flows: TCP payload of their data packets (60-1460, default "
+                        + TargetReplay.DEFAULT_PAYLOAD_BYTES + ")");
+        subparser
+                .addArgument("--metrics")
+                .metavar("URL")
+                .help("with --target: the appliance's Prometheus endpoint (e.g. http://127.0.0.1:8081/metrics), read "
+                        + "before and after for its CPU time per packet");
     }
 
     @Override
@@ -166,6 +190,10 @@ public final class ReplayCommand extends Command {
             }
             options = options.withPolicy(policy);
             if (ns.getString("target") != null) return sendToTarget(ns, options);
+            if (options.capture() == null) {
+                err.println("replay: give a capture file (only --target can do without one, with --synthetic-flows)");
+                return 1;
+            }
             ReplaySummary summary = Replay.run(options, out);
             out.flush();
             summary.print(out, policy == null ? "no policy" : policyFile);
@@ -196,16 +224,45 @@ public final class ReplayCommand extends Command {
         long rate = ns.getLong("rate");
         int loops = ns.getInt("loops");
         double waitSeconds = ns.getDouble("wait");
-        if (rate < 0 || loops < 1 || waitSeconds < 0)
-            throw new IOException("--rate must be >= 0, --loops >= 1 and --wait >= 0");
+        int synthetic = ns.getInt("synthetic_flows");
+        int payload = ns.getInt("synthetic_payload");
+        if (rate < 0 || loops < 1 || waitSeconds < 0 || synthetic < 0)
+            throw new IOException("--rate must be >= 0, --loops >= 1, --wait >= 0 and --synthetic-flows >= 0");
+        if (options.capture() == null && synthetic == 0) {
+            err.println("replay: give a capture file, --synthetic-flows N, or both");
+            return 1;
+        }
+        if (synthetic > 0 && (payload < SyntheticFlows.MIN_PAYLOAD_BYTES || payload > SyntheticFlows.MAX_PAYLOAD_BYTES))
+            throw new IOException("--synthetic-payload must be in [" + SyntheticFlows.MIN_PAYLOAD_BYTES + ", "
+                    + SyntheticFlows.MAX_PAYLOAD_BYTES + "]");
+        URI metrics = null;
+        if (ns.getString("metrics") != null) {
+            try {
+                metrics = URI.create(ns.getString("metrics"));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("--metrics " + ns.getString("metrics") + ": not a URL", e);
+            }
+            if (metrics.getScheme() == null || !metrics.getScheme().startsWith("http"))
+                throw new IOException("--metrics " + metrics + ": expected an http:// URL");
+        }
         TargetSummary summary = TargetReplay.run(
                 new TargetReplay.Options(
-                        options, target, source, rate, loops, Duration.ofNanos((long) (waitSeconds * 1e9))),
+                        options,
+                        target,
+                        source,
+                        rate,
+                        loops,
+                        Duration.ofNanos((long) (waitSeconds * 1e9)),
+                        synthetic,
+                        payload,
+                        metrics),
                 err,
                 System.console() != null);
+        String what = options.capture() == null ? "" : options.capture().toString();
+        if (synthetic > 0) what += (what.isEmpty() ? "" : " and ") + synthetic + " synthetic flows";
         summary.print(
                 out,
-                options.capture().toString(),
+                what,
                 target.getAddress().getHostAddress() + ":" + target.getPort() + " from " + source.getHostAddress());
         return 0;
     }
@@ -219,8 +276,9 @@ public final class ReplayCommand extends Command {
                 defaults.fragmentTimeout());
         String logs = ns.getString("logs");
         String allowed = ns.getString("write_allowed");
+        String capture = ns.getString("capture");
         return new ReplayOptions(
-                Path.of(ns.getString("capture")),
+                capture == null ? null : Path.of(capture),
                 null,
                 flows,
                 logs == null ? null : Path.of(logs),

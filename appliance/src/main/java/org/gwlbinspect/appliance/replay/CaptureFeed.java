@@ -43,14 +43,15 @@ public final class CaptureFeed {
      */
     public boolean next(ByteBuf out) throws CaptureException {
         if (!reader.next()) return false;
-        byte[] frame = reader.frame();
+        byte[] frame = reader.frameBytes();
+        int frameLength = reader.frameLength();
         skipReason = null;
         geneve = false;
-        if (reader.originalLength() > frame.length) {
+        if (reader.originalLength() > frameLength) {
             skipReason = FRAME_TRUNCATED;
             return true;
         }
-        LinkFrame.Status status = link.decode(reader.linkType(), frame, frame.length);
+        LinkFrame.Status status = link.decode(reader.linkType(), frame, frameLength);
         if (status != LinkFrame.Status.OK) {
             skipReason = status.label();
             return true;

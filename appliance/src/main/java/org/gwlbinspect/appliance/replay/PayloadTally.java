@@ -7,28 +7,70 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A multiset of datagrams by a 64-bit hash of their bytes: the sender adds what it sent, the receiver takes what came
- * back. Safe for one adding and one taking thread. Two different datagrams share a hash with odds of about n²/2^65.
+ * A multiset of datagrams by a 64-bit hash of their bytes, with the time each was sent: the sender adds what it sent,
+ * the receiver takes what came back and learns when it was sent (identical datagrams are taken oldest first). Safe for
+ * one adding and one taking thread. Two different datagrams share a hash with odds of about n²/2^65.
  */
 final class PayloadTally {
+    /** What {@link #take} returns for a hash with nothing outstanding. */
+    static final long NONE = Long.MIN_VALUE;
+
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final ConcurrentHashMap<Long, Long> counts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, SendTimes> sent = new ConcurrentHashMap<>();
     private final AtomicLong outstanding = new AtomicLong();
 
+    /** Send times of the outstanding datagrams of one hash, oldest first (a ring; one entry almost always). */
+    private static final class SendTimes {
+        long[] nanos = new long[1];
+        int head;
+        int size;
+
+        void add(long t) {
+            if (size == nanos.length) {
+                long[] grown = new long[size * 2];
+                for (int i = 0; i < size; i++) grown[i] = nanos[(head + i) % size];
+                nanos = grown;
+                head = 0;
+            }
+            nanos[(head + size++) % nanos.length] = t;
+        }
+
+        long take() {
+            long t = nanos[head];
+            head = (head + 1) % nanos.length;
+            size--;
+            return t;
+        }
+    }
+
     void add(long hash) {
-        counts.merge(hash, 1L, Long::sum);
+        add(hash, 0);
+    }
+
+    /** Adds a datagram sent at {@code sendNanos} ({@link System#nanoTime}). */
+    void add(long hash, long sendNanos) {
+        sent.compute(hash, (k, times) -> {
+            SendTimes t = times == null ? new SendTimes() : times;
+            t.add(sendNanos);
+            return t;
+        });
         outstanding.incrementAndGet();
     }
 
     /** Takes one datagram with this hash; false if none is outstanding. */
     boolean take(long hash) {
-        boolean[] taken = new boolean[1];
-        counts.computeIfPresent(hash, (k, n) -> {
-            taken[0] = true;
-            return n == 1 ? null : n - 1;
+        return takeSendTime(hash) != NONE;
+    }
+
+    /** Takes the oldest outstanding datagram with this hash and returns when it was sent, or {@link #NONE}. */
+    long takeSendTime(long hash) {
+        long[] taken = {NONE};
+        sent.computeIfPresent(hash, (k, times) -> {
+            taken[0] = times.take();
+            return times.size == 0 ? null : times;
         });
-        if (taken[0]) outstanding.decrementAndGet();
+        if (taken[0] != NONE) outstanding.decrementAndGet();
         return taken[0];
     }
 

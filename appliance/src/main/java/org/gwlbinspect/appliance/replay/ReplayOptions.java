@@ -8,7 +8,7 @@ import org.gwlbinspect.flow.FlowTableConfig;
 /**
  * What to replay and where the results go.
  *
- * @param capture the pcap or pcapng file
+ * @param capture the pcap or pcapng file (null only for a load test of synthetic flows, {@link TargetReplay})
  * @param policy the compiled policy, or null for pass-through
  * @param flows the flow table's size and idle timeouts
  * @param logsDir where {@code alert.json}, {@code flow.json} and {@code verdicts.json} are written (replaced), or null
@@ -41,7 +41,6 @@ public record ReplayOptions(
     public static final int DEFAULT_MAX_DATAGRAM_BYTES = 9216;
 
     public ReplayOptions {
-        Objects.requireNonNull(capture, "capture");
         Objects.requireNonNull(flows, "flows");
         Objects.requireNonNull(firewallName, "firewallName");
         Objects.requireNonNull(availabilityZone, "availabilityZone");

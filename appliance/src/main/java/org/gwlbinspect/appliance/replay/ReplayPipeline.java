@@ -58,7 +58,16 @@ public final class ReplayPipeline implements AutoCloseable {
 
     static final Duration EXPIRY_FULL_PASS = Duration.ofSeconds(5);
 
+    // values() clones its array on every call, and "stateful_" + label would build a String per packet: both are
+    // computed once, so that a packet allocates nothing (ReplayPipelineBenchmark shows 0 B/op).
     private static final StatefulOutcome[] OUTCOMES = StatefulOutcome.values();
+    private static final StatelessAction[] STATELESS_ACTIONS = StatelessAction.values();
+    private static final String[] STATEFUL_LABELS = new String[OUTCOMES.length];
+
+    static {
+        for (StatefulOutcome o : OUTCOMES) STATEFUL_LABELS[o.ordinal()] = "stateful_" + o.label();
+    }
+
     private static final long WAIT_FOR_WRITER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final int maxDatagramBytes;
@@ -77,11 +86,12 @@ public final class ReplayPipeline implements AutoCloseable {
     private final GeneveHeader geneve = new GeneveHeader();
     private final InnerPacket inner = new InnerPacket();
 
-    private final long[] statelessBefore = new long[StatelessAction.values().length];
+    private final long[] statelessBefore = new long[STATELESS_ACTIONS.length];
     private final long[] statefulBefore = new long[OUTCOMES.length];
     private long[] alertSids = new long[4];
     private int alertCount;
 
+    private boolean tracksDecidingStage;
     private long nowNanos = Long.MIN_VALUE;
     private long nextExpiryNanos;
     private boolean finished;
@@ -182,12 +192,21 @@ public final class ReplayPipeline implements AutoCloseable {
             return verdict;
         }
         records.onPacket(resolver, slot, inner, nowNanos);
-        snapshotCounters();
+        if (tracksDecidingStage) snapshotCounters();
         verdict = inspector.inspect(inner, datagram, table, slot, resolver.direction(), nowNanos);
-        decidedBy = stageThatDecided();
+        if (tracksDecidingStage) decidedBy = stageThatDecided();
         if (verdict != Verdict.PASS) dropReason = DropReason.POLICY_DROP;
         if (alertCount > 0) keepUpWithLogWriter();
         return verdict;
+    }
+
+    /**
+     * Whether {@link #decidedBy()} is worked out: it reads every stage's counters before and after each packet (the
+     * counters are summed over a list, whose iterator escape analysis does not always remove), which the data path
+     * never does; the verdict file needs it, the benchmarks and the load test do not. Off by default.
+     */
+    public void tracksDecidingStage(boolean on) {
+        this.tracksDecidingStage = on;
     }
 
     /** Moves the clock to {@code timestampNanos} (never back) and expires the flows that went idle meanwhile. */
@@ -212,8 +231,7 @@ public final class ReplayPipeline implements AutoCloseable {
     }
 
     private void snapshotCounters() {
-        for (StatelessAction a : StatelessAction.values())
-            statelessBefore[a.ordinal()] = inspection.statelessPackets(a);
+        for (StatelessAction a : STATELESS_ACTIONS) statelessBefore[a.ordinal()] = inspection.statelessPackets(a);
         for (StatefulOutcome o : OUTCOMES) statefulBefore[o.ordinal()] = statefulCounters.packets(o);
     }
 
@@ -221,7 +239,7 @@ public final class ReplayPipeline implements AutoCloseable {
     private String stageThatDecided() {
         if (policy == null) return "no_policy";
         for (StatefulOutcome o : OUTCOMES) {
-            if (statefulCounters.packets(o) != statefulBefore[o.ordinal()]) return "stateful_" + o.label();
+            if (statefulCounters.packets(o) != statefulBefore[o.ordinal()]) return STATEFUL_LABELS[o.ordinal()];
         }
         if (inspection.statelessPackets(StatelessAction.DROP) != statelessBefore[StatelessAction.DROP.ordinal()])
             return "stateless_drop";
@@ -277,7 +295,7 @@ public final class ReplayPipeline implements AutoCloseable {
 
     /**
      * The stage that decided the last packet ({@code stateless_drop}, {@code stateful_fast_path_drop}, ...,
-     * {@code no_policy}); null when it did not reach inspection.
+     * {@code no_policy}); null when it did not reach inspection or {@link #tracksDecidingStage} is off.
      */
     public String decidedBy() {
         return decidedBy;

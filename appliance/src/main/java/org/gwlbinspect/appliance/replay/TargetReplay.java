@@ -8,6 +8,7 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -44,12 +45,16 @@ public final class TargetReplay {
     private static final long LOOP_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /**
-     * @param replay the capture, the policy of the local pipeline and the encapsulation (its outputs are not used)
+     * @param replay the capture (null for synthetic flows only), the policy of the local pipeline and the
+     *     encapsulation (its outputs are not used)
      * @param target the appliance's GENEVE address and port
      * @param sourceAddress the IPv4 address to send from and receive replies on (playing GWLB's node)
      * @param packetsPerSecond the send rate; 0 = as fast as possible
-     * @param loops how many times the capture is sent
+     * @param loops how many times the capture (and the synthetic flows) are sent
      * @param replyWait how long to wait for replies after the last packet
+     * @param syntheticFlows how many {@link SyntheticFlows} to send after the capture in each loop; 0 = none
+     * @param syntheticPayloadBytes the payload of their data packets
+     * @param metrics the appliance's Prometheus endpoint, read before and after for its CPU time; null = not read
      */
     public record Options(
             ReplayOptions replay,
@@ -57,7 +62,36 @@ public final class TargetReplay {
             Inet4Address sourceAddress,
             long packetsPerSecond,
             int loops,
-            Duration replyWait) {}
+            Duration replyWait,
+            int syntheticFlows,
+            int syntheticPayloadBytes,
+            URI metrics) {
+
+        /** The capture only, no metrics. */
+        public Options(
+                ReplayOptions replay,
+                InetSocketAddress target,
+                Inet4Address sourceAddress,
+                long packetsPerSecond,
+                int loops,
+                Duration replyWait) {
+            this(replay, target, sourceAddress, packetsPerSecond, loops, replyWait, 0, DEFAULT_PAYLOAD_BYTES, null);
+        }
+
+        public Options {
+            if (replay.capture() == null && syntheticFlows <= 0)
+                throw new IllegalArgumentException("nothing to send: give a capture or synthetic flows");
+        }
+    }
+
+    /** Data packets per synthetic flow, after its handshake and ClientHello. */
+    static final int SYNTHETIC_DATA_PACKETS = 6;
+
+    /** The synthetic data packets' payload unless one is given. */
+    public static final int DEFAULT_PAYLOAD_BYTES = 400;
+
+    /** Capture time between synthetic packets, for the local pipeline's clock. */
+    private static final long SYNTHETIC_SPACING_NANOS = 10_000;
 
     private final Options options;
     private final PrintStream progress;
@@ -68,11 +102,27 @@ public final class TargetReplay {
     private final AtomicLong unexpected = new AtomicLong();
     private final AtomicLong resets = new AtomicLong();
     private final AtomicLong mismatched = new AtomicLong();
+    private final LatencyHistogram latency = new LatencyHistogram(); // written by the receiver thread only
+    private volatile long lastReturnedNanos;
     private long sent;
     private long expected;
     private long total;
     private long lastProgressNanos;
     private long sendErrors;
+
+    // The send loop's state (the main thread's).
+    private RawSocketSender sender;
+    private ReplayPipeline local;
+    private ByteBuf[] slots;
+    private final long[] pendingHash = new long[BATCH];
+    private final boolean[] pendingPass = new boolean[BATCH];
+    private final byte[] scratch = new byte[Replay.DATAGRAM_CAPACITY];
+    private int sourceAddress;
+    private int targetAddress;
+    private int targetPort;
+    private long started;
+    private long lastSent;
+    private long localClock = Long.MIN_VALUE;
 
     private TargetReplay(Options options, PrintStream progress, boolean sameLineProgress) {
         this.options = options;
@@ -92,29 +142,41 @@ public final class TargetReplay {
     }
 
     private TargetSummary run() throws CaptureException, IOException {
-        total = countFrames() * options.loops();
         ReplayOptions replay = options.replay();
-        RawSocketSender sender;
+        SyntheticFlows synthetic = options.syntheticFlows() > 0
+                ? new SyntheticFlows(options.syntheticFlows(), SYNTHETIC_DATA_PACKETS, options.syntheticPayloadBytes())
+                : null;
+        total = (countFrames() + (synthetic == null ? 0 : synthetic.packets())) * options.loops();
         try {
             sender = new RawSocketSender(BATCH, 64);
         } catch (NativeCallException e) {
             throw new IOException(
                     "cannot open a raw socket to send as GWLB (needs root or CAP_NET_RAW): " + e.getMessage(), e);
         }
-        ByteBuf[] slots = new ByteBuf[BATCH];
-        for (int i = 0; i < BATCH; i++) slots[i] = Unpooled.directBuffer(Replay.DATAGRAM_CAPACITY);
+        slots = new ByteBuf[BATCH];
+        for (int i = 0; i < BATCH; i++) slots[i] = Replay.datagramBuffer(Replay.DATAGRAM_CAPACITY);
+        sourceAddress = address(options.sourceAddress());
+        targetAddress = address((Inet4Address) options.target().getAddress());
+        targetPort = options.target().getPort();
         DatagramChannel replies = null;
         Thread receiver = null;
         // Built before the clock starts: compiling the policy's evaluator takes a while and would skew the pacing.
-        ReplayPipeline local = new ReplayPipeline(replay.policy(), replay.flows(), null, replay.maxDatagramBytes());
-        long started = System.nanoTime();
-        long lastSent = started;
+        local = new ReplayPipeline(replay.policy(), replay.flows(), null, replay.maxDatagramBytes());
+        double cpuBefore = Double.NaN;
+        double cpuAfter = Double.NaN;
+        started = System.nanoTime();
+        lastSent = started;
         try {
+            if (options.metrics() != null) cpuBefore = ProcessCpuScrape.cpuSeconds(options.metrics());
             DatagramChannel channel = openReplyChannel();
             replies = channel;
             receiver = Thread.ofPlatform().name("replay-replies").daemon(true).start(() -> receive(channel));
             started = System.nanoTime();
-            lastSent = sendAll(sender, slots, local, started);
+            lastProgressNanos = started;
+            for (int loop = 0; loop < options.loops(); loop++) {
+                if (replay.capture() != null) sendCapture(loop);
+                if (synthetic != null) sendSynthetic(synthetic, loop);
+            }
             // Wait for the stragglers: until everything expected is back or the wait is over; then a little longer for
             // resets and mismatched replies, which nothing tells to expect.
             long deadline = System.nanoTime() + options.replyWait().toNanos();
@@ -123,6 +185,8 @@ public final class TargetReplay {
             }
             long grace = Math.min(options.replyWait().toNanos(), TimeUnit.MILLISECONDS.toNanos(100));
             if (grace > 0) LockSupport.parkNanos(grace);
+            // The appliance's CPU time now covers every packet it handled; its scrape costs the same before and after.
+            if (options.metrics() != null) cpuAfter = ProcessCpuScrape.cpuSeconds(options.metrics());
         } finally {
             local.close();
             if (replies != null) replies.close();
@@ -138,6 +202,7 @@ public final class TargetReplay {
             for (ByteBuf slot : slots) slot.release();
         }
         reportProgress(System.nanoTime(), started, true);
+        long lastReturned = lastReturnedNanos;
         return new TargetSummary(
                 sent,
                 sendErrors,
@@ -147,69 +212,104 @@ public final class TargetReplay {
                 unexpected.get(),
                 resets.get(),
                 mismatched.get(),
-                lastSent - started);
+                lastSent - started,
+                returned.get() == 0 ? 0 : lastReturned - started,
+                new TargetSummary.Latency(
+                        latency.count(),
+                        latency.valueAt(0.5),
+                        latency.valueAt(0.99),
+                        latency.valueAt(0.999),
+                        latency.max()),
+                cpuAfter - cpuBefore);
     }
 
     /**
-     * Sends every loop of the capture; returns when the last datagram was sent. Loop {@code i} plays GWLB endpoint
-     * {@code endpointId + i}: its flows are new to the appliance (the flow key holds the endpoint), as a load test wants.
+     * Sends the capture once as loop {@code loop}: GWLB endpoint {@code endpointId + loop}, so its flows are new to
+     * the appliance (the flow key holds the endpoint), as a load test wants. The local pipeline's clock goes on from
+     * the previous pass, one second later.
      */
-    private long sendAll(RawSocketSender sender, ByteBuf[] slots, ReplayPipeline local, long started)
-            throws CaptureException {
+    private void sendCapture(int loop) throws CaptureException {
         ReplayOptions replay = options.replay();
-        int source = address(options.sourceAddress());
-        int target = address((Inet4Address) options.target().getAddress());
-        int targetPort = options.target().getPort();
-        byte[] scratch = new byte[Replay.DATAGRAM_CAPACITY];
-        long lastSent = started;
-        long clockOffset = 0;
-        lastProgressNanos = started;
-        for (int loop = 0; loop < options.loops(); loop++) {
-            long first = Long.MIN_VALUE;
-            long last = 0;
-            try (CaptureReader reader = CaptureReader.open(replay.capture())) {
-                CaptureFeed feed = new CaptureFeed(
-                        reader, new GwlbEncapsulator(replay.endpointId() + loop, replay.attachmentId()));
-                while (true) {
-                    if (sender.isFull()) sender.flush();
-                    pace(sender, started); // before choosing the slot: it may flush the queue
-                    ByteBuf slot = slots[sender.queued()];
-                    slot.clear();
-                    if (!feed.next(slot)) break;
-                    long timestamp = reader.timestampNanos();
-                    if (first == Long.MIN_VALUE) first = timestamp;
-                    last = timestamp;
-                    if (feed.skipReason() != null) continue;
-                    int length = slot.writerIndex();
-                    Verdict verdict = local.inspect(
-                            slot,
-                            0,
-                            length,
-                            feed.gwlbAddress(),
-                            feed.gwlbPort(),
-                            feed.applianceAddress(),
-                            timestamp + clockOffset);
-                    slot.getBytes(0, scratch, 0, length);
-                    long hash = PayloadTally.hash(scratch, length);
-                    if (verdict == Verdict.PASS) {
-                        expectedBack.add(hash);
-                        expected++;
-                    } else {
-                        expectedDropped.add(hash);
-                    }
-                    sender.enqueue(source, target, feed.gwlbPort(), targetPort, slot.memoryAddress(), length);
-                    sent++;
-                    lastSent = System.nanoTime();
-                    maybeReportProgress(lastSent, started);
+        try (CaptureReader reader = CaptureReader.open(replay.capture())) {
+            CaptureFeed feed =
+                    new CaptureFeed(reader, new GwlbEncapsulator(replay.endpointId() + loop, replay.attachmentId()));
+            long clockOffset = 0;
+            boolean first = true;
+            while (true) {
+                ByteBuf slot = nextSlot();
+                if (!feed.next(slot)) break;
+                long timestamp = reader.timestampNanos();
+                if (first) {
+                    clockOffset = localClock == Long.MIN_VALUE ? 0 : localClock + LOOP_GAP_NANOS - timestamp;
+                    first = false;
                 }
-                sender.flush();
+                if (feed.skipReason() != null) continue;
+                send(slot, feed.gwlbAddress(), feed.gwlbPort(), feed.applianceAddress(), timestamp + clockOffset);
             }
-            clockOffset += last - first + LOOP_GAP_NANOS;
+            flush();
         }
-        return lastSent;
+    }
+
+    /** Sends every packet of the synthetic flows as loop {@code loop} (endpoint {@code endpointId + loop}). */
+    private void sendSynthetic(SyntheticFlows flows, int loop) {
+        ReplayOptions replay = options.replay();
+        GwlbEncapsulator encapsulator = new GwlbEncapsulator(replay.endpointId() + loop, replay.attachmentId());
+        byte[] packet = new byte[flows.maxPacketBytes()];
+        long clock =
+                localClock == Long.MIN_VALUE ? System.currentTimeMillis() * 1_000_000L : localClock + LOOP_GAP_NANOS;
+        for (long n = 0; n < flows.packets(); n++) {
+            ByteBuf slot = nextSlot();
+            int length = flows.write(n, packet);
+            encapsulator.encapsulate(packet, 0, length, 4, slot);
+            send(
+                    slot,
+                    CaptureFeed.GWLB_ADDRESS,
+                    encapsulator.sourcePort(),
+                    CaptureFeed.APPLIANCE_ADDRESS,
+                    clock + n * SYNTHETIC_SPACING_NANOS);
+        }
+        flush();
+    }
+
+    /** The slot the next datagram goes to, once the queue has room and the pace allows it; cleared. */
+    private ByteBuf nextSlot() {
+        if (sender.isFull()) flush();
+        pace(); // before choosing the slot: it may flush the queue
+        ByteBuf slot = slots[sender.queued()];
+        slot.clear();
+        return slot;
+    }
+
+    /** Inspects the datagram in {@code slot} with the local pipeline, notes what must come back, and queues it. */
+    private void send(ByteBuf slot, int gwlbAddress, int gwlbPort, int applianceAddress, long timestampNanos) {
+        int length = slot.writerIndex();
+        localClock = Math.max(localClock, timestampNanos);
+        Verdict verdict = local.inspect(slot, 0, length, gwlbAddress, gwlbPort, applianceAddress, timestampNanos);
+        slot.getBytes(0, scratch, 0, length);
+        int queued = sender.queued();
+        pendingHash[queued] = PayloadTally.hash(scratch, length);
+        pendingPass[queued] = verdict == Verdict.PASS;
+        if (verdict == Verdict.PASS) expected++;
+        sender.enqueue(sourceAddress, targetAddress, gwlbPort, targetPort, slot.memoryAddress(), length);
+        sent++;
+        lastSent = System.nanoTime();
+        maybeReportProgress(lastSent, started);
+    }
+
+    /**
+     * Sends the queued datagrams with one sendmmsg. Each is entered in the tallies first, with the time of this send
+     * (the latency's start), so that the receiver knows it before its reply can arrive.
+     */
+    private void flush() {
+        int queued = sender.queued();
+        if (queued == 0) return;
+        long now = System.nanoTime();
+        for (int i = 0; i < queued; i++) (pendingPass[i] ? expectedBack : expectedDropped).add(pendingHash[i], now);
+        sender.flush();
     }
 
     private long countFrames() throws CaptureException {
+        if (options.replay().capture() == null) return 0;
         long frames = 0;
         try (CaptureReader reader = CaptureReader.open(options.replay().capture())) {
             while (reader.next()) frames++;
@@ -218,13 +318,13 @@ public final class TargetReplay {
     }
 
     /** Waits until the next packet is due at the configured rate, sending what is queued first. */
-    private void pace(RawSocketSender sender, long started) {
+    private void pace() {
         long rate = options.packetsPerSecond();
         if (rate <= 0) return;
         long due = started + (long) (sent * 1e9 / rate);
         long early = due - System.nanoTime();
         if (early <= 0) return;
-        sender.flush();
+        flush();
         while ((early = due - System.nanoTime()) > 0) LockSupport.parkNanos(early);
     }
 
@@ -259,8 +359,12 @@ public final class TargetReplay {
                 buffer.flip();
                 int length = buffer.remaining();
                 buffer.get(bytes, 0, length);
+                long now = System.nanoTime();
                 long hash = PayloadTally.hash(bytes, length);
-                if (expectedBack.take(hash)) {
+                long sentAt = expectedBack.takeSendTime(hash);
+                if (sentAt != PayloadTally.NONE) {
+                    latency.record(now - sentAt);
+                    lastReturnedNanos = now;
                     returned.incrementAndGet();
                 } else if (isReset(view, length, geneve, inner)) {
                     resets.incrementAndGet();

@@ -74,4 +74,17 @@ class ReplayCommandTest {
         assertThatThrownBy(() -> ReplayCommand.endpointId("vpce-1234567890abcdef12"))
                 .hasMessageContaining("expected vpce-<17 hex digits>");
     }
+
+    @Test
+    void needsACaptureExceptForALoadTestOfSyntheticFlows() throws Exception {
+        assertThat(command.run(parse())).isEqualTo(1);
+        assertThat(command.run(parse("--target", "127.0.0.1:6081"))).isEqualTo(1);
+        assertThat(command.run(
+                        parse("--target", "127.0.0.1:6081", "--synthetic-flows", "10", "--synthetic-payload", "20")))
+                .isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("replay: give a capture file (only --target can do without one, with --synthetic-flows)\n"
+                        + "replay: give a capture file, --synthetic-flows N, or both\n"
+                        + "replay: --synthetic-payload must be in [60, 1460]\n");
+    }
 }

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +77,7 @@ class TargetReplayIT {
             summary.print(new PrintStream(out, true, StandardCharsets.UTF_8), "tls.pcapng", "127.0.0.1");
             assertThat(out.toString(StandardCharsets.UTF_8))
                     .contains("  returned       70 byte for byte\n")
-                    .contains("  lost           0\n");
+                    .contains("  lost           0 (0.000 % of expected)\n");
         } finally {
             policy.patterns().close();
         }
@@ -92,6 +93,70 @@ class TargetReplayIT {
             assertThat(summary.returned()).isEqualTo(35);
             assertThat(summary.lost()).isEqualTo(12);
             assertThat(summary.mismatched()).isZero();
+        }
+    }
+
+    @Test
+    void syntheticFlowsComeBackWithTheirLatencyThroughputAndTheAppliancesCpuPerPacket() throws Exception {
+        try (TestAppliance appliance = TestAppliance.start()) {
+            URI metrics = URI.create("http://127.0.0.1:" + appliance.adminPort + "/metrics");
+            TargetSummary summary = TargetReplay.run(
+                    new TargetReplay.Options(
+                            new ReplayOptions(
+                                    null,
+                                    null,
+                                    ReplayOptions.of(TLS).flows(),
+                                    null,
+                                    null,
+                                    null,
+                                    0x0ABC_0000_0000_0100L,
+                                    0,
+                                    ReplayOptions.DEFAULT_MAX_DATAGRAM_BYTES,
+                                    "gwlb-inspect",
+                                    "replay"),
+                            new InetSocketAddress("127.0.0.1", appliance.dataPort),
+                            gwlb(),
+                            5000,
+                            1,
+                            Duration.ofSeconds(2),
+                            300,
+                            200,
+                            metrics),
+                    new PrintStream(PrintStream.nullOutputStream()),
+                    false);
+
+            // 300 flows of 10 packets (SYN, SYN-ACK, ACK, ClientHello, 6 data packets), all passed by both.
+            assertThat(summary.sent()).isEqualTo(3000);
+            assertThat(summary.expectedBack()).isEqualTo(3000);
+            assertThat(summary.returned()).isEqualTo(3000);
+            assertThat(summary.lost()).isZero();
+            assertThat(summary.mismatched()).isZero();
+            assertThat(appliance.metricSum("appliance_received_packets_total")).isEqualTo(3000);
+            TargetSummary.Latency latency = summary.latency();
+            assertThat(latency.samples()).isEqualTo(3000);
+            assertThat(latency.p50Nanos()).isPositive();
+            assertThat(latency.p50Nanos())
+                    .isLessThanOrEqualTo(latency.p99Nanos())
+                    .isLessThanOrEqualTo(latency.p999Nanos())
+                    .isLessThanOrEqualTo(latency.maxNanos())
+                    .isLessThan(Duration.ofSeconds(2).toNanos());
+            assertThat(summary.returnNanos()).isGreaterThanOrEqualTo(summary.sendNanos());
+            assertThat(summary.returnedPerSecond()).isPositive();
+            // The appliance did work for these packets: some CPU time, and less than the run's wall time × cores.
+            assertThat(summary.applianceCpuSeconds())
+                    .isPositive()
+                    .isLessThan(
+                            summary.returnNanos() / 1e9 * Runtime.getRuntime().availableProcessors() + 1);
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            summary.print(new PrintStream(out, true, StandardCharsets.UTF_8), "300 synthetic flows", "127.0.0.1");
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .contains("  returned       3000 byte for byte\n")
+                    .contains("  lost           0 (0.000 % of expected)\n")
+                    .containsPattern("  throughput     \\d+ packets/s returned")
+                    .containsPattern(
+                            "  latency        p50 [\\d.]+ (µs|ms)  p99 [\\d.]+ (µs|ms)  p99\\.9 [\\d.]+ (µs|ms)  max ")
+                    .containsPattern("  appliance CPU  \\d+\\.\\d{3} s, \\d+\\.\\d{2} µs per packet sent\n");
         }
     }
 }

@@ -89,7 +89,7 @@ public final class BenchmarkPolicies {
         return text.toString();
     }
 
-    static String domainBundle(int count) throws IOException {
+    public static String domainBundle(int count) throws IOException {
         ObjectNode group = MAPPER.createObjectNode();
         ObjectNode list = group.putObject("RulesSource").putObject("RulesSourceList");
         ArrayNode targets = list.putArray("Targets");
@@ -99,7 +99,7 @@ public final class BenchmarkPolicies {
         return bundle("bench-domains-" + count, group, 2 * count);
     }
 
-    static String mixedBundle(int count) throws IOException {
+    public static String mixedBundle(int count) throws IOException {
         ObjectNode group = MAPPER.createObjectNode();
         group.putObject("RulesSource").put("RulesString", ipsRules(count));
         return bundle("bench-mixed-" + count, group, count);
