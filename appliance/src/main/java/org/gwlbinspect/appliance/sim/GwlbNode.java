@@ -94,6 +94,10 @@ public final class GwlbNode {
             counters.countCaptureDrop(CaptureDropReason.INNER_UNDECODABLE);
             return -1;
         }
+        if (isLinkScoped(s.inner)) {
+            counters.countCaptureDrop(CaptureDropReason.LINK_LOCAL);
+            return -1;
+        }
         long now = nanoClock.getAsLong();
         SimFlowKey probe = s.key.set(endpointIndex, s.inner);
         SimFlow flow = flows.get(probe);
@@ -119,6 +123,17 @@ public final class GwlbNode {
         GeneveHeaders.writeGwlb(out, protocolType, endpoint.endpointId(), endpoint.attachmentId(), cookie);
         out.writeBytes(packet, packet.readerIndex(), length);
         return flow.outerSourcePort;
+    }
+
+    /** Whether no router would forward the packet: multicast or broadcast destination, unspecified or link-local source. */
+    static boolean isLinkScoped(InnerPacket p) {
+        if (p.ipVersion() == 6) {
+            return (p.dstAddrHi() >>> 56) == 0xFF // ff00::/8 multicast
+                    || (p.srcAddrHi() == 0 && p.srcAddrLo() == 0) // :: unspecified
+                    || (p.srcAddrHi() >>> 54) == (0xFE80L >>> 6); // fe80::/10 link-local
+        }
+        long dst = p.dstAddrLo();
+        return (dst >>> 28) == 0xE || dst == 0xFFFF_FFFFL; // 224.0.0.0/4 multicast, limited broadcast
     }
 
     /** Counts a GENEVE datagram that the kernel refused to send. */
