@@ -203,8 +203,10 @@ public final class GwlbSimCommand extends Command {
             scenario = scenario("demo");
         }
         String policy = ns.getString("policy");
-        if (policy == null && scenario != null && scenario.policy() != null)
-            policy = scenario.policy().toString();
+        if (policy == null && scenario != null) {
+            Path scenarioPolicy = scenario.policy(Path.of(ns.getString("work_dir")));
+            if (scenarioPolicy != null) policy = scenarioPolicy.toString();
+        }
         SimOptions options = new SimOptions(
                 ns.getInt("endpoints"),
                 new CookieRotation(ns.getLong("cookie_rotation_packets"), Duration.ofNanos((long)
@@ -215,7 +217,7 @@ public final class GwlbSimCommand extends Command {
                 Path.of(ns.getString("work_dir")),
                 Path.of(ns.getString("state_dir")),
                 (long) (ns.getDouble("health_timeout") * 1000));
-        if (scenario != null) scenario.prepare(options);
+        if (scenario != null) scenario.checkRequirements();
         Path reportFile = Path.of(ns.getString("report"));
         GwlbSimulator sim = GwlbSimulator.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -229,7 +231,13 @@ public final class GwlbSimCommand extends Command {
         printStarted(sim);
         int code = 0;
         if (scenario != null) {
-            code = scenario.run(sim, out);
+            try {
+                code = scenario.run(sim, out);
+            } catch (Exception e) {
+                // Reported, then the simulator is stopped and its report written as after any run.
+                err.println("gwlb-sim: --" + scenario.name() + " failed: " + e.getMessage());
+                code = 1;
+            }
         } else {
             double seconds = ns.getDouble("duration");
             if (seconds > 0) {

@@ -135,7 +135,7 @@ public final class GwlbSimulator implements AutoCloseable {
     }
 
     private java.nio.file.Path workDirectory() {
-        return options.workDirectory().resolve(topology.prefix());
+        return options.workDirectory().toAbsolutePath().resolve(topology.prefix());
     }
 
     /** Endpoint {@code k}'s capture loop: tun → GENEVE → the appliance, from the flow's outer source port. */
