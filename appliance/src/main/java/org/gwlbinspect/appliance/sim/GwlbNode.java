@@ -33,6 +33,7 @@ public final class GwlbNode {
     private final List<SimEndpoint> endpoints;
     private final int applianceAddress;
     private final CookieRotation rotation;
+    private final IdleTimeouts idleTimeouts;
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<SimFlowKey, SimFlow> flows = new ConcurrentHashMap<>();
     private final SimCounters counters;
@@ -49,6 +50,16 @@ public final class GwlbNode {
      */
     public GwlbNode(
             List<SimEndpoint> endpoints, int applianceAddress, CookieRotation rotation, LongSupplier nanoClock) {
+        this(endpoints, applianceAddress, rotation, IdleTimeouts.GWLB_DEFAULTS, nanoClock);
+    }
+
+    public GwlbNode(
+            List<SimEndpoint> endpoints,
+            int applianceAddress,
+            CookieRotation rotation,
+            IdleTimeouts idleTimeouts,
+            LongSupplier nanoClock) {
+        this.idleTimeouts = idleTimeouts;
         this.endpoints = List.copyOf(endpoints);
         this.endpointsByIndex = new SimEndpoint[Topology.MAX_ENDPOINTS + 1];
         for (SimEndpoint e : this.endpoints) {
@@ -189,6 +200,7 @@ public final class GwlbNode {
                     ? ReplyDropReason.STALE_COOKIE
                     : ReplyDropReason.HEADER_MISMATCH;
         }
+        flow.seen(nanoClock.getAsLong());
         acceptedEndpoint = endpoint.index();
         acceptedInnerOffset = innerOffset;
         acceptedInnerLength = s.inner.ipTotalLength();
@@ -208,6 +220,24 @@ public final class GwlbNode {
             if (e.endpointId() == endpointId) return e;
         }
         return null;
+    }
+
+    /**
+     * Forgets the flows idle for longer than their {@link IdleTimeouts} (called about once a second).
+     *
+     * @return how many flows expired
+     */
+    public int expireIdle() {
+        long now = nanoClock.getAsLong();
+        int expired = 0;
+        for (SimFlow flow : flows.values()) {
+            if (now - flow.lastSeenNanos() > idleTimeouts.nanosFor(flow.key.protocol())
+                    && flows.remove(flow.key, flow)) {
+                expired++;
+                counters.countExpiredFlow();
+            }
+        }
+        return expired;
     }
 
     /** Counts the accepted reply written toward its destination. */

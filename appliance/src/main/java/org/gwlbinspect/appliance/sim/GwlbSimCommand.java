@@ -79,6 +79,18 @@ public final class GwlbSimCommand extends Command {
                 .setDefault(0.0)
                 .help("give a flow a new cookie when its cookie is S seconds old (0 = never)");
         subparser
+                .addArgument("--tcp-idle-timeout")
+                .metavar("SECONDS")
+                .type(Long.class)
+                .setDefault(350L)
+                .help("forget a TCP flow idle this long (default 350, GWLB's)");
+        subparser
+                .addArgument("--other-idle-timeout")
+                .metavar("SECONDS")
+                .type(Long.class)
+                .setDefault(120L)
+                .help("forget another flow idle this long (default 120, GWLB's)");
+        subparser
                 .addArgument("--report")
                 .metavar("FILE")
                 .setDefault("gwlb-sim-report.json")
@@ -211,6 +223,9 @@ public final class GwlbSimCommand extends Command {
                 ns.getInt("endpoints"),
                 new CookieRotation(ns.getLong("cookie_rotation_packets"), Duration.ofNanos((long)
                         (ns.getDouble("cookie_rotation_seconds") * 1e9))),
+                new IdleTimeouts(
+                        Duration.ofSeconds(ns.getLong("tcp_idle_timeout")),
+                        Duration.ofSeconds(ns.getLong("other_idle_timeout"))),
                 ns.getString("appliance") == null ? null : hostPort(ns.getString("appliance")),
                 ns.getString("appliance_jar") == null ? thisJar() : Path.of(ns.getString("appliance_jar")),
                 policy == null ? null : Path.of(policy),

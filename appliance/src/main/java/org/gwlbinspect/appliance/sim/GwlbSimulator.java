@@ -26,6 +26,7 @@ public final class GwlbSimulator implements AutoCloseable {
     private static final int POLL_MILLIS = 100;
     private static final int BUFFER_BYTES = 65_536;
     private static final int GENEVE_PORT = 6081;
+    private static final long EXPIRY_INTERVAL_MILLIS = 1_000;
 
     private final Topology topology;
     private final SimOptions options;
@@ -56,6 +57,7 @@ public final class GwlbSimulator implements AutoCloseable {
                 endpoints,
                 Topology.ipv4(((Inet4Address) applianceAddress.getAddress()).getHostAddress()),
                 options.rotation(),
+                options.idleTimeouts(),
                 System::nanoTime);
     }
 
@@ -103,6 +105,7 @@ public final class GwlbSimulator implements AutoCloseable {
             threads.add(NamespaceThreads.start(
                     topology.gwlbNamespace(), "gwlb-sim-capture-" + k, () -> captureEndpoint(endpoint), this::fail));
         }
+        threads.add(NamespaceThreads.start(topology.gwlbNamespace(), "gwlb-sim-expiry", this::expireFlows, this::fail));
         if (options.startsAppliance()) {
             appliance = ApplianceProcess.start(topology, options.applianceJar(), options.policy(), workDirectory());
             publishState(appliance.pid());
@@ -166,6 +169,14 @@ public final class GwlbSimulator implements AutoCloseable {
             }
         } finally {
             arena.close();
+        }
+    }
+
+    /** Forgets idle flows about once a second, as GWLB does after its idle timeouts. */
+    private void expireFlows() throws InterruptedException {
+        while (running) {
+            Thread.sleep(EXPIRY_INTERVAL_MILLIS);
+            node.expireIdle();
         }
     }
 

@@ -26,6 +26,7 @@ class GwlbSimDemoIT {
         SimOptions options = new SimOptions(
                 1,
                 CookieRotation.NEVER,
+                IdleTimeouts.GWLB_DEFAULTS,
                 null,
                 Path.of("target/appliance.jar").toAbsolutePath(),
                 demo.policy(WORK),

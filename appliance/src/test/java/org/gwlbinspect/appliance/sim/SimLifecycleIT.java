@@ -53,6 +53,7 @@ class SimLifecycleIT {
         SimOptions options = new SimOptions(
                 2,
                 CookieRotation.NEVER,
+                IdleTimeouts.GWLB_DEFAULTS,
                 new InetSocketAddress(Topology.APPLIANCE_IPV4, 6081),
                 null,
                 null,
