@@ -14,7 +14,9 @@ import org.gwlbinspect.appliance.sim.demo.ServerAddresses;
 /**
  * {@code gwlb-sim --demo}: the appliance enforces {@code examples/policies/demo.json}; the demo's servers run in
  * endpoint 1's server namespace on the topology's server addresses, its requests in endpoint 1's client namespace, and
- * the alerts are read from the started appliance's EVE alert log (docs/simulator-demo.md).
+ * the alerts are read from the started appliance's EVE alert log (docs/simulator-demo.md). The command uses it when
+ * no {@link SimScenario} named {@code demo} is registered for {@link java.util.ServiceLoader} (the demo package may
+ * register its own).
  */
 public final class DemoScenario implements SimScenario {
     @Override
@@ -22,14 +24,23 @@ public final class DemoScenario implements SimScenario {
         return "demo";
     }
 
+    /** The demo policy, written to a temporary file that is deleted when the JVM exits. */
     @Override
-    public Path policy(Path workDirectory) throws IOException {
-        Files.createDirectories(workDirectory);
-        return DemoPolicy.writeTo(workDirectory);
+    public Path policy() {
+        try {
+            Path directory = Files.createTempDirectory("gwlb-sim-demo-policy-");
+            Path policy = DemoPolicy.writeTo(directory);
+            policy.toFile().deleteOnExit();
+            directory.toFile().deleteOnExit(); // registered after the file: deleted after it
+            return policy;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the demo policy", e);
+        }
     }
 
+    /** Fails before any namespace exists when a server or client program is missing. */
     @Override
-    public void checkRequirements() throws SimulatorException {
+    public void prepare(SimOptions options) throws SimulatorException {
         try {
             RequiredTools.require(RequiredTools.SERVERS);
             RequiredTools.require(RequiredTools.CLIENTS);

@@ -216,7 +216,7 @@ public final class GwlbSimCommand extends Command {
         }
         String policy = ns.getString("policy");
         if (policy == null && scenario != null) {
-            Path scenarioPolicy = scenario.policy(Path.of(ns.getString("work_dir")));
+            Path scenarioPolicy = scenario.policy();
             if (scenarioPolicy != null) policy = scenarioPolicy.toString();
         }
         SimOptions options = new SimOptions(
@@ -232,7 +232,7 @@ public final class GwlbSimCommand extends Command {
                 Path.of(ns.getString("work_dir")),
                 Path.of(ns.getString("state_dir")),
                 (long) (ns.getDouble("health_timeout") * 1000));
-        if (scenario != null) scenario.checkRequirements();
+        if (scenario != null) scenario.prepare(options);
         Path reportFile = Path.of(ns.getString("report"));
         GwlbSimulator sim = GwlbSimulator.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -303,6 +303,7 @@ public final class GwlbSimCommand extends Command {
         for (SimScenario s : ServiceLoader.load(SimScenario.class)) {
             if (s.name().equals(name)) return s;
         }
+        if (name.equals("demo")) return new DemoScenario();
         throw new SimulatorException("the --" + name + " scenario is not part of this build");
     }
 

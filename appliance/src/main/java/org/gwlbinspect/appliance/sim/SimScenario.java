@@ -11,16 +11,13 @@ public interface SimScenario {
     /** The option that selects it: {@code demo} for {@code --demo}. */
     String name();
 
-    /**
-     * The policy the simulator's own appliance should enforce when none is given, written into {@code workDirectory}
-     * if needed; null for none.
-     */
-    default java.nio.file.Path policy(java.nio.file.Path workDirectory) throws java.io.IOException {
+    /** The policy the simulator's own appliance should enforce for this scenario (null: the one given, if any). */
+    default java.nio.file.Path policy() {
         return null;
     }
 
-    /** Checks, before the simulator starts, that what the scenario needs is installed. */
-    default void checkRequirements() throws SimulatorException {}
+    /** Called before the simulator starts (to start servers it needs in the namespaces, use {@link #run}). */
+    default void prepare(SimOptions options) throws SimulatorException {}
 
     /**
      * Runs against the started simulator.

@@ -22,17 +22,17 @@ class GwlbSimDemoIT {
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void everyDemoRequestGetsItsPolicyVerdictThroughTheSimulator() throws Exception {
         DemoScenario demo = new DemoScenario();
-        demo.checkRequirements();
         SimOptions options = new SimOptions(
                 1,
                 CookieRotation.NEVER,
                 IdleTimeouts.GWLB_DEFAULTS,
                 null,
                 Path.of("target/appliance.jar").toAbsolutePath(),
-                demo.policy(WORK),
+                demo.policy(),
                 WORK,
                 SimStateFiles.DEFAULT_DIRECTORY,
                 120_000);
+        demo.prepare(options);
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         GwlbSimulator sim = GwlbSimulator.start(options);
         int code;
