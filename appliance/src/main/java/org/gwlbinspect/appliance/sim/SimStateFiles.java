@@ -109,6 +109,13 @@ public final class SimStateFiles {
         for (String prefix : prefixes) {
             Optional<State> state = read(prefix);
             if (state.isPresent() && isAlive(state.get().pid())) continue;
+            // A run started with another --state-dir still publishes nothing here; one with the default directory
+            // must be seen as alive by runs that use another (the demo's tests do).
+            Optional<State> inDefault = directory.equals(DEFAULT_DIRECTORY)
+                    ? Optional.empty()
+                    : new SimStateFiles(DEFAULT_DIRECTORY).read(prefix);
+            if (inDefault.isPresent() && isAlive(inDefault.get().pid())) continue;
+            if (state.isEmpty()) state = inDefault;
             // Namespaces without a state file are only a dead run's if they are not new: a process that cannot see
             // this state directory (another --state-dir, another mount namespace) must not lose a run it just made.
             if (state.isEmpty() && newestNamespaceAgeMillis(prefix) < UNOWNED_GRACE_MILLIS) continue;
