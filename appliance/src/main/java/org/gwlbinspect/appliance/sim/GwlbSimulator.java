@@ -142,7 +142,7 @@ public final class GwlbSimulator implements AutoCloseable {
     }
 
     /** Endpoint {@code k}'s capture loop: tun → GENEVE → the appliance, from the flow's outer source port. */
-    private void captureEndpoint(int k) throws NativeCallException {
+    private void captureEndpoint(int k) throws NativeCallException, SimulatorException {
         TunDevice tun = tuns.get(k - 1);
         int source = Topology.ipv4(Topology.GWLB_NODE_IPV4);
         int destination = Topology.ipv4(applianceAddress.getAddress().getHostAddress());
@@ -155,7 +155,8 @@ public final class GwlbSimulator implements AutoCloseable {
         try (RawSocketSender sender = new RawSocketSender(1, 64)) {
             while (running) {
                 int n = tun.read(in, POLL_MILLIS);
-                if (n <= 0) continue; // timeout (re-check running) or a failed read, which poll's next round retries
+                if (n == 0) continue; // timeout: re-check running
+                if (n < 0) throw SimulatorException.errno("read from tun of endpoint " + k, -n);
                 outView.clear();
                 int port = node.capture(k, inView.setIndex(0, n), n, outView);
                 if (port < 0) continue;

@@ -41,6 +41,10 @@ class SimLifecycleIT {
                     .doesNotExist();
             assertThat(netns(live.clientNamespace(1))).exists();
             assertThat(netns(unowned.clientNamespace(1))).exists();
+            // A cleanup from another state directory still sees the live run recorded in the default one.
+            Path elsewhere = Path.of("target/gwlb-sim-it/other-state").toAbsolutePath();
+            assertThat(new SimStateFiles(elsewhere).cleanupDeadRuns()).doesNotContain(live.prefix());
+            assertThat(netns(live.clientNamespace(1))).exists();
         } finally {
             for (Topology t : List.of(dead, live, unowned)) {
                 for (String ns : t.namespaces()) {
