@@ -4,6 +4,11 @@ package org.gwlbinspect.appliance.sim;
 public enum CaptureDropReason {
     /** Not a decodable IPv4/IPv6 packet, so it has no flow. */
     INNER_UNDECODABLE("inner_undecodable"),
+    /**
+     * Multicast, broadcast or link-local traffic (the endpoint's own IPv6 MLD reports, for one): no router forwards
+     * it, so GWLB never carries it.
+     */
+    LINK_LOCAL("link_local"),
     /** Over 8500 bytes, GWLB's MTU (gwlb.md §3). */
     TOO_LARGE("too_large"),
     /** The kernel refused the GENEVE datagram (the send's errno is printed in the summary). */

@@ -33,6 +33,7 @@ public final class GwlbNode {
     private final List<SimEndpoint> endpoints;
     private final int applianceAddress;
     private final CookieRotation rotation;
+    private final IdleTimeouts idleTimeouts;
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<SimFlowKey, SimFlow> flows = new ConcurrentHashMap<>();
     private final SimCounters counters;
@@ -49,6 +50,16 @@ public final class GwlbNode {
      */
     public GwlbNode(
             List<SimEndpoint> endpoints, int applianceAddress, CookieRotation rotation, LongSupplier nanoClock) {
+        this(endpoints, applianceAddress, rotation, IdleTimeouts.GWLB_DEFAULTS, nanoClock);
+    }
+
+    public GwlbNode(
+            List<SimEndpoint> endpoints,
+            int applianceAddress,
+            CookieRotation rotation,
+            IdleTimeouts idleTimeouts,
+            LongSupplier nanoClock) {
+        this.idleTimeouts = idleTimeouts;
         this.endpoints = List.copyOf(endpoints);
         this.endpointsByIndex = new SimEndpoint[Topology.MAX_ENDPOINTS + 1];
         for (SimEndpoint e : this.endpoints) {
@@ -94,6 +105,10 @@ public final class GwlbNode {
             counters.countCaptureDrop(CaptureDropReason.INNER_UNDECODABLE);
             return -1;
         }
+        if (isLinkScoped(s.inner)) {
+            counters.countCaptureDrop(CaptureDropReason.LINK_LOCAL);
+            return -1;
+        }
         long now = nanoClock.getAsLong();
         SimFlowKey probe = s.key.set(endpointIndex, s.inner);
         SimFlow flow = flows.get(probe);
@@ -119,6 +134,17 @@ public final class GwlbNode {
         GeneveHeaders.writeGwlb(out, protocolType, endpoint.endpointId(), endpoint.attachmentId(), cookie);
         out.writeBytes(packet, packet.readerIndex(), length);
         return flow.outerSourcePort;
+    }
+
+    /** Whether no router would forward the packet: multicast or broadcast destination, unspecified or link-local source. */
+    static boolean isLinkScoped(InnerPacket p) {
+        if (p.ipVersion() == 6) {
+            return (p.dstAddrHi() >>> 56) == 0xFF // ff00::/8 multicast
+                    || (p.srcAddrHi() == 0 && p.srcAddrLo() == 0) // :: unspecified
+                    || (p.srcAddrHi() >>> 54) == (0xFE80L >>> 6); // fe80::/10 link-local
+        }
+        long dst = p.dstAddrLo();
+        return (dst >>> 28) == 0xE || dst == 0xFFFF_FFFFL; // 224.0.0.0/4 multicast, limited broadcast
     }
 
     /** Counts a GENEVE datagram that the kernel refused to send. */
@@ -174,6 +200,7 @@ public final class GwlbNode {
                     ? ReplyDropReason.STALE_COOKIE
                     : ReplyDropReason.HEADER_MISMATCH;
         }
+        flow.seen(nanoClock.getAsLong());
         acceptedEndpoint = endpoint.index();
         acceptedInnerOffset = innerOffset;
         acceptedInnerLength = s.inner.ipTotalLength();
@@ -193,6 +220,24 @@ public final class GwlbNode {
             if (e.endpointId() == endpointId) return e;
         }
         return null;
+    }
+
+    /**
+     * Forgets the flows idle for longer than their {@link IdleTimeouts} (called about once a second).
+     *
+     * @return how many flows expired
+     */
+    public int expireIdle() {
+        long now = nanoClock.getAsLong();
+        int expired = 0;
+        for (SimFlow flow : flows.values()) {
+            if (now - flow.lastSeenNanos() > idleTimeouts.nanosFor(flow.key.protocol())
+                    && flows.remove(flow.key, flow)) {
+                expired++;
+                counters.countExpiredFlow();
+            }
+        }
+        return expired;
     }
 
     /** Counts the accepted reply written toward its destination. */

@@ -79,6 +79,18 @@ public final class GwlbSimCommand extends Command {
                 .setDefault(0.0)
                 .help("give a flow a new cookie when its cookie is S seconds old (0 = never)");
         subparser
+                .addArgument("--tcp-idle-timeout")
+                .metavar("SECONDS")
+                .type(Long.class)
+                .setDefault(350L)
+                .help("forget a TCP flow idle this long (default 350, GWLB's)");
+        subparser
+                .addArgument("--other-idle-timeout")
+                .metavar("SECONDS")
+                .type(Long.class)
+                .setDefault(120L)
+                .help("forget another flow idle this long (default 120, GWLB's)");
+        subparser
                 .addArgument("--report")
                 .metavar("FILE")
                 .setDefault("gwlb-sim-report.json")
@@ -203,12 +215,17 @@ public final class GwlbSimCommand extends Command {
             scenario = scenario("demo");
         }
         String policy = ns.getString("policy");
-        if (policy == null && scenario != null && scenario.policy() != null)
-            policy = scenario.policy().toString();
+        if (policy == null && scenario != null) {
+            Path scenarioPolicy = scenario.policy();
+            if (scenarioPolicy != null) policy = scenarioPolicy.toString();
+        }
         SimOptions options = new SimOptions(
                 ns.getInt("endpoints"),
                 new CookieRotation(ns.getLong("cookie_rotation_packets"), Duration.ofNanos((long)
                         (ns.getDouble("cookie_rotation_seconds") * 1e9))),
+                new IdleTimeouts(
+                        Duration.ofSeconds(ns.getLong("tcp_idle_timeout")),
+                        Duration.ofSeconds(ns.getLong("other_idle_timeout"))),
                 ns.getString("appliance") == null ? null : hostPort(ns.getString("appliance")),
                 ns.getString("appliance_jar") == null ? thisJar() : Path.of(ns.getString("appliance_jar")),
                 policy == null ? null : Path.of(policy),
@@ -229,7 +246,13 @@ public final class GwlbSimCommand extends Command {
         printStarted(sim);
         int code = 0;
         if (scenario != null) {
-            code = scenario.run(sim, out);
+            try {
+                code = scenario.run(sim, out);
+            } catch (Exception e) {
+                // Reported, then the simulator is stopped and its report written as after any run.
+                err.println("gwlb-sim: --" + scenario.name() + " failed: " + e.getMessage());
+                code = 1;
+            }
         } else {
             double seconds = ns.getDouble("duration");
             if (seconds > 0) {
@@ -280,6 +303,7 @@ public final class GwlbSimCommand extends Command {
         for (SimScenario s : ServiceLoader.load(SimScenario.class)) {
             if (s.name().equals(name)) return s;
         }
+        if (name.equals("demo")) return new DemoScenario();
         throw new SimulatorException("the --" + name + " scenario is not part of this build");
     }
 

@@ -26,6 +26,7 @@ public final class GwlbSimulator implements AutoCloseable {
     private static final int POLL_MILLIS = 100;
     private static final int BUFFER_BYTES = 65_536;
     private static final int GENEVE_PORT = 6081;
+    private static final long EXPIRY_INTERVAL_MILLIS = 1_000;
 
     private final Topology topology;
     private final SimOptions options;
@@ -56,6 +57,7 @@ public final class GwlbSimulator implements AutoCloseable {
                 endpoints,
                 Topology.ipv4(((Inet4Address) applianceAddress.getAddress()).getHostAddress()),
                 options.rotation(),
+                options.idleTimeouts(),
                 System::nanoTime);
     }
 
@@ -103,6 +105,7 @@ public final class GwlbSimulator implements AutoCloseable {
             threads.add(NamespaceThreads.start(
                     topology.gwlbNamespace(), "gwlb-sim-capture-" + k, () -> captureEndpoint(endpoint), this::fail));
         }
+        threads.add(NamespaceThreads.start(topology.gwlbNamespace(), "gwlb-sim-expiry", this::expireFlows, this::fail));
         if (options.startsAppliance()) {
             appliance = ApplianceProcess.start(topology, options.applianceJar(), options.policy(), workDirectory());
             publishState(appliance.pid());
@@ -135,11 +138,11 @@ public final class GwlbSimulator implements AutoCloseable {
     }
 
     private java.nio.file.Path workDirectory() {
-        return options.workDirectory().resolve(topology.prefix());
+        return options.workDirectory().toAbsolutePath().resolve(topology.prefix());
     }
 
     /** Endpoint {@code k}'s capture loop: tun → GENEVE → the appliance, from the flow's outer source port. */
-    private void captureEndpoint(int k) throws NativeCallException {
+    private void captureEndpoint(int k) throws NativeCallException, SimulatorException {
         TunDevice tun = tuns.get(k - 1);
         int source = Topology.ipv4(Topology.GWLB_NODE_IPV4);
         int destination = Topology.ipv4(applianceAddress.getAddress().getHostAddress());
@@ -152,7 +155,8 @@ public final class GwlbSimulator implements AutoCloseable {
         try (RawSocketSender sender = new RawSocketSender(1, 64)) {
             while (running) {
                 int n = tun.read(in, POLL_MILLIS);
-                if (n <= 0) continue; // timeout (re-check running) or a failed read, which poll's next round retries
+                if (n == 0) continue; // timeout: re-check running
+                if (n < 0) throw SimulatorException.errno("read from tun of endpoint " + k, -n);
                 outView.clear();
                 int port = node.capture(k, inView.setIndex(0, n), n, outView);
                 if (port < 0) continue;
@@ -166,6 +170,14 @@ public final class GwlbSimulator implements AutoCloseable {
             }
         } finally {
             arena.close();
+        }
+    }
+
+    /** Forgets idle flows about once a second, as GWLB does after its idle timeouts. */
+    private void expireFlows() throws InterruptedException {
+        while (running) {
+            Thread.sleep(EXPIRY_INTERVAL_MILLIS);
+            node.expireIdle();
         }
     }
 

@@ -11,6 +11,7 @@ public final class SimCounters {
     private final AtomicLong fromServer = new AtomicLong();
     private final AtomicLong returned = new AtomicLong();
     private final AtomicLong cookieRotations = new AtomicLong();
+    private final AtomicLong expiredFlows = new AtomicLong();
     private final AtomicLongArray captureDropped = new AtomicLongArray(CaptureDropReason.values().length);
     private final AtomicLongArray replyDropped = new AtomicLongArray(ReplyDropReason.values().length);
     // Indexed by endpoint index (1-based; slot 0 unused).
@@ -50,6 +51,15 @@ public final class SimCounters {
 
     void countForwarded(int endpoint) {
         forwarded.incrementAndGet(endpoint);
+    }
+
+    void countExpiredFlow() {
+        expiredFlows.incrementAndGet();
+    }
+
+    /** Flows forgotten after their idle timeout. */
+    public long expiredFlows() {
+        return expiredFlows.get();
     }
 
     void countCookieRotation() {

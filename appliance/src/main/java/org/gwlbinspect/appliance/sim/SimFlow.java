@@ -19,6 +19,8 @@ final class SimFlow {
     private final long[] oldCookies = new long[OLD_COOKIES];
     private int oldCookieCount;
     private long packetsWithCookie;
+    // Any packet of the flow through the node, either way (GWLB's idle timer); read by the expiry without the lock.
+    private volatile long lastSeenNanos;
     private long cookieSinceNanos;
 
     // The first packet's source: the client side of the flow, for the report's from_client / from_server split.
@@ -43,6 +45,15 @@ final class SimFlow {
         this.outerSourcePort = outerSourcePort;
         this.cookie = cookie;
         this.cookieSinceNanos = nowNanos;
+        this.lastSeenNanos = nowNanos;
+    }
+
+    void seen(long nowNanos) {
+        lastSeenNanos = nowNanos;
+    }
+
+    long lastSeenNanos() {
+        return lastSeenNanos;
     }
 
     boolean isFromInitiator(InnerPacket packet) {
@@ -79,6 +90,7 @@ final class SimFlow {
             onRotation.run();
         }
         packetsWithCookie++;
+        lastSeenNanos = nowNanos;
         return cookie;
     }
 }

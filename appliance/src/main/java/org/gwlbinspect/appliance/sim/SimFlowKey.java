@@ -65,6 +65,10 @@ final class SimFlowKey {
         return endpoint;
     }
 
+    int protocol() {
+        return protocol;
+    }
+
     int ipVersion() {
         return ipVersion;
     }

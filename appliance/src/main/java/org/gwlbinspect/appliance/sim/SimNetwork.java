@@ -89,6 +89,9 @@ final class SimNetwork implements AutoCloseable {
     void routeIntoTun(int k) throws SimulatorException {
         String e = topology.endpointNamespace(k);
         String table = Integer.toString(Topology.TO_TUN_TABLE);
+        // No IPv6 link-local address and no multicast on the tun: the kernel would send its own router solicitations
+        // and MLD reports into it, which the simulator would take for client traffic.
+        ip("-n", e, "link", "set", Topology.TUN, "addrgenmode", "none", "multicast", "off");
         ip("-n", e, "link", "set", Topology.TUN, "mtu", Integer.toString(GwlbNode.MAX_INNER_LENGTH), "up");
         ip("-n", e, "route", "add", "default", "dev", Topology.TUN, "table", table);
         ip("-n", e, "-6", "route", "add", "default", "dev", Topology.TUN, "table", table);

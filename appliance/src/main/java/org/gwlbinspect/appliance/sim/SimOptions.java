@@ -8,6 +8,7 @@ import java.nio.file.Path;
  *
  * @param endpoints 1 or 2 GWLB endpoints (the second overlaps the first's client CIDR)
  * @param rotation when flows get a new cookie
+ * @param idleTimeouts when idle flows are forgotten
  * @param appliance where to send GENEVE; null = start an appliance in the appliance namespace
  * @param applianceJar the jar to start the appliance from (when {@code appliance} is null)
  * @param policy the policy file of the started appliance; null = pass-through
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 public record SimOptions(
         int endpoints,
         CookieRotation rotation,
+        IdleTimeouts idleTimeouts,
         InetSocketAddress appliance,
         Path applianceJar,
         Path policy,

@@ -24,6 +24,7 @@ public record SimReport(
         @JsonProperty("capture_dropped") Map<String, Long> captureDropped,
         @JsonProperty("flows") long flows,
         @JsonProperty("cookie_rotations") long cookieRotations,
+        @JsonProperty("flows_expired") long flowsExpired,
         @JsonProperty("endpoints") List<EndpointReport> endpoints) {
 
     /** One endpoint's IDs and traffic. */
@@ -66,6 +67,7 @@ public record SimReport(
                 c.captureDropsByLabel(),
                 c.flows(),
                 c.cookieRotations(),
+                c.expiredFlows(),
                 endpoints);
     }
 
@@ -91,7 +93,8 @@ public record SimReport(
                 "  captured: %d from clients, %d from servers; %d sent to the appliance%n",
                 fromClient, fromServer, sentToAppliance));
         s.append(String.format("  returned: %d, forwarded: %d%n", returned, forwarded));
-        s.append(String.format("  flows: %d, cookie rotations: %d%n", flows, cookieRotations));
+        s.append(String.format(
+                "  flows: %d (%d expired idle), cookie rotations: %d%n", flows, flowsExpired, cookieRotations));
         dropped.forEach((reason, n) -> {
             if (n > 0) s.append(String.format("  dropped reply, %s: %d%n", reason, n));
         });

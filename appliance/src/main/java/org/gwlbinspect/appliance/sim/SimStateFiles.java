@@ -19,6 +19,9 @@ public final class SimStateFiles {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How old namespaces without any state file must be before a cleanup deletes them. */
+    static final long UNOWNED_GRACE_MILLIS = 10 * 60 * 1000L;
+
     private final Path directory;
 
     public SimStateFiles(Path directory) {
@@ -106,6 +109,16 @@ public final class SimStateFiles {
         for (String prefix : prefixes) {
             Optional<State> state = read(prefix);
             if (state.isPresent() && isAlive(state.get().pid())) continue;
+            // A run started with another --state-dir still publishes nothing here; one with the default directory
+            // must be seen as alive by runs that use another (the demo's tests do).
+            Optional<State> inDefault = directory.equals(DEFAULT_DIRECTORY)
+                    ? Optional.empty()
+                    : new SimStateFiles(DEFAULT_DIRECTORY).read(prefix);
+            if (inDefault.isPresent() && isAlive(inDefault.get().pid())) continue;
+            if (state.isEmpty()) state = inDefault;
+            // Namespaces without a state file are only a dead run's if they are not new: a process that cannot see
+            // this state directory (another --state-dir, another mount namespace) must not lose a run it just made.
+            if (state.isEmpty() && newestNamespaceAgeMillis(prefix) < UNOWNED_GRACE_MILLIS) continue;
             state.ifPresent(s -> stopLeftoverAppliance(prefix, s.appliancePid()));
             List<String> names = namespacesOf(prefix);
             for (String ns : names) {
@@ -119,6 +132,21 @@ public final class SimStateFiles {
             cleaned.add(prefix);
         }
         return cleaned;
+    }
+
+    private static long newestNamespaceAgeMillis(String prefix) {
+        long newest = 0;
+        for (String ns : namespacesOf(prefix)) {
+            try {
+                newest = Math.max(
+                        newest,
+                        Files.getLastModifiedTime(Path.of(NamespaceThreads.NETNS_DIRECTORY, ns))
+                                .toMillis());
+            } catch (IOException e) {
+                // deleted meanwhile
+            }
+        }
+        return System.currentTimeMillis() - newest;
     }
 
     private static List<String> namespacesOf(String prefix) {

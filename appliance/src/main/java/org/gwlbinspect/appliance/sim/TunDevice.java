@@ -63,7 +63,7 @@ final class TunDevice implements AutoCloseable {
     /**
      * Waits up to {@code timeoutMillis} for a packet and reads it into {@code buffer}.
      *
-     * @return the packet's length, 0 when none came in time, -errno on a failed read
+     * @return the packet's length, 0 when none came in time (or a signal interrupted), -errno on a failed read
      */
     int read(MemorySegment buffer, int timeoutMillis) {
         try {
@@ -71,7 +71,9 @@ final class TunDevice implements AutoCloseable {
             if (ready <= 0)
                 return ready == 0 || SimLibc.errno(readState) == SimLibc.EINTR ? 0 : -SimLibc.errno(readState);
             long n = (long) SimLibc.READ.invokeExact(readState, fd, buffer, buffer.byteSize());
-            return n >= 0 ? (int) n : -SimLibc.errno(readState);
+            if (n >= 0) return (int) n;
+            int errno = SimLibc.errno(readState);
+            return errno == SimLibc.EINTR || errno == SimLibc.EAGAIN ? 0 : -errno;
         } catch (Throwable t) {
             throw new IllegalStateException("read from tun " + name + " failed", t);
         }

@@ -209,6 +209,40 @@ class GwlbNodeTest {
     }
 
     @Test
+    void forgetsFlowsAfterGwlbsIdleTimeouts() {
+        byte[] dns = ipv4Packet(17, CLIENT, SERVER, udp(5353, 53, new byte[12]));
+        Sent tcpFlow = capture(node, 1, SYN);
+        Sent udpFlow = capture(node, 1, dns);
+
+        nowNanos += Duration.ofSeconds(121).toNanos(); // past the 120 s of non-TCP flows, within TCP's 350 s
+        assertThat(node.expireIdle()).isEqualTo(1);
+        assertThat(reply(node, APPLIANCE, udpFlow.port(), udpFlow.payload())).isEqualTo(ReplyDropReason.UNKNOWN_FLOW);
+        assertThat(reply(node, APPLIANCE, tcpFlow.port(), tcpFlow.payload())).isNull(); // a reply also refreshes
+
+        nowNanos += Duration.ofSeconds(351).toNanos();
+        assertThat(node.expireIdle()).isEqualTo(1);
+        assertThat(reply(node, APPLIANCE, tcpFlow.port(), tcpFlow.payload())).isEqualTo(ReplyDropReason.UNKNOWN_FLOW);
+        assertThat(node.counters().expiredFlows()).isEqualTo(2);
+        // The 5-tuple's next packet is a new flow with a new cookie.
+        assertThat(capture(node, 1, SYN).cookie()).isNotEqualTo(tcpFlow.cookie());
+        assertThat(node.counters().flows()).isEqualTo(3);
+    }
+
+    @Test
+    void neverCarriesMulticastOrLinkLocalPackets() {
+        byte[] mldReport = ipv6Packet(58, 0, 0, 0xff02000000000000L, 0x16, new byte[8]); // :: -> ff02::16
+        byte[] fromLinkLocal =
+                ipv6Packet(6, 0xfe80000000000000L, 1, 0x20010db801000000L, 0x10, tcp(41000, 443, 1, 0, 2, new byte[0]));
+        byte[] igmp = ipv4Packet(2, CLIENT, ipv4(224, 0, 0, 22), new byte[8]);
+
+        assertThat(capture(node, 1, mldReport).port()).isEqualTo(-1);
+        assertThat(capture(node, 1, fromLinkLocal).port()).isEqualTo(-1);
+        assertThat(capture(node, 1, igmp).port()).isEqualTo(-1);
+        assertThat(node.counters().dropped(CaptureDropReason.LINK_LOCAL)).isEqualTo(3);
+        assertThat(node.counters().flows()).isZero();
+    }
+
+    @Test
     void keepsOverlappingFlowsOfTwoEndpointsApart() {
         Sent one = capture(node, 1, SYN);
         Sent two = capture(node, 2, SYN); // the same 5-tuple from the second endpoint's client VPC

@@ -24,7 +24,16 @@ class GwlbSimulatorIT {
     private static final Path WORK = Path.of("target/gwlb-sim-it").toAbsolutePath();
 
     private static SimOptions options(Path policy, int endpoints, CookieRotation rotation) {
-        return new SimOptions(endpoints, rotation, null, JAR, policy, WORK, SimStateFiles.DEFAULT_DIRECTORY, 120_000);
+        return new SimOptions(
+                endpoints,
+                rotation,
+                IdleTimeouts.GWLB_DEFAULTS,
+                null,
+                JAR,
+                policy,
+                WORK,
+                SimStateFiles.DEFAULT_DIRECTORY,
+                120_000);
     }
 
     private static Path policy(String name, String... domains) throws Exception {

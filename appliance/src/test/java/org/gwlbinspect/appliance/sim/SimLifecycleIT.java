@@ -19,6 +19,7 @@ class SimLifecycleIT {
     void removesNamespacesOfDeadRunsAndKeepsLiveOnes() throws Exception {
         Topology dead = Topology.random(1);
         Topology live = Topology.random(1);
+        Topology unowned = Topology.random(1); // no state file: maybe a run this process cannot see; new, so kept
         Process exited = new ProcessBuilder("true").start();
         exited.waitFor();
         try {
@@ -28,16 +29,24 @@ class SimLifecycleIT {
             STATES.write(new SimStateFiles.State(
                     live.prefix(), ProcessHandle.current().pid(), 1, "x", 0));
             SimNetwork.ip("netns", "add", live.clientNamespace(1));
+            SimNetwork.ip("netns", "add", unowned.clientNamespace(1));
 
-            assertThat(STATES.cleanupDeadRuns()).contains(dead.prefix()).doesNotContain(live.prefix());
+            assertThat(STATES.cleanupDeadRuns())
+                    .contains(dead.prefix())
+                    .doesNotContain(live.prefix(), unowned.prefix());
 
             assertThat(netns(dead.clientNamespace(1))).doesNotExist();
             assertThat(netns(dead.gwlbNamespace())).doesNotExist();
             assertThat(SimStateFiles.DEFAULT_DIRECTORY.resolve(dead.prefix() + ".json"))
                     .doesNotExist();
             assertThat(netns(live.clientNamespace(1))).exists();
+            assertThat(netns(unowned.clientNamespace(1))).exists();
+            // A cleanup from another state directory still sees the live run recorded in the default one.
+            Path elsewhere = Path.of("target/gwlb-sim-it/other-state").toAbsolutePath();
+            assertThat(new SimStateFiles(elsewhere).cleanupDeadRuns()).doesNotContain(live.prefix());
+            assertThat(netns(live.clientNamespace(1))).exists();
         } finally {
-            for (Topology t : List.of(dead, live)) {
+            for (Topology t : List.of(dead, live, unowned)) {
                 for (String ns : t.namespaces()) {
                     if (netns(ns).toFile().exists()) SimNetwork.ip("netns", "delete", ns);
                 }
@@ -53,6 +62,7 @@ class SimLifecycleIT {
         SimOptions options = new SimOptions(
                 2,
                 CookieRotation.NEVER,
+                IdleTimeouts.GWLB_DEFAULTS,
                 new InetSocketAddress(Topology.APPLIANCE_IPV4, 6081),
                 null,
                 null,
