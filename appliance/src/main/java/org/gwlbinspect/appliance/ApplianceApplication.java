@@ -35,6 +35,7 @@ import org.gwlbinspect.appliance.metrics.PrometheusServlet;
 import org.gwlbinspect.appliance.metrics.StatefulMetrics;
 import org.gwlbinspect.appliance.policy.PolicyReloader;
 import org.gwlbinspect.appliance.policy.ReloadPolicyTask;
+import org.gwlbinspect.appliance.sim.GwlbSimCommand;
 import org.gwlbinspect.detect.ActivePolicy;
 import org.gwlbinspect.detect.InspectionCounters;
 import org.gwlbinspect.detect.PolicyCompiler;
@@ -73,6 +74,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     public void initialize(Bootstrap<ApplianceConfiguration> bootstrap) {
         bootstrap.addCommand(new CheckPolicyCommand());
         bootstrap.addCommand(new ReplayCommand());
+        bootstrap.addCommand(new GwlbSimCommand());
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.gwlbinspect.benchmarks.policy.BenchmarkPolicies;
 import org.gwlbinspect.detect.Buffer;
 import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.PolicyCompiler;
@@ -18,11 +19,7 @@ import org.gwlbinspect.detect.engine.Decision;
 import org.gwlbinspect.detect.engine.FlowRuleState;
 import org.gwlbinspect.detect.engine.PacketContext;
 import org.gwlbinspect.detect.engine.RuleEvaluator;
-import org.gwlbinspect.policy.DomainListRules;
-import org.gwlbinspect.policy.DomainTargetType;
-import org.gwlbinspect.policy.GeneratedRulesType;
 import org.gwlbinspect.policy.PolicyLoadOptions;
-import org.gwlbinspect.policy.RuleOrder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -146,60 +143,13 @@ public class RuleEvaluatorBenchmark {
         String key = kind + count;
         CompiledPolicy policy = POLICIES.get(key);
         if (policy == null) {
-            String text = kind.equals("ips") ? ipsRules(count) : sniDenyList(count);
+            String text = kind.equals("ips") ? BenchmarkPolicies.ipsRules(count) : BenchmarkPolicies.sniDenyList(count);
             Path file = Files.createTempDirectory("rules").resolve(key + ".rules");
             Files.writeString(file, text);
             policy = new PolicyCompiler(PolicyLoadOptions.defaults()).compile(file);
             POLICIES.put(key, policy);
         }
         return policy;
-    }
-
-    /** The rules NFW generates for a TLS SNI deny list of {@code count} domains. */
-    private static String sniDenyList(int count) {
-        List<String> targets = new ArrayList<>();
-        for (int i = 0; i < count; i++) targets.add((i % 2 == 0 ? "blocked-" : ".tracker-") + i + ".example.com");
-        StringBuilder text = new StringBuilder();
-        for (DomainListRules.GeneratedRule rule : DomainListRules.generate(
-                targets,
-                List.of(DomainTargetType.TLS_SNI),
-                GeneratedRulesType.DENYLIST,
-                RuleOrder.DEFAULT_ACTION_ORDER)) text.append(rule.text()).append('\n');
-        return text.toString();
-    }
-
-    /** A mixed IPS set: a block of 20 rules repeated with different literals. */
-    private static String ipsRules(int count) {
-        String http = "http $HOME_NET any -> $EXTERNAL_NET any (flow:established,to_server; ";
-        String tcp = "tcp $HOME_NET any -> $EXTERNAL_NET any (flow:established,to_server; ";
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < count; i++) {
-            int sid = i + 1;
-            int kind = i % 20;
-            String rule;
-            if (kind < 6) {
-                rule = "alert " + http + "http.host; content:\"bad-" + i + ".example\"; endswith; ";
-            } else if (kind < 10) {
-                rule = "drop " + http + "http.uri; content:\"/wp-admin/x" + i + ".php\"; nocase; "
-                        + "http.method; content:\"POST\"; ";
-            } else if (kind < 17) {
-                rule = "alert " + tcp + "content:\"|de ad be ef|\"; depth:4; content:\"payload-" + i
-                        + "\"; distance:0; ";
-            } else if (kind == 17) {
-                rule = "alert " + tcp + "content:\"cmd=" + i + "&\"; nocase; pcre:\"/cmd=\\d+&exec/i\"; ";
-            } else if (kind == 18) {
-                rule = "alert " + http + "http.uri; content:\"/api/\"; content:\"token=" + i + "\"; distance:0; ";
-            } else {
-                rule = "drop ip 198.51." + (i / 256 % 256) + "." + (i % 256) + " any -> $HOME_NET any (";
-            }
-            text.append(rule)
-                    .append("msg:\"rule ")
-                    .append(i)
-                    .append("\"; sid:")
-                    .append(sid)
-                    .append(";)\n");
-        }
-        return text.toString();
     }
 
     /** SYN, SYN-ACK, ACK, ClientHello, ServerHello, then 3 client and 2 server data packets. */

@@ -1,0 +1,104 @@
+package org.gwlbinspect.appliance.sim;
+
+import org.gwlbinspect.codec.ip.InnerPacket;
+
+/**
+ * A flow as GWLB tracks it: (endpoint, IP version, protocol, both address-port pairs), the same for both directions
+ * (gwlb.md §0 item 6): the lower (address, port) pair is stored first. Fragments carry ports only in the first one, so
+ * every fragment is keyed by its 3-tuple (ports 0), which keeps all fragments of a datagram on one flow.
+ *
+ * <p>Mutable so that one probe key per thread serves every lookup; {@link #copy()} makes the key a map stores.
+ */
+final class SimFlowKey {
+    private int endpoint;
+    private int ipVersion;
+    private int protocol;
+    private long lowHi;
+    private long lowLo;
+    private int lowPort;
+    private long highHi;
+    private long highLo;
+    private int highPort;
+
+    /** Points this key at {@code packet}'s flow, seen through endpoint {@code endpointIndex}. */
+    SimFlowKey set(int endpointIndex, InnerPacket packet) {
+        boolean ports = !packet.isFragment();
+        int srcPort = ports ? packet.srcPort() : 0;
+        int dstPort = ports ? packet.dstPort() : 0;
+        endpoint = endpointIndex;
+        ipVersion = packet.ipVersion();
+        protocol = packet.protocol();
+        if (compare(packet.srcAddrHi(), packet.srcAddrLo(), srcPort, packet.dstAddrHi(), packet.dstAddrLo(), dstPort)
+                <= 0) {
+            setPairs(packet.srcAddrHi(), packet.srcAddrLo(), srcPort, packet.dstAddrHi(), packet.dstAddrLo(), dstPort);
+        } else {
+            setPairs(packet.dstAddrHi(), packet.dstAddrLo(), dstPort, packet.srcAddrHi(), packet.srcAddrLo(), srcPort);
+        }
+        return this;
+    }
+
+    private void setPairs(long aHi, long aLo, int aPort, long bHi, long bLo, int bPort) {
+        lowHi = aHi;
+        lowLo = aLo;
+        lowPort = aPort;
+        highHi = bHi;
+        highLo = bLo;
+        highPort = bPort;
+    }
+
+    private static int compare(long aHi, long aLo, int aPort, long bHi, long bLo, int bPort) {
+        int c = Long.compareUnsigned(aHi, bHi);
+        if (c == 0) c = Long.compareUnsigned(aLo, bLo);
+        return c != 0 ? c : Integer.compare(aPort, bPort);
+    }
+
+    SimFlowKey copy() {
+        SimFlowKey copy = new SimFlowKey();
+        copy.endpoint = endpoint;
+        copy.ipVersion = ipVersion;
+        copy.protocol = protocol;
+        copy.setPairs(lowHi, lowLo, lowPort, highHi, highLo, highPort);
+        return copy;
+    }
+
+    int endpoint() {
+        return endpoint;
+    }
+
+    int ipVersion() {
+        return ipVersion;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SimFlowKey k
+                && endpoint == k.endpoint
+                && ipVersion == k.ipVersion
+                && protocol == k.protocol
+                && lowHi == k.lowHi
+                && lowLo == k.lowLo
+                && lowPort == k.lowPort
+                && highHi == k.highHi
+                && highLo == k.highLo
+                && highPort == k.highPort;
+    }
+
+    @Override
+    public int hashCode() {
+        long h = endpoint * 31L + ipVersion;
+        h = h * 31 + protocol;
+        h = h * 0x9E3779B97F4A7C15L + lowHi;
+        h = h * 0x9E3779B97F4A7C15L + lowLo;
+        h = h * 31 + lowPort;
+        h = h * 0x9E3779B97F4A7C15L + highHi;
+        h = h * 0x9E3779B97F4A7C15L + highLo;
+        h = h * 31 + highPort;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    @Override
+    public String toString() {
+        return "endpoint " + endpoint + " IPv" + ipVersion + " proto " + protocol + " " + Long.toHexString(lowLo) + ":"
+                + lowPort + " <-> " + Long.toHexString(highLo) + ":" + highPort;
+    }
+}
