@@ -10,9 +10,8 @@ import java.util.List;
  * HTTPS ({@code --resolve} pins every name to the servers' address, so no resolver is involved), {@code openssl
  * s_client} for the certificates chosen by SNI, and dig against the demo's DNS server. A dropped request costs its
  * client timeout: {@value #TIMEOUT_SECONDS} s for pages, downloads and handshakes, {@value #DNS_TIMEOUT_SECONDS} s
- * for DNS. A 1 MiB download takes about 0.3 s through the simulator on a loaded 2-core machine, so the downloads'
- * limit leaves a tenfold margin; curl's {@code --speed-time} would not end a stalled transfer sooner, as it averages
- * the speed over the last 5 s.
+ * for DNS. The 1 MiB downloads took 0.9 s through the simulator on a loaded 2-core machine (curl's {@code
+ * --speed-time} would not end a stalled transfer sooner: it averages the speed over the last 5 s).
  */
 public final class DemoScript {
     static final int TIMEOUT_SECONDS = 3;
