@@ -40,32 +40,44 @@ public final class AlertLogTail {
 
     /** Every alert record in the complete lines after {@code position}, in order; non-alert records are skipped. */
     public List<Alert> alertsSince(long position) throws IOException {
+        return readFrom(position).alerts();
+    }
+
+    /**
+     * The alert records in the complete lines after {@code position}, and the position after the last of those lines:
+     * a line still being written is left for the next read.
+     */
+    public Read readFrom(long position) throws IOException {
         byte[] appended;
+        long start;
         try (InputStream in = Files.newInputStream(file)) {
             long size = Files.size(file);
-            long start = size < position ? 0 : position;
+            start = size < position ? 0 : position;
             in.skipNBytes(start);
             appended = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, size - start));
         } catch (NoSuchFileException e) {
-            return List.of();
+            return new Read(List.of(), 0);
         }
-        String text = new String(appended, StandardCharsets.UTF_8);
-        int lastNewline = text.lastIndexOf('\n');
+        int complete = appended.length;
+        while (complete > 0 && appended[complete - 1] != '\n') complete--;
         List<Alert> alerts = new ArrayList<>();
-        if (lastNewline < 0) return alerts; // a line still being written is counted by the next read
-        for (String line : text.substring(0, lastNewline).split("\n")) {
+        for (String line : new String(appended, 0, complete, StandardCharsets.UTF_8).split("\n")) {
             if (line.isBlank()) continue;
             JsonNode event = JSON.readTree(line).path("event");
             if (!"alert".equals(event.path("event_type").asText())) continue;
             JsonNode alert = event.path("alert");
             alerts.add(new Alert(
+                    event.path("flow_id").asLong(),
                     alert.path("signature_id").asLong(),
                     alert.path("signature").asText(),
                     alert.path("action").asText()));
         }
-        return alerts;
+        return new Read(alerts, start + complete);
     }
 
-    /** One alert record: the rule's sid and message, and {@code blocked} or {@code allowed}. */
-    public record Alert(long signatureId, String signature, String action) {}
+    /** What one {@link #readFrom} found, and where the next read starts. */
+    public record Read(List<Alert> alerts, long next) {}
+
+    /** One alert record: its flow, the rule's sid and message, and {@code blocked} or {@code allowed}. */
+    public record Alert(long flowId, long signatureId, String signature, String action) {}
 }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,33 +44,53 @@ public final class DemoRunner {
         return exitCode(results);
     }
 
-    /** Runs the requests and returns a row for each. */
+    /**
+     * Runs the requests and returns a row for each. An alert counts for the request during which its flow first
+     * alerted: a dropped flow keeps alerting after its client gave up (the client's FIN and the server's
+     * retransmissions are dropped too), and those records land in the log while later requests run.
+     */
     public List<DemoResult> results(List<DemoRequest> requests, PrintStream progress)
             throws IOException, InterruptedException {
-        List<DemoResult> results = new ArrayList<>();
-        int index = 0;
+        List<Observation> observations = new ArrayList<>();
+        List<List<AlertLogTail.Alert>> alertsByRow = new ArrayList<>();
+        Map<Long, Integer> rowByFlow = new HashMap<>();
+        long position = alertLog.isPresent() ? alertLog.get().position() : 0;
         for (DemoRequest request : requests) {
-            index++;
-            long before = alertLog.isPresent() ? alertLog.get().position() : 0;
+            int row = observations.size();
             CommandResult result = executor.run(request.argv(), request.limit());
             Observation observed = request.classifier().classify(result);
-            Optional<List<AlertLogTail.Alert>> alerts = Optional.empty();
+            observations.add(observed);
+            alertsByRow.add(new ArrayList<>());
             if (alertLog.isPresent()) {
                 Thread.sleep(alertSettle.toMillis());
-                alerts = Optional.of(alertLog.get().alertsSince(before));
+                position = attribute(position, row, rowByFlow, alertsByRow);
             }
-            DemoResult row = new DemoResult(request, observed, alerts);
-            results.add(row);
             progress.printf(
                     "[%d/%d] %s: %s (expected %s, %d ms)%n",
-                    index,
+                    row + 1,
                     requests.size(),
                     request.label(),
                     observed.outcome(),
                     request.expected(),
                     result.elapsed().toMillis());
         }
+        List<DemoResult> results = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            Optional<List<AlertLogTail.Alert>> alerts =
+                    alertLog.isPresent() ? Optional.of(alertsByRow.get(i)) : Optional.empty();
+            results.add(new DemoResult(requests.get(i), observations.get(i), alerts));
+        }
         return results;
+    }
+
+    /** Reads the alerts after {@code position} into their flows' rows (new flows: {@code row}); returns the new end. */
+    private long attribute(long position, int row, Map<Long, Integer> rowByFlow, List<List<AlertLogTail.Alert>> rows)
+            throws IOException {
+        AlertLogTail.Read read = alertLog.orElseThrow().readFrom(position);
+        for (AlertLogTail.Alert alert : read.alerts()) {
+            rows.get(rowByFlow.computeIfAbsent(alert.flowId(), flow -> row)).add(alert);
+        }
+        return read.next();
     }
 
     /** 0 when every observed outcome is the expected verdict, else 1. */

@@ -47,7 +47,7 @@ class DemoPolicyReplayIT {
                 requests = DemoScript.requests(ClientServerNamespaces.SERVER, servers.caCertificate());
                 List<DemoResult> results;
                 // Started after the servers' readiness probes: the capture holds the script's requests only.
-                try (PacketCapture capture = PacketCapture.start(namespaces.client(), "veth-c", pcap, "tcp or udp")) {
+                try (PacketCapture _ = PacketCapture.start(namespaces.client(), "veth-c", pcap, "tcp or udp")) {
                     results = new DemoRunner(
                                     new NamespaceExecutor(namespaces.client()), Optional.empty(), Duration.ZERO)
                             .results(DemoScript.withoutAppliance(requests), NO_OUTPUT);

@@ -60,9 +60,9 @@ class DemoRunnerTest {
     }
 
     @Test
-    void exitsZeroAndCountsAlertsPerRequestWhenEveryVerdictIsAsExpected() throws Exception {
+    void exitsZeroAndCountsAlertsPerRequestFlowWhenEveryVerdictIsAsExpected() throws Exception {
         Path log = dir.resolve("alert.json");
-        Files.writeString(log, AlertLogTailTest.alertLine(4, "before the demo")); // not counted
+        Files.writeString(log, AlertLogTailTest.alertLine(1, 4, "before the demo")); // not counted
         ClientExecutor executor = scripted(
                 Map.of(
                         "a", CommandResult.exited(0, PASSED, Duration.ofMillis(5)),
@@ -70,9 +70,10 @@ class DemoRunnerTest {
                         "c", CommandResult.exited(56, RESET, Duration.ofMillis(7))),
                 Map.of(
                         "b",
-                        AlertLogTailTest.alertLine(4, "x").repeat(2),
+                        AlertLogTailTest.alertLine(20, 4, "x").repeat(2),
+                        // flow 20 is b's: its late alert counts for b, not for c
                         "c",
-                        AlertLogTailTest.alertLine(1000104, "y") + AlertLogTailTest.alertLine(4, "x")),
+                        AlertLogTailTest.alertLine(30, 1000104, "y") + AlertLogTailTest.alertLine(20, 4, "x")),
                 log);
 
         int exitCode = run(
@@ -83,10 +84,10 @@ class DemoRunnerTest {
         assertThat(exitCode).isZero();
         assertThat(ran).containsExactly(List.of("curl", "a"), List.of("curl", "b"), List.of("curl", "c"));
         assertThat(table.toString(StandardCharsets.UTF_8)).isEqualTo("""
-                request         expected  observed  alerts              detail
-                curl http://a/  PASS      PASS      0                   HTTP 200, 6 bytes (why a)
-                curl http://b/  DROP      DROP      2 (sid 4 x2)        timed out after HTTP 000, 0 bytes (why b)
-                curl http://c/  REJECT    REJECT    2 (sid 4, 1000104)  reset after 7 ms (curl exit 56) (why c)
+                request         expected  observed  alerts           detail
+                curl http://a/  PASS      PASS      0                HTTP 200, 6 bytes (why a)
+                curl http://b/  DROP      DROP      3 (sid 4 x3)     timed out after HTTP 000, 0 bytes (why b)
+                curl http://c/  REJECT    REJECT    1 (sid 1000104)  reset after 7 ms (curl exit 56) (why c)
                 3 requests, 3 as expected, 0 differ
                 """);
     }

@@ -54,12 +54,18 @@ final class PacketCapture implements AutoCloseable {
 
     /** Stops tcpdump (SIGTERM: it flushes the file) and waits for it. */
     @Override
-    public void close() throws IOException, InterruptedException {
-        Thread.sleep(300); // the last frames reach tcpdump's ring just after the client exits
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+    public void close() throws IOException {
+        try {
+            Thread.sleep(300); // the last frames reach tcpdump's ring just after the client exits
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("tcpdump did not stop on SIGTERM: " + Files.readString(log));
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
-            throw new IOException("tcpdump did not stop on SIGTERM: " + Files.readString(log));
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping tcpdump", e);
         }
     }
 }
