@@ -303,7 +303,6 @@ public final class GwlbSimCommand extends Command {
         for (SimScenario s : ServiceLoader.load(SimScenario.class)) {
             if (s.name().equals(name)) return s;
         }
-        if (name.equals("demo")) return new DemoScenario();
         throw new SimulatorException("the --" + name + " scenario is not part of this build");
     }
 

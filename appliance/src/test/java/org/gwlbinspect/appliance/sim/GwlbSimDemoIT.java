@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.gwlbinspect.appliance.sim.demo.DemoScenario;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
