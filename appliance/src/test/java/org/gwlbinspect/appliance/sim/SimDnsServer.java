@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * dnsmasq in a server namespace answering one TXT record (the given strings) on {@link Topology#SERVER_IPV4}:53 and
- * nothing else, with EDNS answers up to 8 KiB so that a large answer leaves over UDP (fragmented) instead of being
+ * dnsmasq in a server namespace answering TXT records (one per given string, all for one name) on {@link
+ * Topology#SERVER_IPV4}:53 and nothing else, with EDNS answers up to 8 KiB so that a large answer leaves over UDP (fragmented) instead of being
  * truncated. {@link #close} stops it and deletes its directory.
  */
 final class SimDnsServer implements AutoCloseable {
@@ -28,9 +28,9 @@ final class SimDnsServer implements AutoCloseable {
         conf.append("listen-address=").append(Topology.SERVER_IPV4).append('\n');
         conf.append("edns-packet-max=8192\n");
         conf.append("pid-file=").append(directory.resolve("dnsmasq.pid")).append('\n');
-        conf.append("txt-record=").append(name);
-        for (String s : txtStrings) conf.append(",\"").append(s).append('"');
-        conf.append('\n');
+        // One TXT record per string: dnsmasq reads configuration lines of about 1 KB at most. A query gets them all.
+        for (String s : txtStrings)
+            conf.append("txt-record=").append(name).append(",\"").append(s).append("\"\n");
         Path config = Files.writeString(directory.resolve("dnsmasq.conf"), conf);
         Process process;
         try {
@@ -70,12 +70,8 @@ final class SimDnsServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
-        }
+    public void close() throws IOException {
+        SimFileServer.stop(process);
         try (var files = Files.list(directory)) {
             for (Path f : files.toList()) Files.deleteIfExists(f);
         }

@@ -122,11 +122,16 @@ class SimExternalApplianceIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             process.destroy(); // SIGTERM: `ip netns exec` execs java in place, so this is the JVM
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
             }
         }
     }
