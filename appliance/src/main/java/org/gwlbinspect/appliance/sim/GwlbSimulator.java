@@ -240,6 +240,12 @@ public final class GwlbSimulator implements AutoCloseable {
         System.err.println("gwlb-sim: " + thread.getName() + " failed: " + t);
     }
 
+    /** Datagrams the raw socket behind {@code wrong_destination_port} read, to any port (tests: its filter works). */
+    long otherPortDatagramsRead() {
+        WrongPortReceiver receiver = wrongPorts;
+        return receiver == null ? 0 : receiver.datagramsRead();
+    }
+
     public Topology topology() {
         return topology;
     }

@@ -36,6 +36,8 @@ final class WrongPortReceiver implements AutoCloseable {
     private final MemorySegment readState = arena.allocate(Libc.CALL_STATE);
     private final MemorySegment pollFd = arena.allocate(8); // struct pollfd { int fd; short events; short revents; }
     private volatile boolean closed;
+    // Datagrams read, whatever their port (written by the reading thread only).
+    private volatile long datagramsRead;
 
     private WrongPortReceiver(int fd, int nodeAddress) {
         this.fd = fd;
@@ -82,10 +84,17 @@ final class WrongPortReceiver implements AutoCloseable {
      */
     int read(MemorySegment buffer, int timeoutMillis) {
         try {
-            return SimLibc.pollAndRead(readState, pollFd, fd, buffer, timeoutMillis);
+            int n = SimLibc.pollAndRead(readState, pollFd, fd, buffer, timeoutMillis);
+            if (n > 0) datagramsRead++;
+            return n;
         } catch (Throwable t) {
             throw new IllegalStateException("read from the raw UDP socket failed", t);
         }
+    }
+
+    /** Datagrams read so far, to any port: the filter at work when it equals the wrong-port ones. */
+    long datagramsRead() {
+        return datagramsRead;
     }
 
     /**

@@ -222,5 +222,7 @@ class SimFragmentsIT {
         assertThat(c.returned() - returnedBefore).isEqualTo(1);
         assertThat(c.forwarded() - forwardedBefore).isZero();
         assertThat(sim.report().dropped()).containsEntry("wrong_destination_port", wrongPortBefore + 1);
+        // The socket filter keeps the replies to 6081 (every test's traffic) out of the raw socket.
+        assertThat(sim.otherPortDatagramsRead()).isEqualTo(c.dropped(ReplyDropReason.WRONG_DESTINATION_PORT));
     }
 }

@@ -69,6 +69,7 @@ class SimJumboIT {
             assertThat(SimNamespaceTools.sha256(downloaded)).isEqualTo(SimNamespaceTools.sha256(file));
 
             SimReport report = sim.report();
+            System.out.print(report.summary());
             // 32 MiB in segments of 8448 bytes (MSS 8460 less 12 bytes of timestamps): about 4000 full packets.
             assertThat(report.innerSizes().get("8193-8500"))
                     .as("inner packets near GWLB's 8500-byte MTU")
