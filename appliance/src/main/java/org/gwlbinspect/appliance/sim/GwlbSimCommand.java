@@ -96,8 +96,7 @@ public final class GwlbSimCommand extends Command {
                 .type(Integer.class)
                 .setDefault(SimOptions.DEFAULT_LINK_MTU)
                 .help("MTU of the client's and server's links (" + SimOptions.MIN_LINK_MTU + ".."
-                        + SimOptions.MAX_LINK_MTU + ", default " + SimOptions.DEFAULT_LINK_MTU
-                        + "); 8500 carries GWLB's largest inner packets");
+                        + SimOptions.MAX_LINK_MTU + "); 8500 carries GWLB's largest inner packets");
         subparser
                 .addArgument("--report")
                 .metavar("FILE")
@@ -157,7 +156,8 @@ public final class GwlbSimCommand extends Command {
 
     @Override
     public void onError(Cli cli, Namespace namespace, Throwable e) {
-        if (e instanceof SimulatorException) {
+        if (e instanceof SimulatorException || e instanceof IllegalArgumentException) {
+            // A failed run or an option out of range (SimOptions): the message says it all.
             err.println("gwlb-sim: " + e.getMessage());
         } else {
             super.onError(cli, namespace, e);
