@@ -220,12 +220,16 @@ public final class GwlbNode {
     }
 
     /**
-     * The flow an ICMP error in {@code s.inner} quotes, or null when the packet is no such error or the quoted flow is
-     * unknown (then the error is a flow of its own, like any packet).
+     * The flow an ICMP error in {@code s.inner} quotes (by the quoted 5-tuple, else by its 3-tuple if the datagram came
+     * in fragments), or null when the packet is no such error or the quoted flow is unknown (then the error is a flow
+     * of its own, like any packet).
      */
     private SimFlow quotedFlow(int endpointIndex, Scratch s) {
         if (!s.inner.isIcmpError() || !s.inner.hasQuotedTuple()) return null;
-        return flows.get(s.key.setQuoted(endpointIndex, s.inner));
+        SimFlow flow = flows.get(s.key.setQuoted(endpointIndex, s.inner));
+        if (flow != null || (s.inner.quotedSrcPort() == 0 && s.inner.quotedDstPort() == 0)) return flow;
+        // The quoted datagram may have crossed the node in fragments, keyed without ports.
+        return flows.get(s.key.setQuoted(endpointIndex, s.inner, false));
     }
 
     /** Whether the header at {@code datagram[offset, offset + length)} is byte for byte what the node sends. */

@@ -41,16 +41,24 @@ final class SimFlowKey {
      * GWLB carries an error about a flow as a packet of that flow (gwlb.md §0 item 7).
      */
     SimFlowKey setQuoted(int endpointIndex, InnerPacket error) {
+        return setQuoted(endpointIndex, error, true);
+    }
+
+    /**
+     * As {@link #setQuoted(int, InnerPacket)}, with the quoted ports or without them ({@code withPorts} false): the key
+     * of a datagram that crossed the node in fragments, which an error about the reassembled datagram quotes with ports.
+     */
+    SimFlowKey setQuoted(int endpointIndex, InnerPacket error, boolean withPorts) {
         return set(
                 endpointIndex,
                 error.ipVersion(),
                 error.quotedProtocol(),
                 error.quotedSrcAddrHi(),
                 error.quotedSrcAddrLo(),
-                error.quotedSrcPort(),
+                withPorts ? error.quotedSrcPort() : 0,
                 error.quotedDstAddrHi(),
                 error.quotedDstAddrLo(),
-                error.quotedDstPort());
+                withPorts ? error.quotedDstPort() : 0);
     }
 
     private SimFlowKey set(

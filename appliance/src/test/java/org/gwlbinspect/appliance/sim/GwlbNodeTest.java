@@ -378,4 +378,22 @@ class GwlbNodeTest {
                         java.util.Map.entry("8193-8500", 1L));
         assertThat(node.counters().largestInnerPacket()).isEqualTo(8500);
     }
+
+    @Test
+    void carriesAnErrorAboutAReassembledDatagramOnTheFlowOfItsFragments() {
+        byte[] first = ipv4Packet(17, CLIENT, SERVER, 0x77, 0x2000, new byte[0], udp(40000, 5399, new byte[1472]));
+        byte[] last = ipv4Packet(17, CLIENT, SERVER, 0x77, 185, new byte[0], new byte[600]);
+        // The server reassembled the datagram and quotes its header, ports included, without fragment flags.
+        byte[] reassembledHeader = ipv4Packet(17, CLIENT, SERVER, 0x77, 0, new byte[0], udp(40000, 5399, new byte[0]));
+        byte[] unreachable = ipv4Packet(1, SERVER, CLIENT, icmp(3, 3, 0, reassembledHeader));
+        Sent sentFirst = capture(node, 1, first);
+        capture(node, 1, last);
+        Sent sentError = capture(node, 1, unreachable);
+
+        assertThat(sentError.port()).isEqualTo(sentFirst.port());
+        assertThat(sentError.cookie()).isEqualTo(sentFirst.cookie());
+        assertThat(node.counters().flows()).isEqualTo(1);
+        assertThat(reply(node, APPLIANCE, sentFirst.port(), sentError.payload()))
+                .isNull();
+    }
 }
