@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import org.gwlbinspect.buffer.ByteBufs;
 
 /**
  * Reassembly state of one direction of a TCP flow: hands the detector the direction's bytes in sequence order, each byte
@@ -419,7 +420,7 @@ public final class StreamReassembler {
             }
             int within = (int) (at & chunkMask);
             int n = (int) Math.min(length, chunkMask + 1 - within);
-            buffer.getBytes(index, chunkBuffer, chunks.offset(chunk) + within, n);
+            ByteBufs.copy(buffer, index, chunkBuffer, chunks.offset(chunk) + within, n);
             index += n;
             at += n;
             length -= n;
