@@ -1,6 +1,7 @@
 package org.gwlbinspect.buffer;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 
 /** Copies out of Netty buffers that allocate nothing, whether or not Netty may use {@code sun.misc.Unsafe}. */
 public final class ByteBufs {
@@ -23,6 +24,32 @@ public final class ByteBufs {
             src.getBytes(index, dst, dstIndex, length);
         } else {
             src.internalNioBuffer(index, length).get(dst, dstIndex, length);
+        }
+    }
+
+    /**
+     * Copies {@code length} bytes at absolute {@code index} of {@code src} to absolute {@code dstIndex} of {@code dst}
+     * (two buffers, neither a view of the other), as {@link ByteBuf#getBytes(int, ByteBuf, int, int)} does, without
+     * moving any index.
+     *
+     * <p>Why not {@code getBytes}: from a direct buffer without a memory address (Unsafe off) into another, Netty
+     * makes an array of NIO views of the destination and a duplicate of the source per call. The two buffers' own NIO
+     * views are reused instead, with the absolute bulk {@code put}.
+     *
+     * @throws IndexOutOfBoundsException if either range is out of bounds, as {@code getBytes} does
+     */
+    public static void copy(ByteBuf src, int index, ByteBuf dst, int dstIndex, int length) {
+        if (src.hasArray()
+                || dst.hasArray()
+                || (src.hasMemoryAddress() && dst.hasMemoryAddress())
+                || src.nioBufferCount() != 1
+                || dst.nioBufferCount() != 1) {
+            src.getBytes(index, dst, dstIndex, length);
+        } else {
+            ByteBuffer to = dst.internalNioBuffer(dstIndex, length);
+            ByteBuffer from = src.internalNioBuffer(index, length);
+            int at = to.position();
+            to.put(at, from, from.position(), length);
         }
     }
 }

@@ -115,8 +115,7 @@ public final class AddressMatcher {
      */
     public void visitRanges(RangeVisitor visitor) {
         for (int i = 0; i < v4Start.length; i++) visitor.range(4, 0, v4Start[i], 0, v4End[i]);
-        for (int i = 0; i < v6StartHi.length; i++)
-            visitor.range(6, v6StartHi[i], v6StartLo[i], v6EndHi[i], v6EndLo[i]);
+        for (int i = 0; i < v6StartHi.length; i++) visitor.range(6, v6StartHi[i], v6StartLo[i], v6EndHi[i], v6EndLo[i]);
     }
 
     /** Number of disjoint IPv4 and IPv6 ranges, for tests and capacity reports. */

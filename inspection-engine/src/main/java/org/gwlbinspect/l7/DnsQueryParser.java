@@ -1,11 +1,11 @@
 package org.gwlbinspect.l7;
 
-import org.gwlbinspect.buffer.ByteBufs;
 import static org.gwlbinspect.l7.Octets.u16;
 import static org.gwlbinspect.l7.Octets.u8;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import org.gwlbinspect.buffer.ByteBufs;
 
 /**
  * Reads the header and first question of a DNS message (RFC 1035 §4.1) for {@code dns.query}: over UDP one datagram

@@ -176,8 +176,8 @@ class StatefulAllocationTest {
         if (!direct) return datagrams;
         List<ByteBuf> out = new ArrayList<>();
         for (ByteBuf d : datagrams) {
-            ByteBuf copy = new UnpooledDirectByteBuf(
-                    UnpooledByteBufAllocator.DEFAULT, d.readableBytes(), d.readableBytes());
+            ByteBuf copy =
+                    new UnpooledDirectByteBuf(UnpooledByteBufAllocator.DEFAULT, d.readableBytes(), d.readableBytes());
             copy.writeBytes(d, d.readerIndex(), d.readableBytes());
             if (copy.hasMemoryAddress()) throw new AssertionError("a direct buffer with an address: " + copy);
             d.release();

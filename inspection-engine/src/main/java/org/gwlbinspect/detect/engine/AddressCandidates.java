@@ -83,7 +83,8 @@ final class AddressCandidates {
             if (version == 4) {
                 sum[0] += (endLo - startLo + 1) / V4_SPACE;
             } else {
-                double size = (unsigned(endHi) - unsigned(startHi)) * 0x1p64 + (unsigned(endLo) - unsigned(startLo)) + 1;
+                double size =
+                        (unsigned(endHi) - unsigned(startHi)) * 0x1p64 + (unsigned(endLo) - unsigned(startLo)) + 1;
                 sum[0] += size / V6_SPACE;
             }
         });

@@ -116,7 +116,8 @@ public final class AddressIndex {
         private final long maxHi;
         private final long maxLo;
 
-        private Tree(long[] boundHi, long[] boundLo, int leaves, int[] nodeStart, int[] nodeIds, long maxHi, long maxLo) {
+        private Tree(
+                long[] boundHi, long[] boundLo, int leaves, int[] nodeStart, int[] nodeIds, long maxHi, long maxLo) {
             this.boundHi = boundHi;
             this.boundLo = boundLo;
             this.leaves = leaves;

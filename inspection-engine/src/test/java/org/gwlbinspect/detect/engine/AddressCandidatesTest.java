@@ -84,12 +84,12 @@ class AddressCandidatesTest {
         assertThat(reference.evaluatedRules()).isEqualTo(500);
 
         // a listed host: its rule alone is tried, and drops
-        int host = 0xC633_0107; // 198.51.1.7, rule 263
+        int host = 0xC633_0107; // 198.51.1.7, sid 264
         assertThat(indexed.evaluate(first(host, CLIENT), new FlowRuleState(), sink))
                 .isEqualTo(Decision.DROP_FLOW);
-        assertThat(indexed.decidingRule()).isEqualTo(262);
+        assertThat(indexed.decidingRule()).isEqualTo(263);
         assertThat(indexed.evaluatedRules()).isEqualTo(1);
-        assertThat(alerts).containsExactly("262:DROP:DROP");
+        assertThat(alerts).containsExactly("263:DROP:DROP");
         // to an address outside HOME_NET its rule is still tried (indexed by its source), and does not match
         assertThat(indexed.evaluate(first(host, SERVER), new FlowRuleState(), sink))
                 .isEqualTo(Decision.NO_DECISION);
@@ -123,7 +123,9 @@ class AddressCandidatesTest {
         later.firstPacketInDirection = false;
         ev.evaluate(later, new FlowRuleState(), sink);
         assertThat(alerts).isEmpty();
-        assertThat(ev.evaluatedRules()).as("sid 6 is indexed by its destination").isEqualTo(9);
+        assertThat(ev.evaluatedRules())
+                .as("sid 6 is indexed by its destination")
+                .isEqualTo(9);
     }
 
     @Test
@@ -175,12 +177,14 @@ class AddressCandidatesTest {
             alerts.clear();
             RuleEvaluator ev = evaluator(dropFirst, prefilter);
             assertThat(ev.evaluate(packet, new FlowRuleState(), sink)).isEqualTo(Decision.DROP_FLOW);
-            assertThat(dropFirst.rules().get(ev.decidingRule()).signature().sid()).isEqualTo(2);
+            assertThat(dropFirst.rules().get(ev.decidingRule()).signature().sid())
+                    .isEqualTo(2);
             assertThat(alerts).as("prefilter " + prefilter).containsExactly("0:ALERT:DROP", "1:DROP:DROP");
             alerts.clear();
             RuleEvaluator other = evaluator(passFirst, prefilter);
             assertThat(other.evaluate(packet, new FlowRuleState(), sink)).isEqualTo(Decision.PASS_FLOW);
-            assertThat(passFirst.rules().get(other.decidingRule()).signature().sid()).isEqualTo(3);
+            assertThat(passFirst.rules().get(other.decidingRule()).signature().sid())
+                    .isEqualTo(3);
             assertThat(alerts).as("prefilter " + prefilter).isEmpty();
         }
     }
@@ -199,6 +203,7 @@ class AddressCandidatesTest {
             List<String> indexedAlerts = new ArrayList<>();
             List<String> referenceAlerts = new ArrayList<>();
             int decided = 0;
+            int alerted = 0;
             for (int flow = 0; flow < 1_500; flow++) {
                 FlowRuleState indexedState = new FlowRuleState();
                 FlowRuleState referenceState = new FlowRuleState();
@@ -207,6 +212,8 @@ class AddressCandidatesTest {
                 while (b[0] != a[0]) b = groups.address();
                 for (int p = 0; p < 4; p++) {
                     PacketContext ctx = packet(random, a, b, p);
+                    indexedAlerts.clear();
+                    referenceAlerts.clear();
                     Decision expected = reference.evaluate(
                             ctx, referenceState, (i, ac, v) -> referenceAlerts.add(i + ":" + ac + ":" + v));
                     Decision actual = indexed.evaluate(
@@ -218,12 +225,13 @@ class AddressCandidatesTest {
                     assertThat(indexedState.flowbits()).as(where).isEqualTo(referenceState.flowbits());
                     assertThat(indexedState.verdict()).as(where).isEqualTo(referenceState.verdict());
                     if (expected != Decision.NO_DECISION) decided++;
+                    alerted += referenceAlerts.size();
                 }
             }
             // the comparison means something only if rules matched, decided, and the index skipped most
-            assertThat(referenceAlerts).as("alerts").hasSizeGreaterThan(2_000);
+            assertThat(alerted).as("alerts").isGreaterThan(2_000);
             assertThat(decided).as("decided packets").isGreaterThan(300);
-            assertThat(indexed.evaluatedRules()).isLessThan(reference.evaluatedRules() / 5);
+            assertThat(indexed.evaluatedRules()).isLessThan(reference.evaluatedRules() / 3);
         }
     }
 
@@ -233,9 +241,9 @@ class AddressCandidatesTest {
         int sid = 1;
         while (sid <= count) {
             int kind = random.nextInt(10);
-            String action = kind < 5 || random.nextInt(4) != 0
-                    ? "alert"
-                    : new String[] {"pass", "drop", "reject"}[random.nextInt(3)];
+            // a broad pass or drop would decide most flows on their first packet: those have one side a single block
+            boolean decides = random.nextInt(8) == 0;
+            String action = decides ? new String[] {"pass", "drop", "reject"}[random.nextInt(3)] : "alert";
             String options =
                     switch (kind % 3) {
                         case 0 -> "";
@@ -245,9 +253,10 @@ class AddressCandidatesTest {
             if (random.nextInt(5) == 0) options += "flowbits:set,f" + random.nextInt(2) + "; ";
             else if (random.nextInt(5) == 0) options += "flowbits:isset,f" + random.nextInt(2) + "; ";
             String protocol = options.isEmpty() ? "ip" : "tcp";
-            String rule = action + " " + protocol + " " + groups.group() + " any "
-                    + (random.nextInt(3) == 0 ? "<>" : "->") + " " + groups.group() + " any (" + options + "sid:"
-                    + sid + ";)";
+            String source = groups.group();
+            String destination = decides ? groups.block() : groups.group();
+            String rule = action + " " + protocol + " " + source + " any " + (random.nextInt(3) == 0 ? "<>" : "->")
+                    + " " + destination + " any (" + options + "sid:" + sid + ";)";
             if (groups.parseRule(rule) == null) continue; // a group that matches nothing
             out.append(rule).append('\n');
             sid++;

@@ -48,7 +48,10 @@ class AddressIndexTest {
                     if (matchers.get(id).matches(version, address[1], address[2])) expected.add(id);
                 int n = index.containing(version, address[1], address[2], out, 0);
                 TreeSet<Integer> actual = new TreeSet<>();
-                for (int k = 0; k < n; k++) assertThat(actual.add(out[k])).as("id %d found once", out[k]).isTrue();
+                for (int k = 0; k < n; k++)
+                    assertThat(actual.add(out[k]))
+                            .as("id %d found once", out[k])
+                            .isTrue();
                 String where = "seed " + seed + ", IPv" + version + " " + Long.toHexString(address[1]) + ":"
                         + Long.toHexString(address[2]);
                 assertThat(actual).as(where).isEqualTo(expected);
@@ -124,7 +127,8 @@ class AddressIndexTest {
         private static final long[][] V6_AREAS = {
             {0x2001_0db8_0000_0000L, 0}, {0x2001_0db8_0018_0000L, 0}, {0, 0}, {0, 0x0000_ffff_0a00_0000L}, {-1L, -1L}
         };
-        private static final long[] V4_AREAS = {0x0A00_0000L, 0x0A01_0000L, 0xC0A8_0000L, 0, 0xFFFF_FF00L, 0xC633_6400L};
+        private static final long[] V4_AREAS = {0x0A00_0000L, 0x0A01_0000L, 0xC0A8_0000L, 0, 0xFFFF_FF00L, 0xC633_6400L
+        };
 
         private final Random random;
         private final SuricataRuleParser parser = new SuricataRuleParser(VARIABLES, RuleOrder.DEFAULT_ACTION_ORDER);
@@ -173,7 +177,7 @@ class AddressIndexTest {
         }
 
         /** A CIDR block or host in one of the areas; remembers its first and last address and their neighbours. */
-        private String block() {
+        String block() {
             if (random.nextInt(3) == 0) {
                 long[] area = V6_AREAS[random.nextInt(V6_AREAS.length)];
                 int length = random.nextInt(129);
