@@ -54,9 +54,9 @@ class StatefulAllocationTest {
     }
 
     /**
-     * The same from direct buffers without a memory address, as every direct buffer is when Netty may not use {@code
-     * sun.misc.Unsafe} (its default on JDK 25, and the systemd unit's), which the tests' JVM allows: Netty's {@code
-     * getBytes} copies out of these through a new {@code ByteBuffer} per call.
+     * The same from Netty direct buffers that do not copy through {@code sun.misc.Unsafe}, the kind the pooled
+     * allocator hands out when Netty may not use it (its default on JDK 25, and the systemd unit's; the tests' JVM
+     * allows it): their {@code getBytes} copies through a new {@code ByteBuffer} per call (23 B/packet here with it).
      */
     @Test
     void wholeFlowsInDirectBuffersWithoutAMemoryAddressAllocateNothingOnceWarm() throws Exception {
@@ -107,7 +107,7 @@ class StatefulAllocationTest {
         aLongFlowMatchedOnItsReassembledStreamAllocatesNothingOnceWarm(false);
     }
 
-    /** The same from direct buffers without a memory address (see above): the payload and stream copies. */
+    /** The same from direct buffers that do not use Unsafe (see above): the payload and stream copies (64 B/packet). */
     @Test
     void aLongFlowInDirectBuffersWithoutAMemoryAddressAllocatesNothingOnceWarm() throws Exception {
         aLongFlowMatchedOnItsReassembledStreamAllocatesNothingOnceWarm(true);
@@ -171,7 +171,7 @@ class StatefulAllocationTest {
         packets.forEach(ByteBuf::release);
     }
 
-    /** The datagrams as they are, or copied into Netty direct buffers that have no memory address. */
+    /** The datagrams as they are, or copied into Netty direct buffers that copy out without Unsafe. */
     private static List<ByteBuf> inBuffers(List<ByteBuf> datagrams, boolean direct) {
         if (!direct) return datagrams;
         List<ByteBuf> out = new ArrayList<>();
@@ -179,7 +179,7 @@ class StatefulAllocationTest {
             ByteBuf copy =
                     new UnpooledDirectByteBuf(UnpooledByteBufAllocator.DEFAULT, d.readableBytes(), d.readableBytes());
             copy.writeBytes(d, d.readerIndex(), d.readableBytes());
-            if (copy.hasMemoryAddress()) throw new AssertionError("a direct buffer with an address: " + copy);
+            if (copy.hasMemoryAddress()) throw new AssertionError("a direct buffer using Unsafe: " + copy);
             d.release();
             out.add(copy);
         }
