@@ -73,6 +73,9 @@ public final class StreamReassembler {
     private final int chunkShift;
     private final long chunkMask;
     private final int[] slots; // window ring: chunk per slot, -1 when none
+    /** Slots of {@link #slots} holding a chunk. */
+    private int heldChunks;
+
     private final int slotMask;
     private final long windowBytes;
     private final long depthLimit;
@@ -417,6 +420,7 @@ public final class StreamReassembler {
                 }
                 if (chunk < 0) return false;
                 slots[slot] = chunk;
+                heldChunks++;
             }
             int within = (int) (at & chunkMask);
             int n = (int) Math.min(length, chunkMask + 1 - within);
@@ -468,6 +472,7 @@ public final class StreamReassembler {
         if (chunk >= 0) {
             chunks.release(chunk);
             slots[slot] = -1;
+            heldChunks--;
         }
     }
 
@@ -493,7 +498,8 @@ public final class StreamReassembler {
     }
 
     private void freeAll() {
-        for (int i = 0; i < slots.length; i++) freeSlot(i);
+        // A flow evicted before it sent data holds nothing: do not walk (and miss the cache on) its empty slots.
+        for (int i = 0; i < slots.length && heldChunks > 0; i++) freeSlot(i);
         rangeCount = 0;
         bufferedBytes = 0;
     }
