@@ -2,6 +2,7 @@ package org.gwlbinspect.eve;
 
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.netty.buffer.ByteBuf;
+import org.gwlbinspect.buffer.ByteBufs;
 
 /**
  * One preallocated EVE event slot (policy.md §4): primitive fields, bounded byte arrays copied from packet or L7
@@ -527,7 +528,7 @@ public final class EveRecord {
 
     private int copy(ByteBuf src, int index, int length, byte[] dst) {
         int n = bounded(length, dst.length);
-        src.getBytes(index, dst, 0, n);
+        ByteBufs.copy(src, index, dst, 0, n);
         return n;
     }
 

@@ -5,6 +5,7 @@ import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.gwlbinspect.buffer.ByteBufs;
 import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.Buffer;
 import org.gwlbinspect.detect.BufferInspection;
@@ -289,7 +290,7 @@ public final class StatefulInspector {
         streamPayload.active = false;
         if (inspectsPayload && packet.payloadLength() > 0 && (packetPayloadRules || !ctx.payloadInStream)) {
             int length = Math.min(packet.payloadLength(), payload.length);
-            buf.getBytes(packet.payloadOffset(), payload, 0, length);
+            ByteBufs.copy(buf, packet.payloadOffset(), payload, 0, length);
             ctx.setBuffer(Buffer.PAYLOAD, payload, 0, length);
         }
 
@@ -929,7 +930,7 @@ public final class StatefulInspector {
                 // bigger than any segment before (a gap filled with many buffered bytes): grows once, never shrinks
                 bytes = java.util.Arrays.copyOf(bytes, Math.max(this.length + length, bytes.length * 2));
             }
-            buffer.getBytes(offset, bytes, this.length, length);
+            ByteBufs.copy(buffer, offset, bytes, this.length, length);
             this.length += length;
         }
 
