@@ -24,6 +24,7 @@ import org.gwlbinspect.appliance.config.AdminAccessConfig;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.config.HealthConfig;
 import org.gwlbinspect.appliance.config.PolicyFactory;
+import org.gwlbinspect.appliance.dataplane.DataPathWarmup;
 import org.gwlbinspect.appliance.dataplane.DataPlane;
 import org.gwlbinspect.appliance.dataplane.FlowHousekeeping;
 import org.gwlbinspect.appliance.health.DataPlaneHealthCheck;
@@ -140,6 +141,15 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 logs);
         dataPlane = plane;
         DataPlaneHealthMonitor monitor = new DataPlaneHealthMonitor(plane, healthConfig, System::nanoTime);
+        DataPathWarmup warmup = new DataPathWarmup(
+                active::current,
+                healthConfig.warmUpPackets(),
+                healthConfig.warmUpTimeout(),
+                dataPlaneConfig.maxDatagramBytes(),
+                System::nanoTime);
+        Gauge.builder("appliance.warmup.packets", warmup, DataPathWarmup::packetsDone)
+                .description("synthetic packets the start-up warm-up has run through the inspection pipeline")
+                .register(registry);
         // 1 while /health answers 200 (the admin connector, and so this gauge, stays up while the health port is
         // closed).
         Gauge.builder("appliance.healthy", monitor, m -> m.current().healthy() ? 1 : 0)
@@ -167,6 +177,9 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         environment.healthChecks().register("policy-enforcement", new EnforcementHealthCheck(enforcement, active));
         environment.lifecycle().manage(StatefulMetrics.bind(registry, statefulCounters, stateful, active));
         environment.lifecycle().manage(housekeeping);
+        // After the data plane, before the health monitor: Jetty opens the health port only once every managed object
+        // has started, so the port never has to be closed again (which would make Jetty's stop wait its full grace).
+        environment.lifecycle().manage(warmup);
         environment.lifecycle().manage(monitor);
         environment.lifecycle().addServerLifecycleListener(server -> DataPlaneMetrics.bind(registry, plane, flows));
         if (healthConfig.closeListenerWhenUnhealthy()) {

@@ -107,18 +107,33 @@ public final class ReplayPipeline implements AutoCloseable {
      * @param logs where the EVE alert and flow logs go, or null for none
      */
     public ReplayPipeline(CompiledPolicy policy, FlowTableConfig flowConfig, EveLogConfig logs, int maxDatagramBytes) {
+        this(policy, flowConfig, StatefulConfig.defaults(), logs, maxDatagramBytes);
+    }
+
+    /**
+     * @param policy the policy to enforce, or null for pass-through
+     * @param stateful the stateful stage's bounds (the appliance's defaults hold about 180 MiB of stream and parser
+     *     state; the start-up warm-up uses less)
+     * @param logs where the EVE alert and flow logs go, or null for none
+     */
+    public ReplayPipeline(
+            CompiledPolicy policy,
+            FlowTableConfig flowConfig,
+            StatefulConfig stateful,
+            EveLogConfig logs,
+            int maxDatagramBytes) {
         this.maxDatagramBytes = maxDatagramBytes;
         this.policy = policy;
         this.records = new FlowRecords(flowConfig.capacity());
         // The timestamps the pipeline gets are epoch nanoseconds already.
         EpochClock clock = new EpochClock(0, 0);
         this.netflow = new NetflowWriter(records, clock);
-        StatefulFlows stateful = new StatefulFlows(flowConfig.capacity(), StatefulConfig.defaults());
+        StatefulFlows flows = new StatefulFlows(flowConfig.capacity(), stateful);
         this.table = new FlowTable(
                 flowConfig,
                 (t, slot, reason, now) -> {
                     netflow.onFlowEnd(t, slot, reason, now);
-                    stateful.onFlowEnd(t, slot, reason, now);
+                    flows.onFlowEnd(t, slot, reason, now);
                 },
                 HASH_SEED);
         FragmentTracker fragments =
@@ -134,7 +149,7 @@ public final class ReplayPipeline implements AutoCloseable {
             producer = log.registerProducer("replay-alerts");
         }
         this.alertProducer = producer;
-        StatefulInspector worker = new StatefulInspector(stateful, statefulCounters);
+        StatefulInspector worker = new StatefulInspector(flows, statefulCounters);
         worker.flowRecords(records);
         EveAlerts eve = new EveAlerts(worker, producer, clock, records);
         // Also note each alert's sid for the packet's verdict record, then write it as the worker would.
