@@ -111,7 +111,7 @@ public final class EveNameReader {
         try {
             root = json.readTree(line);
         } catch (JsonProcessingException e) {
-            return "not JSON (" + e.getOriginalMessage() + ")";
+            return "not JSON (" + briefly(e.getOriginalMessage()) + ")";
         }
         if (root == null || !root.isObject()) return "not a JSON object";
         // NFW's envelope, or a bare Suricata EVE event (eve.json)
@@ -154,6 +154,16 @@ public final class EveNameReader {
         }
         if (!named) namelessAlerts.merge(event.path("app_proto").asText("unknown"), 1L, Long::sum);
         return null;
+    }
+
+    /** Jackson's message without the location it appends (the caller names file and line). */
+    static String briefly(String message) {
+        String m = message == null ? "" : message;
+        int newline = m.indexOf('\n');
+        if (newline >= 0) m = m.substring(0, newline);
+        int location = m.indexOf(" (start marker at [Source");
+        if (location < 0) location = m.indexOf(" at [Source");
+        return (location >= 0 ? m.substring(0, location) : m).strip();
     }
 
     /** The records of traffic no rule allowed: default actions (policy.md §4) and generated allow-list drops (§2.6). */

@@ -94,6 +94,11 @@ class EveNameReaderTest {
         assertThatThrownBy(() -> new EveNameReader(false).read(notEve))
                 .isInstanceOf(EveInputException.class)
                 .hasMessage(notEve + ":1: not an EVE log: not an EVE record (no event_type)");
+        Path pretty = write("policy-pretty.json", "{", "  \"FirewallPolicy\": {}", "}");
+        assertThatThrownBy(() -> new EveNameReader(false).read(pretty))
+                .isInstanceOf(EveInputException.class)
+                .hasMessage(pretty + ":1: not an EVE log: not JSON (Unexpected end-of-input: expected close marker"
+                        + " for Object)");
         Path binary = dir.resolve("capture.pcap");
         Files.write(binary, new byte[] {(byte) 0xd4, (byte) 0xc3, (byte) 0xb2, (byte) 0xa1, 2, 0, 4, 0, 0, 0});
         assertThatThrownBy(() -> new EveNameReader(false).read(binary))
