@@ -119,7 +119,7 @@ public class MonitorModeBenchmark {
         Verdict hello = null;
         for (int k = 0; k < FLOW_PACKETS; k++) {
             Verdict v = send(k, newFlows);
-            if (k == SyntheticFlows.SETUP_PACKETS) hello = v;
+            if (k == SyntheticFlows.SETUP_PACKETS - 1) hello = v; // SYN, SYN-ACK, ACK, ClientHello
         }
         newFlows++;
         Verdict expected = enforcement == Enforcement.MONITOR ? Verdict.PASS : Verdict.DROP;
