@@ -216,16 +216,21 @@ public final class ReplayPipeline implements AutoCloseable {
         int slot = resolver.resolve(
                 geneve, inner, datagram, offset, length, gwlbAddress, gwlbPort, applianceAddress, nowNanos);
         if (slot < 0) {
-            dropReason = slot == FlowResolver.FRAGMENT_WITHOUT_FLOW
-                    ? DropReason.FRAGMENT_WITHOUT_FLOW
-                    : DropReason.FLOW_TABLE_FULL;
+            dropReason = switch (slot) {
+                case FlowResolver.FRAGMENT_WITHOUT_FLOW -> DropReason.FRAGMENT_WITHOUT_FLOW;
+                case FlowResolver.FRAGMENT_OF_DROPPED_DATAGRAM -> DropReason.POLICY_DROP;
+                default -> DropReason.FLOW_TABLE_FULL;
+            };
             return verdict;
         }
         records.onPacket(resolver, slot, inner, nowNanos);
         if (tracksDecidingStage) snapshotCounters();
         verdict = inspector.inspect(inner, datagram, table, slot, resolver.direction(), nowNanos);
         if (tracksDecidingStage) decidedBy = stageThatDecided();
-        if (verdict != Verdict.PASS) dropReason = DropReason.POLICY_DROP;
+        if (verdict != Verdict.PASS) {
+            dropReason = DropReason.POLICY_DROP;
+            resolver.datagramDropped(inner, nowNanos); // its later fragments are dropped with it
+        }
         if (alertCount > 0) keepUpWithLogWriter();
         return verdict;
     }
