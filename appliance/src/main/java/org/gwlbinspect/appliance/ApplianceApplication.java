@@ -19,6 +19,7 @@ import org.gwlbinspect.appliance.admin.TaskAccess;
 import org.gwlbinspect.appliance.admin.TaskAccessFilter;
 import org.gwlbinspect.appliance.cli.CheckPolicyCommand;
 import org.gwlbinspect.appliance.cli.ReplayCommand;
+import org.gwlbinspect.appliance.cli.SuggestAllowlistCommand;
 import org.gwlbinspect.appliance.config.AdminAccessConfig;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.config.HealthConfig;
@@ -28,6 +29,7 @@ import org.gwlbinspect.appliance.dataplane.DataPlane;
 import org.gwlbinspect.appliance.dataplane.FlowHousekeeping;
 import org.gwlbinspect.appliance.health.DataPlaneHealthCheck;
 import org.gwlbinspect.appliance.health.DataPlaneHealthMonitor;
+import org.gwlbinspect.appliance.health.EnforcementHealthCheck;
 import org.gwlbinspect.appliance.health.HealthPortGuard;
 import org.gwlbinspect.appliance.health.HealthResource;
 import org.gwlbinspect.appliance.health.ShutdownDrain;
@@ -57,9 +59,13 @@ import org.gwlbinspect.stateful.StatefulConfig;
 import org.gwlbinspect.stateful.StatefulCounters;
 import org.gwlbinspect.stateful.StatefulFlows;
 import org.gwlbinspect.stateful.StatefulInspector;
+import org.gwlbinspect.verdict.Enforcement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The appliance: {@code java -jar appliance.jar server CONFIG}. */
 public class ApplianceApplication extends Application<ApplianceConfiguration> {
+    private static final Logger LOG = LoggerFactory.getLogger(ApplianceApplication.class);
     private volatile DataPlane dataPlane;
     private volatile FlowTable flowTable;
     private volatile ActivePolicy activePolicy;
@@ -81,6 +87,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     public void initialize(Bootstrap<ApplianceConfiguration> bootstrap) {
         bootstrap.addCommand(new CheckPolicyCommand());
         bootstrap.addCommand(new ReplayCommand());
+        bootstrap.addCommand(new SuggestAllowlistCommand());
         bootstrap.addCommand(new GwlbSimCommand());
     }
 
@@ -129,7 +136,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 dataPlaneConfig,
                 flows,
                 fragments,
-                () -> newInspector(inspection, active, stateful, statefulCounters, logs),
+                () -> newInspector(inspection, active, stateful, statefulCounters, logs, policyConfig.getEnforcement()),
                 registry,
                 logs);
         dataPlane = plane;
@@ -161,7 +168,13 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
             environment.lifecycle().manage(reloader);
             environment.admin().addTask(new ReloadPolicyTask(reloader));
         }
-        environment.lifecycle().manage(PolicyMetrics.bind(registry, inspection));
+        Enforcement enforcement = policyConfig.getEnforcement();
+        if (enforcement == Enforcement.MONITOR) {
+            LOG.warn("policy.enforcement is monitor: the policy's drops and rejects are logged and counted, not carried"
+                    + " out; every packet passes");
+        }
+        environment.lifecycle().manage(PolicyMetrics.bind(registry, inspection, enforcement));
+        environment.healthChecks().register("policy-enforcement", new EnforcementHealthCheck(enforcement, active));
         environment.lifecycle().manage(StatefulMetrics.bind(registry, statefulCounters, stateful, active));
         environment.lifecycle().manage(housekeeping);
         // After the data plane, before the health monitor: Jetty opens the health port only once every managed object
@@ -210,7 +223,8 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
             ActivePolicy active,
             StatefulFlows stateful,
             StatefulCounters counters,
-            EveLogs logs) {
+            EveLogs logs,
+            Enforcement enforcement) {
         StatefulInspector worker = new StatefulInspector(stateful, counters);
         worker.flowRecords(logs.flowRecords());
         EveLog log = logs.log();
@@ -219,7 +233,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 log == null ? null : log.registerProducer("alerts-" + WORKER_IDS.getAndIncrement()),
                 logs.clock(),
                 logs.flowRecords());
-        return inspection.newInspector(active, worker);
+        return inspection.newInspector(active, worker, enforcement);
     }
 
     private static final java.util.concurrent.atomic.AtomicInteger WORKER_IDS =

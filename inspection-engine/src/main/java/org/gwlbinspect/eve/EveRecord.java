@@ -160,6 +160,10 @@ public final class EveRecord {
     String metadataJson;
     VerdictAction verdict;
     boolean reject;
+    /** Monitor mode: what enforcement would have done with the packet ({@code would_verdict}); NONE leaves it out. */
+    VerdictAction wouldVerdict;
+
+    boolean wouldReject;
 
     // tls object.
     boolean tls;
@@ -232,6 +236,8 @@ public final class EveRecord {
         metadataJson = null;
         verdict = VerdictAction.NONE;
         reject = false;
+        wouldVerdict = VerdictAction.NONE;
+        wouldReject = false;
         tls = false;
         sniLength = ABSENT;
         tlsVersion = 0;
@@ -370,6 +376,16 @@ public final class EveRecord {
     public EveRecord rejectVerdict() {
         this.verdict = VerdictAction.DROP;
         this.reject = true;
+        return this;
+    }
+
+    /**
+     * Monitor mode (docs/learning-mode.md): the {@code would_verdict} object, shaped like {@code verdict}, says what
+     * enforcement would have done with a packet that was passed; {@code reject} adds the reject target and reset.
+     */
+    public EveRecord wouldVerdict(VerdictAction verdict, boolean reject) {
+        this.wouldVerdict = verdict;
+        this.wouldReject = reject;
         return this;
     }
 

@@ -33,6 +33,7 @@ import org.gwlbinspect.stateful.StatefulFlows;
 import org.gwlbinspect.stateful.StatefulInspector;
 import org.gwlbinspect.stateful.StatefulOutcome;
 import org.gwlbinspect.verdict.DropReason;
+import org.gwlbinspect.verdict.Enforcement;
 import org.gwlbinspect.verdict.Verdict;
 
 /**
@@ -122,6 +123,20 @@ public final class ReplayPipeline implements AutoCloseable {
             StatefulConfig stateful,
             EveLogConfig logs,
             int maxDatagramBytes) {
+        this(policy, flowConfig, stateful, logs, maxDatagramBytes, Enforcement.ENFORCE);
+    }
+
+    /**
+     * As the five-argument constructor, enforcing the policy or only monitoring it ({@code policy.enforcement},
+     * docs/learning-mode.md: verdicts logged and counted, every packet passed).
+     */
+    public ReplayPipeline(
+            CompiledPolicy policy,
+            FlowTableConfig flowConfig,
+            StatefulConfig stateful,
+            EveLogConfig logs,
+            int maxDatagramBytes,
+            Enforcement enforcement) {
         this.maxDatagramBytes = maxDatagramBytes;
         this.policy = policy;
         this.records = new FlowRecords(flowConfig.capacity());
@@ -157,7 +172,7 @@ public final class ReplayPipeline implements AutoCloseable {
             noteAlert(ruleIndex, action);
             eve.alert(ruleIndex, action, packetVerdict);
         });
-        this.inspector = inspection.newInspector(new ActivePolicy(policy), worker);
+        this.inspector = inspection.newInspector(new ActivePolicy(policy), worker, enforcement);
     }
 
     /**

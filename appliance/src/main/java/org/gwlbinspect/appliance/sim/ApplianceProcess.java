@@ -67,6 +67,7 @@ final class ApplianceProcess implements AutoCloseable {
                     jar.toAbsolutePath().toString(),
                     "server",
                     config.toString()));
+            command.addAll(command.indexOf("-jar"), extraJvmOptions());
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())) // a restart appends
@@ -76,6 +77,17 @@ final class ApplianceProcess implements AutoCloseable {
             throw new SimulatorException("starting the appliance failed: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * JVM options for the started appliance from the system property {@value #JVM_OPTIONS_PROPERTY} (split at spaces),
+     * read at every start: e.g. {@code -Ddw.policy.enforcement=monitor} runs it in monitor mode (docs/learning-mode.md).
+     */
+    static List<String> extraJvmOptions() {
+        String options = System.getProperty(JVM_OPTIONS_PROPERTY, "").strip();
+        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+    }
+
+    static final String JVM_OPTIONS_PROPERTY = "gwlb-sim.appliance-jvm-options";
 
     static String configuration(Topology topology, Path policy, Path workDirectory) {
         return """
