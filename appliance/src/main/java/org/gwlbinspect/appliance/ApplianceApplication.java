@@ -143,6 +143,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         DataPlaneHealthMonitor monitor = new DataPlaneHealthMonitor(plane, healthConfig, System::nanoTime);
         DataPathWarmup warmup = new DataPathWarmup(
                 active::current,
+                policyConfig.getEnforcement(),
                 healthConfig.warmUpPackets(),
                 healthConfig.warmUpTimeout(),
                 dataPlaneConfig.maxDatagramBytes(),

@@ -14,6 +14,7 @@ import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.flow.FlowTableConfig;
 import org.gwlbinspect.stateful.StatefulConfig;
 import org.gwlbinspect.stream.StreamConfig;
+import org.gwlbinspect.verdict.Enforcement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,7 @@ public final class DataPathWarmup implements Managed {
     private final int maxDatagramBytes;
     private final LongSupplier nanoClock;
     private final LongSupplier freeHeapBytes;
+    private final Enforcement enforcement;
     private volatile long done;
     private boolean finished;
 
@@ -78,11 +80,23 @@ public final class DataPathWarmup implements Managed {
             Duration timeout,
             int maxDatagramBytes,
             LongSupplier nanoClock) {
-        this(policy, packets, timeout, maxDatagramBytes, nanoClock, DataPathWarmup::freeHeapBytes);
+        this(policy, Enforcement.ENFORCE, packets, timeout, maxDatagramBytes, nanoClock);
+    }
+
+    /** @param enforcement the mode the workers run in, so the warm-up compiles the same verdict paths */
+    public DataPathWarmup(
+            Supplier<CompiledPolicy> policy,
+            Enforcement enforcement,
+            long packets,
+            Duration timeout,
+            int maxDatagramBytes,
+            LongSupplier nanoClock) {
+        this(policy, enforcement, packets, timeout, maxDatagramBytes, nanoClock, DataPathWarmup::freeHeapBytes);
     }
 
     DataPathWarmup(
             Supplier<CompiledPolicy> policy,
+            Enforcement enforcement,
             long packets,
             Duration timeout,
             int maxDatagramBytes,
@@ -95,6 +109,7 @@ public final class DataPathWarmup implements Managed {
         this.maxDatagramBytes = maxDatagramBytes;
         this.nanoClock = nanoClock;
         this.freeHeapBytes = freeHeapBytes;
+        this.enforcement = enforcement;
         this.finished = packets == 0;
     }
 
@@ -152,7 +167,8 @@ public final class DataPathWarmup implements Managed {
         FlowTableConfig table = new FlowTableConfig(
                 FLOW_CAPACITY, Duration.ofSeconds(350), Duration.ofSeconds(120), Duration.ofSeconds(30));
         long clock = System.currentTimeMillis() * 1_000_000L;
-        try (ReplayPipeline pipeline = new ReplayPipeline(policy.get(), table, stateful(), null, maxDatagramBytes)) {
+        try (ReplayPipeline pipeline =
+                new ReplayPipeline(policy.get(), table, stateful(), null, maxDatagramBytes, enforcement)) {
             long n = 0;
             while (n < packets) {
                 if (nanoClock.getAsLong() - deadlineNanos > 0) return false;

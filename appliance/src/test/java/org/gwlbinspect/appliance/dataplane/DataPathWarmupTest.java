@@ -11,6 +11,7 @@ import org.gwlbinspect.appliance.replay.ReplayOptions;
 import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.gwlbinspect.verdict.Enforcement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,11 @@ class DataPathWarmupTest {
             assertThat(warmup.packetsDone()).isEqualTo(5_000);
             warmup.start(); // once only
             assertThat(warmup.packetsDone()).isEqualTo(5_000);
+            // In monitor mode the same packets take the would-drop paths (the host-7 flow's ClientHello, say).
+            DataPathWarmup monitor = new DataPathWarmup(
+                    () -> policy, Enforcement.MONITOR, 5_000, GENEROUS, MAX_DATAGRAM, System::nanoTime);
+            monitor.start();
+            assertThat(monitor.packetsDone()).isEqualTo(5_000);
         } finally {
             policy.patterns().close();
         }
@@ -82,6 +88,7 @@ class DataPathWarmupTest {
         AtomicLong clockReads = new AtomicLong();
         DataPathWarmup warmup = new DataPathWarmup(
                 () -> null,
+                Enforcement.ENFORCE,
                 10_000,
                 GENEROUS,
                 MAX_DATAGRAM,
