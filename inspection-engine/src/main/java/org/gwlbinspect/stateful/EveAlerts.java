@@ -111,6 +111,10 @@ public final class EveAlerts implements AlertSink {
             default -> r.verdict(action == Action.PASS ? EveRecord.VerdictAction.PASS : EveRecord.VerdictAction.ALERT);
         }
         appLayerFields(r, c);
+        BindingResult binding = inspector.bindingResult();
+        if (binding != null) {
+            r.destinationBinding(inspector.bindingName(), 0, inspector.bindingNameLength(), binding.label());
+        }
         producer.publish();
     }
 

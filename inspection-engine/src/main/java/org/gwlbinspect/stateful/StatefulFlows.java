@@ -1,5 +1,6 @@
 package org.gwlbinspect.stateful;
 
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.gwlbinspect.detect.engine.StreamMatchState;
 import org.gwlbinspect.flow.FlowEndListener;
 import org.gwlbinspect.flow.FlowEndReason;
@@ -27,7 +28,26 @@ public final class StatefulFlows implements FlowEndListener {
     /** Per flow-table slot: the client sequence number an HTTP keep-alive flow resumes at, its state given back. */
     private final int[] resumeSequence;
 
+    private final DestinationBindingConfig bindingConfig;
+    /** Null when answer observation is off (capacity 0). */
+    private final ResolvedAddresses resolved;
+    /**
+     * Per flow-table slot, {@value #PENDING_QUERIES} DNS queries the client sent and no answer matched yet: {@code
+     * 1 << 63 | id << 47 | qtype << 31 | name hash (31 bits)}, 0 when empty. Written by the client direction's worker,
+     * taken by CAS by the server direction's.
+     */
+    private final AtomicLongArray pendingQueries;
+
+    static final int PENDING_QUERIES = 2;
+
     public StatefulFlows(int flowCapacity, StatefulConfig config) {
+        this(flowCapacity, config, DestinationBindingConfig.disabled());
+    }
+
+    public StatefulFlows(int flowCapacity, StatefulConfig config, DestinationBindingConfig binding) {
+        this.bindingConfig = binding;
+        this.resolved = binding.capacity() > 0 ? new ResolvedAddresses(binding) : null;
+        this.pendingQueries = new AtomicLongArray(binding.capacity() > 0 ? flowCapacity * PENDING_QUERIES : 0);
         this.flowbits = new long[flowCapacity];
         this.streamMatches = new StreamMatchState[config.stream().capacityStreams() * 2];
         this.streams = new TcpStreamPool(config.stream(), this::resetStreamMatches);
@@ -44,6 +64,33 @@ public final class StatefulFlows implements FlowEndListener {
 
     void resumeSequence(int slot, int seq) {
         resumeSequence[slot] = seq;
+    }
+
+    /** Destination binding's configuration. */
+    public DestinationBindingConfig bindingConfig() {
+        return bindingConfig;
+    }
+
+    /** The bindings the DNS answers seen made; null when observation is off. */
+    public ResolvedAddresses resolved() {
+        return resolved;
+    }
+
+    /** Remembers a query the flow's client sent, replacing the older of two outstanding ones. */
+    void recordQuery(int slot, long query) {
+        int at = slot * PENDING_QUERIES;
+        if (pendingQueries.get(at) == query || pendingQueries.get(at + 1) == query) return;
+        int i = pendingQueries.get(at) == 0 ? at : pendingQueries.get(at + 1) == 0 ? at + 1 : at + (int) (query & 1);
+        pendingQueries.set(i, query);
+    }
+
+    /** Takes the outstanding query {@code query} of the flow; false when the client sent none such. */
+    boolean takeQuery(int slot, long query) {
+        int at = slot * PENDING_QUERIES;
+        for (int i = at; i < at + PENDING_QUERIES; i++) {
+            if (pendingQueries.get(i) == query && pendingQueries.compareAndSet(i, query, 0)) return true;
+        }
+        return false;
     }
 
     /** The SNI or HTTP host of each flow, for the alerts of its later packets. */
@@ -127,5 +174,8 @@ public final class StatefulFlows implements FlowEndListener {
         }
         flowbits[slot] = 0;
         names.release(slot);
+        if (pendingQueries.length() > 0) {
+            for (int i = 0; i < PENDING_QUERIES; i++) pendingQueries.set(slot * PENDING_QUERIES + i, 0);
+        }
     }
 }

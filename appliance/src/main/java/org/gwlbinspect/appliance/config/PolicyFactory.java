@@ -1,7 +1,9 @@
 package org.gwlbinspect.appliance.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,21 @@ public class PolicyFactory {
 
     /** Reload when the file changes (besides SIGHUP and {@code POST /tasks/reload-policy}). */
     private boolean watch;
+
+    /** Destination binding (docs/destination-binding.md). */
+    @Valid
+    @NotNull
+    private DestinationBindingFactory destinationBinding = new DestinationBindingFactory();
+
+    @JsonProperty
+    public DestinationBindingFactory getDestinationBinding() {
+        return destinationBinding;
+    }
+
+    @JsonProperty
+    public void setDestinationBinding(DestinationBindingFactory destinationBinding) {
+        this.destinationBinding = destinationBinding;
+    }
 
     @JsonProperty
     public String getPath() {
