@@ -60,6 +60,20 @@ class DnsAnswerParserTest {
     }
 
     @Test
+    void readsDnsmasqsCnameChainToItsAddress() {
+        assertThat(parse(Vectors.bytes("dns/dnsmasq-answer-cname-chain-a.hex"))).isEqualTo(DnsParseStatus.DONE);
+
+        assertThat(parser.transactionId()).isEqualTo(0x5a01);
+        assertThat(parser.chainCount()).isEqualTo(3);
+        assertThat(parser.chainName(0)).isEqualTo("www.allowed.example");
+        assertThat(parser.chainName(1)).isEqualTo("alias.allowed.example");
+        assertThat(parser.chainName(2)).isEqualTo("edge.cdn.example");
+        assertThat(parser.addressCount()).isEqualTo(1);
+        assertThat(parser.addressLo(0)).isEqualTo(0xC000020AL); // 192.0.2.10
+        assertThat(parser.addressTtlSeconds(0)).isEqualTo(120);
+    }
+
+    @Test
     void followsACnameChainSoTheQuestionAndEveryTargetLeadToTheAddresses() {
         // www.Example.com CNAME edge.cdn.net (ttl 300), edge.cdn.net CNAME e1.cdn.net (ttl 60), e1 A x2 (ttl 20, 900)
         byte[] head = concat(header(4), question("www.Example.com", 1));
