@@ -3,6 +3,7 @@ package org.gwlbinspect.stateful;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.gwlbinspect.codec.TestPackets.ipv4;
 import static org.gwlbinspect.codec.TestPackets.ipv4Packet;
+import static org.gwlbinspect.codec.TestPackets.ipv6Packet;
 import static org.gwlbinspect.codec.TestPackets.tcp;
 import static org.gwlbinspect.codec.TestPackets.udp;
 import static org.gwlbinspect.stateful.StatefulHarness.ACK;
@@ -246,6 +247,50 @@ class DestinationBindingTest {
         assertThat(harness.counters.dnsAnswers(DnsAnswerOutcome.ACCEPTED)).isEqualTo(1);
         assertThat(tls(SERVER, "allowed.example")).isEqualTo(Verdict.PASS);
         assertThat(tls(OTHER_SERVER, "allowed.example")).isEqualTo(Verdict.DROP);
+    }
+
+    @Test
+    void bindsAaaaAnswersForAnIpv6Client() {
+        harness(DestinationBindingMode.ENFORCE, SNI_ALLOWLIST);
+        long clientHi = 0xFD00_0000_0000_0000L;
+        long resolverHi = 0xFD00_0000_0000_0000L;
+        long serverHi = 0x2001_0DB8_0000_0000L;
+        byte[] query = StatefulHarness.dnsQuery("allowed.example");
+        query[query.length - 3] = 28; // QTYPE AAAA
+        byte[] answer = dnsAnswer(0x1234, "allowed.example");
+        answer[7] = 1; // one answer: an AAAA record for 2001:db8::10
+        answer[answer.length - 3] = 28;
+        answer = StatefulHarness.concat(
+                answer,
+                new byte[] {(byte) 0xC0, 12, 0, 28, 0, 1, 0, 0, 0x01, 0x2C, 0, 16},
+                new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10});
+        harness.send(ipv6Packet(17, clientHi, 5, resolverHi, 0x53, udp(47000, 53, query)));
+        harness.send(ipv6Packet(17, resolverHi, 0x53, clientHi, 5, udp(53, 47000, answer)));
+        assertThat(harness.counters.dnsAnswers(DnsAnswerOutcome.ACCEPTED)).isEqualTo(1);
+
+        assertThat(tls6(clientHi, serverHi, 0x10, 47001)).isEqualTo(Verdict.PASS);
+        assertThat(tls6(clientHi, serverHi, 0x11, 47002)).isEqualTo(Verdict.DROP);
+    }
+
+    private Verdict tls6(long clientHi, long serverHi, long serverLo, int port) {
+        harness.send(ipv6Packet(6, clientHi, 5, serverHi, serverLo, tcp(port, 443, CLIENT_ISN, 0, SYN, new byte[0])));
+        harness.send(ipv6Packet(
+                6,
+                serverHi,
+                serverLo,
+                clientHi,
+                5,
+                tcp(443, port, SERVER_ISN, CLIENT_ISN + 1, SYN | ACK, new byte[0])));
+        harness.send(ipv6Packet(
+                6, clientHi, 5, serverHi, serverLo, tcp(port, 443, CLIENT_ISN + 1, SERVER_ISN + 1, ACK, new byte[0])));
+        byte[] hello;
+        try {
+            hello = TlsMessages.javaClientHello("allowed.example", "TLSv1.3", "TLSv1.2");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return harness.send(ipv6Packet(
+                6, clientHi, 5, serverHi, serverLo, tcp(port, 443, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, hello)));
     }
 
     private static final String SSH_TO_GITHUB = """
