@@ -75,6 +75,13 @@ import org.gwlbinspect.verdict.Verdict;
  * A segment reassembly reports as unsafe (overlap with different bytes, beyond the window or the buffer limits) is
  * dropped unless the policy is {@code CONTINUE}: every byte the server can accept is then a byte that was inspected.
  *
+ * <p>Destination binding (docs/destination-binding.md), when the policy uses it: before the fast path (a DNS flow
+ * passed on its first query still carries later queries and answers), the DNS queries a client sends to port 53 are
+ * remembered on the flow and the answers that match one bind their names to their addresses in the shared {@link
+ * ResolvedAddresses}; a pass rule that matched {@code tls.sni} or {@code http.host} is then checked against it on the
+ * packet that completed the message (an alert with {@code destination_binding}, and in {@code enforce} a flow drop),
+ * and {@code resolved.domain} rules ask it through the packet context.
+ *
  * <p>Not thread-safe: one instance per worker. Allocates only when the policy changes (a new evaluator).
  */
 public final class StatefulInspector {

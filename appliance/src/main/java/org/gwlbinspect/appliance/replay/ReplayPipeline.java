@@ -11,6 +11,7 @@ import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.Action;
 import org.gwlbinspect.detect.ActivePolicy;
 import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.Condition;
 import org.gwlbinspect.detect.InspectionCounters;
 import org.gwlbinspect.detect.PolicyInspector;
 import org.gwlbinspect.eve.EpochClock;
@@ -26,6 +27,7 @@ import org.gwlbinspect.flow.FragmentTracker;
 import org.gwlbinspect.flowlog.FlowRecords;
 import org.gwlbinspect.flowlog.NetflowWriter;
 import org.gwlbinspect.policy.StatelessAction;
+import org.gwlbinspect.stateful.DestinationBindingConfig;
 import org.gwlbinspect.stateful.EveAlerts;
 import org.gwlbinspect.stateful.StatefulConfig;
 import org.gwlbinspect.stateful.StatefulCounters;
@@ -113,7 +115,16 @@ public final class ReplayPipeline implements AutoCloseable {
         // The timestamps the pipeline gets are epoch nanoseconds already.
         EpochClock clock = new EpochClock(0, 0);
         this.netflow = new NetflowWriter(records, clock);
-        StatefulFlows stateful = new StatefulFlows(flowConfig.capacity(), StatefulConfig.defaults());
+        // Destination binding's map only for a policy that uses it (rule options; the global mode stays off here).
+        boolean binding = policy != null
+                && policy.rules().stream()
+                        .flatMap(r -> r.signature().conditions().stream())
+                        .anyMatch(c ->
+                                c instanceof Condition.ResolvedDomain || c instanceof Condition.DestinationBinding);
+        StatefulFlows stateful = new StatefulFlows(
+                flowConfig.capacity(),
+                StatefulConfig.defaults(),
+                binding ? DestinationBindingConfig.defaults() : DestinationBindingConfig.disabled());
         this.table = new FlowTable(
                 flowConfig,
                 (t, slot, reason, now) -> {
