@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads what a DNS response told its client (RFC 1035 §4.1): the question, and from the answer section the addresses
  * of the question's name, following CNAME records (RFC 1034 §3.6.2), for destination binding. A flyweight over the
- * message's bytes (a UDP payload, or a DNS-over-TCP message without its length prefix): nothing is copied but the names
- * it keeps, nothing is allocated per message.
+ * message's bytes (a UDP payload, or a DNS-over-TCP message without its length prefix), copied once into the parser's
+ * own array; nothing is allocated per message.
  *
  * <pre>
  * header:   ID(2) | QR Opcode AA TC RD | RA Z AD CD RCODE | QDCOUNT(2) ANCOUNT(2) NSCOUNT(2) ARCOUNT(2)
@@ -42,8 +42,12 @@ public final class DnsAnswerParser {
     /** TYPE, CLASS, TTL, RDLENGTH after a record's name. */
     private static final int RECORD_FIXED = 10;
 
-    private ByteBuf buf;
-    private int base;
+    /** RFC 1035 §4.2.2: a DNS message over TCP is at most 65,535 bytes; over UDP (an IPv4 payload) less. */
+    static final int MAX_MESSAGE_BYTES = 65_535;
+
+    /** The message, copied once: the walks below read it many times, an array is cheaper than buffer reads. */
+    private final byte[] msg = new byte[MAX_MESSAGE_BYTES];
+
     private int limit;
 
     private DnsMalformedReason reason = DnsMalformedReason.NONE;
@@ -54,6 +58,7 @@ public final class DnsAnswerParser {
 
     private final byte[] chain = new byte[MAX_CHAIN_NAMES * NAME_BYTES];
     private final int[] chainLengths = new int[MAX_CHAIN_NAMES];
+    private final int[] chainHashes = new int[MAX_CHAIN_NAMES];
     private int chainCount;
     private long chainTtl;
 
@@ -68,6 +73,10 @@ public final class DnsAnswerParser {
     private final int[] recordName = new int[MAX_RECORDS];
     private final int[] recordData = new int[MAX_RECORDS];
     private final long[] recordTtl = new long[MAX_RECORDS];
+    /** Each record's owner name: its length and hash, so that most records are compared without decoding again. */
+    private final int[] recordNameLength = new int[MAX_RECORDS];
+
+    private final int[] recordNameHash = new int[MAX_RECORDS];
     private int recordCount;
 
     private final byte[] scratch = new byte[NAME_BYTES];
@@ -81,9 +90,8 @@ public final class DnsAnswerParser {
      *     query or an opcode other than QUERY, or {@link DnsParseStatus#MALFORMED} with {@link #malformedReason()}
      */
     public DnsParseStatus parse(ByteBuf buf, int offset, int length) {
-        this.buf = buf;
-        this.base = offset;
-        this.limit = Math.max(length, 0);
+        this.limit = Math.clamp(length, 0, MAX_MESSAGE_BYTES);
+        buf.getBytes(offset, msg, 0, limit);
         reason = DnsMalformedReason.NONE;
         chainCount = 0;
         chainTtl = Long.MAX_VALUE;
@@ -105,24 +113,26 @@ public final class DnsAnswerParser {
         questionClass = u16(pos + 2);
         pos += 4;
         chainLengths[0] = length0;
+        chainHashes[0] = hash(chain, 0, length0);
         chainCount = 1;
         if ((flags & 0x0F) != 0) return DnsParseStatus.DONE; // NXDOMAIN, SERVFAIL...: nothing was resolved
 
         int answers = u16(6);
         for (int i = 0; i < answers && i < MAX_RECORDS; i++) {
             int name = pos;
-            int skipped = skipName(pos);
-            if (skipped < 0) return malformed(reasonOf(skipped, DnsMalformedReason.ANSWER_TRUNCATED));
-            pos = skipped;
+            int nameLength = readName(pos, scratch, 0);
+            if (nameLength < 0) return malformed(reasonOf(nameLength, DnsMalformedReason.ANSWER_TRUNCATED));
+            pos = nameEnd;
             if (limit - pos < RECORD_FIXED) return malformed(DnsMalformedReason.ANSWER_TRUNCATED);
             int type = u16(pos);
             int rrClass = u16(pos + 2);
-            long ttl = buf.getUnsignedInt(base + pos + 4);
+            long ttl = (long) u16(pos + 4) << 16 | u16(pos + 6);
             int rdLength = u16(pos + 8);
             int data = pos + RECORD_FIXED;
             if (limit - data < rdLength) return malformed(DnsMalformedReason.ANSWER_TRUNCATED);
             pos = data + rdLength;
             if (rrClass != CLASS_IN) continue;
+            int ownerHash = hash(scratch, 0, nameLength); // before a CNAME's target overwrites the scratch
             switch (type) {
                 case TYPE_A -> {
                     if (rdLength != 4) return malformed(DnsMalformedReason.BAD_RDATA_LENGTH);
@@ -141,6 +151,8 @@ public final class DnsAnswerParser {
             }
             recordType[recordCount] = type;
             recordName[recordCount] = name;
+            recordNameLength[recordCount] = nameLength;
+            recordNameHash[recordCount] = ownerHash;
             recordData[recordCount] = data;
             recordTtl[recordCount] = (ttl & 0x8000_0000L) != 0 ? 0 : ttl; // RFC 2181 §8
             recordCount++;
@@ -154,10 +166,11 @@ public final class DnsAnswerParser {
         while (grew && chainCount < MAX_CHAIN_NAMES) {
             grew = false;
             for (int r = 0; r < recordCount && chainCount < MAX_CHAIN_NAMES; r++) {
-                if (recordType[r] != TYPE_CNAME || chainIndexOf(recordName[r]) < 0) continue;
+                if (recordType[r] != TYPE_CNAME || chainIndexOf(r) < 0) continue;
                 int length = readName(recordData[r], chain, chainCount * NAME_BYTES);
                 if (length < 0) return malformed(reasonOf(length, DnsMalformedReason.ANSWER_TRUNCATED));
                 if (chainContains(chainCount * NAME_BYTES, length)) continue;
+                chainHashes[chainCount] = hash(chain, chainCount * NAME_BYTES, length);
                 chainLengths[chainCount++] = length;
                 chainTtl = Math.min(chainTtl, recordTtl[r]);
                 grew = true;
@@ -165,34 +178,39 @@ public final class DnsAnswerParser {
         }
         for (int r = 0; r < recordCount && addressCount < MAX_ADDRESSES; r++) {
             int type = recordType[r];
-            if (type == TYPE_CNAME || chainIndexOf(recordName[r]) < 0) continue;
-            int at = base + recordData[r];
+            if (type == TYPE_CNAME || chainIndexOf(r) < 0) continue;
+            int at = recordData[r];
             int i = addressCount++;
             if (type == TYPE_A) {
                 addressVersions[i] = 4;
                 addressHi[i] = 0;
-                addressLo[i] = buf.getUnsignedInt(at);
+                addressLo[i] = u32(at);
             } else {
                 addressVersions[i] = 6;
-                addressHi[i] = buf.getLong(at);
-                addressLo[i] = buf.getLong(at + 8);
+                addressHi[i] = u32(at) << 32 | u32(at + 4);
+                addressLo[i] = u32(at + 8) << 32 | u32(at + 12);
             }
             addressTtl[i] = Math.min(recordTtl[r], chainTtl);
         }
         return DnsParseStatus.DONE;
     }
 
-    /** The chain index of the name at {@code pos}, -1 when it is not in the chain (or cannot be read). */
-    private int chainIndexOf(int pos) {
-        int length = readName(pos, scratch, 0);
-        if (length < 0) return -1;
+    /** The chain index of record {@code r}'s owner name, -1 when it is not in the chain. */
+    private int chainIndexOf(int r) {
+        int length = recordNameLength[r];
+        int hash = recordNameHash[r];
         for (int c = 0; c < chainCount; c++) {
-            if (chainLengths[c] == length
-                    && java.util.Arrays.equals(chain, c * NAME_BYTES, c * NAME_BYTES + length, scratch, 0, length)) {
-                return c;
-            }
+            if (chainLengths[c] != length || chainHashes[c] != hash) continue;
+            if (readName(recordName[r], scratch, 0) != length) return -1;
+            if (java.util.Arrays.equals(chain, c * NAME_BYTES, c * NAME_BYTES + length, scratch, 0, length)) return c;
         }
         return -1;
+    }
+
+    private static int hash(byte[] b, int from, int length) {
+        int h = 0x811C9DC5;
+        for (int i = from; i < from + length; i++) h = (h ^ (b[i] & 0xFF)) * 0x01000193;
+        return h;
     }
 
     private boolean chainContains(int from, int length) {
@@ -227,10 +245,10 @@ public final class DnsAnswerParser {
         int out = 0;
         while (true) {
             if (pos >= limit) return fail(DnsMalformedReason.QUESTION_TRUNCATED);
-            int len = buf.getUnsignedByte(base + pos);
+            int len = msg[pos] & 0xFF;
             if ((len & 0xC0) == 0xC0) {
                 if (pos + 1 >= limit) return fail(DnsMalformedReason.QUESTION_TRUNCATED);
-                int target = ((len & 0x3F) << 8) | buf.getUnsignedByte(base + pos + 1);
+                int target = ((len & 0x3F) << 8) | (msg[pos + 1] & 0xFF);
                 if (end < 0) end = pos + 2;
                 if (target >= lowestVisited) return fail(DnsMalformedReason.POINTER_NOT_BACKWARD);
                 lowestVisited = target;
@@ -244,7 +262,7 @@ public final class DnsAnswerParser {
             if (limit - pos - 1 < len) return fail(DnsMalformedReason.QUESTION_TRUNCATED);
             if (out > 0) dst[at + out++] = '.';
             for (int i = 0; i < len; i++) {
-                dst[at + out++] = Octets.toLowerAscii(buf.getByte(base + pos + 1 + i));
+                dst[at + out++] = Octets.toLowerAscii(msg[pos + 1 + i]);
             }
             pos += 1 + len;
         }
@@ -265,7 +283,11 @@ public final class DnsAnswerParser {
     }
 
     private int u16(int pos) {
-        return buf.getUnsignedShort(base + pos);
+        return Octets.u16(msg, pos);
+    }
+
+    private long u32(int pos) {
+        return (long) u16(pos) << 16 | u16(pos + 2);
     }
 
     // ---- results ----
