@@ -41,7 +41,7 @@ public record DestinationBindingConfig(
             throw new IllegalArgumentException("destinationBinding.mode " + mode.keyword() + " needs a capacity > 0");
     }
 
-    /** Off, 65,536 bindings (about 20 MiB), TTLs clamped to 30 s .. 1 h, 5 minutes of grace, any resolver. */
+    /** Off, 65,536 bindings (about 22 MiB), TTLs clamped to 30 s .. 1 h, 5 minutes of grace, any resolver. */
     public static DestinationBindingConfig defaults() {
         return new DestinationBindingConfig(
                 DestinationBindingMode.OFF,
