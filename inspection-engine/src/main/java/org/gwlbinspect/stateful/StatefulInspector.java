@@ -850,8 +850,9 @@ public final class StatefulInspector {
         }
         ruleBinding = modes;
         resolvedDomainRules = anyResolved;
-        observesDns = flows.resolved() != null && (anyBinding || anyResolved);
-        ctx.resolvedNames = flows.resolved() != null ? flows.resolved() : ResolvedNames.NONE;
+        ResolvedAddresses map = anyBinding || anyResolved ? flows.enableBinding() : flows.resolved();
+        observesDns = map != null && (anyBinding || anyResolved);
+        ctx.resolvedNames = map != null ? map : ResolvedNames.NONE;
     }
 
     // ---- destination binding ---------------------------------------------------------------------------------------

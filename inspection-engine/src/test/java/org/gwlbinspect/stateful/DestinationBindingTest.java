@@ -120,6 +120,9 @@ class DestinationBindingTest {
         assertThat(tls(OTHER_SERVER, "allowed.example")).isEqualTo(Verdict.PASS);
         assertThat(harness.alerts).isEmpty();
         assertThat(harness.counters.dnsAnswers(DnsAnswerOutcome.ACCEPTED)).isZero(); // not even read
+        assertThat(harness.flows.resolved())
+                .as("no memory for a policy that does not use it")
+                .isNull();
     }
 
     @Test

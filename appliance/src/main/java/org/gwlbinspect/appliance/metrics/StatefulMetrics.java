@@ -59,31 +59,48 @@ public final class StatefulMetrics {
                     .tag("result", result.label())
                     .register(registry);
         }
-        ResolvedAddresses map = flows.resolved();
-        if (map == null) return;
-        Gauge.builder("appliance.destination.binding.capacity", map, ResolvedAddresses::capacity)
-                .description("Bindings (client, name, address) the map holds at most")
+        // The map exists once a policy used destination binding: until then every value is 0.
+        Gauge.builder("appliance.destination.binding.capacity", flows, f -> mapValue(f, m -> m.capacity()))
+                .description("Bindings (client, name, address) the map holds at most; 0 until a policy uses it")
                 .register(registry);
-        Gauge.builder("appliance.destination.binding.live", map, m -> m.live(System.nanoTime()))
+        Gauge.builder("appliance.destination.binding.live", flows, f -> mapValue(f, m -> m.live(System.nanoTime())))
                 .description("Unexpired bindings now")
                 .register(registry);
-        FunctionCounter.builder("appliance.destination.binding.recorded", map, ResolvedAddresses::recorded)
+        FunctionCounter.builder(
+                        "appliance.destination.binding.recorded", flows, f -> mapValue(f, ResolvedAddresses::recorded))
                 .description("Bindings added from DNS answers")
                 .register(registry);
-        FunctionCounter.builder("appliance.destination.binding.refreshed", map, ResolvedAddresses::refreshed)
+        FunctionCounter.builder(
+                        "appliance.destination.binding.refreshed",
+                        flows,
+                        f -> mapValue(f, ResolvedAddresses::refreshed))
                 .description("Answers that repeated a live binding (its expiry moved forward)")
                 .register(registry);
-        FunctionCounter.builder("appliance.destination.binding.evictions", map, ResolvedAddresses::evictedLive)
-                .description("Live bindings given up to make room: the map is too small for the answers seen")
+        FunctionCounter.builder(
+                        "appliance.destination.binding.evictions",
+                        flows,
+                        f -> mapValue(f, ResolvedAddresses::evictedLive))
+                .description("Bindings whose entry was taken for a new one: live (the map is too small) or expired")
                 .tag("kind", "live")
                 .register(registry);
-        FunctionCounter.builder("appliance.destination.binding.evictions", map, ResolvedAddresses::reusedExpired)
-                .description("Live bindings given up to make room: the map is too small for the answers seen")
+        FunctionCounter.builder(
+                        "appliance.destination.binding.evictions",
+                        flows,
+                        f -> mapValue(f, ResolvedAddresses::reusedExpired))
+                .description("Bindings whose entry was taken for a new one: live (the map is too small) or expired")
                 .tag("kind", "expired")
                 .register(registry);
-        FunctionCounter.builder("appliance.destination.binding.not.recorded", map, m -> m.indexFull() + m.contended())
+        FunctionCounter.builder(
+                        "appliance.destination.binding.not.recorded",
+                        flows,
+                        f -> mapValue(f, m -> m.indexFull() + m.contended()))
                 .description("Bindings not recorded: no room in an index window, or every entry probed was busy")
                 .register(registry);
+    }
+
+    private static double mapValue(StatefulFlows flows, java.util.function.ToDoubleFunction<ResolvedAddresses> value) {
+        ResolvedAddresses map = flows.resolved();
+        return map == null ? 0 : value.applyAsDouble(map);
     }
 
     /** Rules published by hits: the busiest ones, so the series count stays bounded whatever the policy's size. */

@@ -11,7 +11,6 @@ import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.Action;
 import org.gwlbinspect.detect.ActivePolicy;
 import org.gwlbinspect.detect.CompiledPolicy;
-import org.gwlbinspect.detect.Condition;
 import org.gwlbinspect.detect.InspectionCounters;
 import org.gwlbinspect.detect.PolicyInspector;
 import org.gwlbinspect.eve.EpochClock;
@@ -115,16 +114,9 @@ public final class ReplayPipeline implements AutoCloseable {
         // The timestamps the pipeline gets are epoch nanoseconds already.
         EpochClock clock = new EpochClock(0, 0);
         this.netflow = new NetflowWriter(records, clock);
-        // Destination binding's map only for a policy that uses it (rule options; the global mode stays off here).
-        boolean binding = policy != null
-                && policy.rules().stream()
-                        .flatMap(r -> r.signature().conditions().stream())
-                        .anyMatch(c ->
-                                c instanceof Condition.ResolvedDomain || c instanceof Condition.DestinationBinding);
+        // Destination binding with the global mode off: rule options only; its map is allocated if the policy uses it.
         StatefulFlows stateful = new StatefulFlows(
-                flowConfig.capacity(),
-                StatefulConfig.defaults(),
-                binding ? DestinationBindingConfig.defaults() : DestinationBindingConfig.disabled());
+                flowConfig.capacity(), StatefulConfig.defaults(), DestinationBindingConfig.defaults());
         this.table = new FlowTable(
                 flowConfig,
                 (t, slot, reason, now) -> {
