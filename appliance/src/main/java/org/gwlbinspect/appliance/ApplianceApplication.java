@@ -19,14 +19,17 @@ import org.gwlbinspect.appliance.admin.TaskAccess;
 import org.gwlbinspect.appliance.admin.TaskAccessFilter;
 import org.gwlbinspect.appliance.cli.CheckPolicyCommand;
 import org.gwlbinspect.appliance.cli.ReplayCommand;
+import org.gwlbinspect.appliance.cli.SuggestAllowlistCommand;
 import org.gwlbinspect.appliance.config.AdminAccessConfig;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.config.HealthConfig;
 import org.gwlbinspect.appliance.config.PolicyFactory;
+import org.gwlbinspect.appliance.dataplane.DataPathWarmup;
 import org.gwlbinspect.appliance.dataplane.DataPlane;
 import org.gwlbinspect.appliance.dataplane.FlowHousekeeping;
 import org.gwlbinspect.appliance.health.DataPlaneHealthCheck;
 import org.gwlbinspect.appliance.health.DataPlaneHealthMonitor;
+import org.gwlbinspect.appliance.health.EnforcementHealthCheck;
 import org.gwlbinspect.appliance.health.HealthPortGuard;
 import org.gwlbinspect.appliance.health.HealthResource;
 import org.gwlbinspect.appliance.health.ShutdownDrain;
@@ -56,9 +59,13 @@ import org.gwlbinspect.stateful.StatefulConfig;
 import org.gwlbinspect.stateful.StatefulCounters;
 import org.gwlbinspect.stateful.StatefulFlows;
 import org.gwlbinspect.stateful.StatefulInspector;
+import org.gwlbinspect.verdict.Enforcement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The appliance: {@code java -jar appliance.jar server CONFIG}. */
 public class ApplianceApplication extends Application<ApplianceConfiguration> {
+    private static final Logger LOG = LoggerFactory.getLogger(ApplianceApplication.class);
     private volatile DataPlane dataPlane;
     private volatile FlowTable flowTable;
     private volatile ActivePolicy activePolicy;
@@ -80,6 +87,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
     public void initialize(Bootstrap<ApplianceConfiguration> bootstrap) {
         bootstrap.addCommand(new CheckPolicyCommand());
         bootstrap.addCommand(new ReplayCommand());
+        bootstrap.addCommand(new SuggestAllowlistCommand());
         bootstrap.addCommand(new GwlbSimCommand());
     }
 
@@ -131,11 +139,21 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 dataPlaneConfig,
                 flows,
                 fragments,
-                () -> newInspector(inspection, active, stateful, statefulCounters, logs),
+                () -> newInspector(inspection, active, stateful, statefulCounters, logs, policyConfig.getEnforcement()),
                 registry,
                 logs);
         dataPlane = plane;
         DataPlaneHealthMonitor monitor = new DataPlaneHealthMonitor(plane, healthConfig, System::nanoTime);
+        DataPathWarmup warmup = new DataPathWarmup(
+                active::current,
+                policyConfig.getEnforcement(),
+                healthConfig.warmUpPackets(),
+                healthConfig.warmUpTimeout(),
+                dataPlaneConfig.maxDatagramBytes(),
+                System::nanoTime);
+        Gauge.builder("appliance.warmup.packets", warmup, DataPathWarmup::packetsDone)
+                .description("synthetic packets the start-up warm-up has run through the inspection pipeline")
+                .register(registry);
         // 1 while /health answers 200 (the admin connector, and so this gauge, stays up while the health port is
         // closed).
         Gauge.builder("appliance.healthy", monitor, m -> m.current().healthy() ? 1 : 0)
@@ -154,9 +172,18 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
             environment.lifecycle().manage(reloader);
             environment.admin().addTask(new ReloadPolicyTask(reloader));
         }
-        environment.lifecycle().manage(PolicyMetrics.bind(registry, inspection));
+        Enforcement enforcement = policyConfig.getEnforcement();
+        if (enforcement == Enforcement.MONITOR) {
+            LOG.warn("policy.enforcement is monitor: the policy's drops and rejects are logged and counted, not carried"
+                    + " out; every packet passes");
+        }
+        environment.lifecycle().manage(PolicyMetrics.bind(registry, inspection, enforcement));
+        environment.healthChecks().register("policy-enforcement", new EnforcementHealthCheck(enforcement, active));
         environment.lifecycle().manage(StatefulMetrics.bind(registry, statefulCounters, stateful, active));
         environment.lifecycle().manage(housekeeping);
+        // After the data plane, before the health monitor: Jetty opens the health port only once every managed object
+        // has started, so the port never has to be closed again (which would make Jetty's stop wait its full grace).
+        environment.lifecycle().manage(warmup);
         environment.lifecycle().manage(monitor);
         environment.lifecycle().addServerLifecycleListener(server -> DataPlaneMetrics.bind(registry, plane, flows));
         if (healthConfig.closeListenerWhenUnhealthy()) {
@@ -200,7 +227,8 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
             ActivePolicy active,
             StatefulFlows stateful,
             StatefulCounters counters,
-            EveLogs logs) {
+            EveLogs logs,
+            Enforcement enforcement) {
         StatefulInspector worker = new StatefulInspector(stateful, counters);
         worker.flowRecords(logs.flowRecords());
         EveLog log = logs.log();
@@ -209,7 +237,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
                 log == null ? null : log.registerProducer("alerts-" + WORKER_IDS.getAndIncrement()),
                 logs.clock(),
                 logs.flowRecords());
-        return inspection.newInspector(active, worker);
+        return inspection.newInspector(active, worker, enforcement);
     }
 
     private static final java.util.concurrent.atomic.AtomicInteger WORKER_IDS =

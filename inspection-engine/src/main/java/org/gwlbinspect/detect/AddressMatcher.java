@@ -103,6 +103,21 @@ public final class AddressMatcher {
         return containsNegation;
     }
 
+    /** Receives the inclusive ranges of a group, IPv4 ones with {@code startHi = endHi = 0}. */
+    @FunctionalInterface
+    public interface RangeVisitor {
+        void range(int ipVersion, long startHi, long startLo, long endHi, long endLo);
+    }
+
+    /**
+     * Passes every disjoint range of the group to {@code visitor}, IPv4 first, each version in ascending order: the
+     * group as the address index stores it (policy compile time; not for the data path).
+     */
+    public void visitRanges(RangeVisitor visitor) {
+        for (int i = 0; i < v4Start.length; i++) visitor.range(4, 0, v4Start[i], 0, v4End[i]);
+        for (int i = 0; i < v6StartHi.length; i++) visitor.range(6, v6StartHi[i], v6StartLo[i], v6EndHi[i], v6EndLo[i]);
+    }
+
     /** Number of disjoint IPv4 and IPv6 ranges, for tests and capacity reports. */
     public int rangeCount() {
         return v4Start.length + v6StartHi.length;

@@ -2,6 +2,7 @@ package org.gwlbinspect.eve;
 
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.netty.buffer.ByteBuf;
+import org.gwlbinspect.buffer.ByteBufs;
 
 /**
  * One preallocated EVE event slot (policy.md §4): primitive fields, bounded byte arrays copied from packet or L7
@@ -161,6 +162,10 @@ public final class EveRecord {
     String metadataJson;
     VerdictAction verdict;
     boolean reject;
+    /** Monitor mode: what enforcement would have done with the packet ({@code would_verdict}); NONE leaves it out. */
+    VerdictAction wouldVerdict;
+
+    boolean wouldReject;
 
     // tls object.
     boolean tls;
@@ -238,6 +243,8 @@ public final class EveRecord {
         metadataJson = null;
         verdict = VerdictAction.NONE;
         reject = false;
+        wouldVerdict = VerdictAction.NONE;
+        wouldReject = false;
         tls = false;
         sniLength = ABSENT;
         tlsVersion = 0;
@@ -378,6 +385,16 @@ public final class EveRecord {
     public EveRecord rejectVerdict() {
         this.verdict = VerdictAction.DROP;
         this.reject = true;
+        return this;
+    }
+
+    /**
+     * Monitor mode (docs/learning-mode.md): the {@code would_verdict} object, shaped like {@code verdict}, says what
+     * enforcement would have done with a packet that was passed; {@code reject} adds the reject target and reset.
+     */
+    public EveRecord wouldVerdict(VerdictAction verdict, boolean reject) {
+        this.wouldVerdict = verdict;
+        this.wouldReject = reject;
         return this;
     }
 
@@ -548,7 +565,7 @@ public final class EveRecord {
 
     private int copy(ByteBuf src, int index, int length, byte[] dst) {
         int n = bounded(length, dst.length);
-        src.getBytes(index, dst, 0, n);
+        ByteBufs.copy(src, index, dst, 0, n);
         return n;
     }
 

@@ -46,6 +46,7 @@ public final class EveSerializer {
     private static final SerializedString SEVERITY = key("severity");
     private static final SerializedString METADATA = key("metadata");
     private static final SerializedString VERDICT = key("verdict");
+    private static final SerializedString WOULD_VERDICT = key("would_verdict");
     private static final SerializedString REJECT_TARGET = key(REJECT_TARGET_KEY);
     private static final SerializedString TO_CLIENT = key("to_client");
     private static final SerializedString REJECT = key("reject");
@@ -209,21 +210,8 @@ public final class EveSerializer {
         }
         g.writeEndObject();
 
-        if (r.verdict.json != null) {
-            g.writeFieldName(VERDICT);
-            g.writeStartObject();
-            g.writeFieldName(ACTION);
-            g.writeString(r.verdict.json);
-            if (r.reject) {
-                g.writeFieldName(REJECT_TARGET);
-                g.writeString(TO_CLIENT);
-                g.writeFieldName(REJECT);
-                g.writeStartArray();
-                g.writeString(r.proto == 6 ? TCP_RESET : ICMP_PROHIB);
-                g.writeEndArray();
-            }
-            g.writeEndObject();
-        }
+        if (r.verdict.json != null) writeVerdict(VERDICT, r.verdict, r.reject, r, g);
+        if (r.wouldVerdict.json != null) writeVerdict(WOULD_VERDICT, r.wouldVerdict, r.wouldReject, r, g);
         if (r.tls) {
             writeTls(r, g);
         }
@@ -241,6 +229,24 @@ public final class EveSerializer {
             g.writeString(r.bindingResult);
             g.writeEndObject();
         }
+    }
+
+    private void writeVerdict(
+            SerializedString name, EveRecord.VerdictAction action, boolean reject, EveRecord r, JsonGenerator g)
+            throws IOException {
+        g.writeFieldName(name);
+        g.writeStartObject();
+        g.writeFieldName(ACTION);
+        g.writeString(action.json);
+        if (reject) {
+            g.writeFieldName(REJECT_TARGET);
+            g.writeString(TO_CLIENT);
+            g.writeFieldName(REJECT);
+            g.writeStartArray();
+            g.writeString(r.proto == 6 ? TCP_RESET : ICMP_PROHIB);
+            g.writeEndArray();
+        }
+        g.writeEndObject();
     }
 
     private void writeTls(EveRecord r, JsonGenerator g) throws IOException {

@@ -16,6 +16,12 @@ public final class FlowResolver {
     /** {@link #resolve} result: a non-first fragment whose first fragment is unknown. */
     public static final int FRAGMENT_WITHOUT_FLOW = -100;
 
+    /**
+     * {@link #resolve} result: a non-first fragment of a datagram whose first fragment the policy dropped ({@link
+     * #datagramDropped}); drop it too.
+     */
+    public static final int FRAGMENT_OF_DROPPED_DATAGRAM = -102;
+
     /** Internal: the flow ended between lookup and record. */
     private static final int FLOW_ENDED = -101;
 
@@ -45,7 +51,8 @@ public final class FlowResolver {
 
     /**
      * Finds (or creates) the packet's flow and records it: last seen, counters, the GWLB route and the latest GENEVE
-     * header. Returns the flow's slot, or {@link #FRAGMENT_WITHOUT_FLOW} / {@link #TABLE_FULL}.
+     * header. Returns the flow's slot, or {@link #FRAGMENT_WITHOUT_FLOW} / {@link #FRAGMENT_OF_DROPPED_DATAGRAM} / {@link
+     * #TABLE_FULL}.
      *
      * @param datagramOffset where the GENEVE header starts in {@code buf}
      * @param datagramLength the UDP payload length, counted as the packet's bytes
@@ -111,6 +118,15 @@ public final class FlowResolver {
         return recorded == RecordResult.FLOW_ENDED ? FLOW_ENDED : slot;
     }
 
+    /**
+     * Tells the resolver that the policy dropped {@code packet}, the packet it resolved last: when that is a first
+     * fragment, the later fragments of its datagram are dropped too ({@link #FRAGMENT_OF_DROPPED_DATAGRAM}), as a
+     * datagram is dropped whole. Other packets need nothing.
+     */
+    public void datagramDropped(InnerPacket packet, long nowNanos) {
+        if (packet.isFirstFragment()) fragments.markDatagramDropped(key, (int) packet.fragmentId(), nowNanos);
+    }
+
     /** The key of the packet's flow is left in {@link #key} (direction and generation set). */
     private int find(long endpointId, InnerPacket packet, long nowNanos) {
         int version = packet.ipVersion();
@@ -126,6 +142,7 @@ public final class FlowResolver {
                     0,
                     0);
             int slot = fragments.lookupFlow(key, (int) packet.fragmentId(), nowNanos);
+            if (slot == FragmentTracker.DATAGRAM_DROPPED) return FRAGMENT_OF_DROPPED_DATAGRAM;
             return slot >= 0 ? slot : FRAGMENT_WITHOUT_FLOW;
         }
         if (packet.isIcmpError() && packet.hasQuotedTuple()) {

@@ -17,11 +17,19 @@ import java.util.concurrent.atomic.LongAdder;
  * so there is no sweep: stale entries are simply overwritten. When a window holds only live entries, the one closest
  * to expiry is overwritten (counted). A non-first fragment that arrives before its first fragment, after the
  * timeout, or whose flow has ended gets {@link #NOT_FOUND} (counted); the caller drops it.
+ *
+ * <p>A datagram whose first fragment the policy dropped is marked ({@link #markDatagramDropped}): its later fragments
+ * get {@link #DATAGRAM_DROPPED} and are dropped too, whichever rule dropped the first one. Without the mark they would
+ * find a flow with no verdict of its own (a packet-scoped drop, or a stateless rule on ports, decides nothing for the
+ * flow) and pass, to wait at the receiver for a first fragment that never comes.
  */
 public final class FragmentTracker {
 
     /** {@link #lookupFlow} result: no live mapping; drop the fragment. */
     public static final int NOT_FOUND = -1;
+
+    /** {@link #lookupFlow} result: the datagram's first fragment was dropped; drop this one too. */
+    public static final int DATAGRAM_DROPPED = -2;
 
     static final int PROBE_WINDOW = 8;
 
@@ -33,8 +41,10 @@ public final class FragmentTracker {
     private static final int DST_HI = 4;
     private static final int DST_LO = 5;
     private static final int META = 6; // fragment ID << 32 | protocol << 8 | IP version
-    private static final int FLOW = 7; // direction << 62 | generation << 32 | flow slot
+    private static final int FLOW = 7; // dropped << 63 | direction << 62 | generation << 32 | flow slot
     private static final int EXPIRES = 8;
+
+    private static final long DROPPED = 1L << 63;
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -49,6 +59,8 @@ public final class FragmentTracker {
     private final LongAdder overwrittenLive = new LongAdder();
     private final LongAdder recordFailures = new LongAdder();
     private final LongAdder lookupMisses = new LongAdder();
+    private final LongAdder droppedDatagrams = new LongAdder();
+    private final LongAdder droppedFragments = new LongAdder();
 
     /**
      * @param flows the table whose slots are recorded; a lookup checks the slot still holds the same flow
@@ -161,6 +173,10 @@ public final class FragmentTracker {
             long expires = entries[base + EXPIRES];
             VarHandle.loadLoadFence();
             if (!same || (long) LONGS.getAcquire(entries, base + SEQ) != seq || nowNanos - expires >= 0) continue;
+            if ((flow & DROPPED) != 0) {
+                droppedFragments.increment();
+                return DATAGRAM_DROPPED;
+            }
             int slot = (int) flow;
             int generation = (int) (flow >>> 32) & 0x3FFF_FFFF;
             if (!flows.isCurrent(slot, generation)) break; // the flow ended; its slot may hold another flow now
@@ -170,6 +186,48 @@ public final class FragmentTracker {
         }
         lookupMisses.increment();
         return NOT_FOUND;
+    }
+
+    /**
+     * Marks the datagram of a first fragment that the policy dropped, found with the {@code key} and {@code fragmentId}
+     * it was recorded with ({@link #recordFirstFragment}): its later fragments then get {@link #DATAGRAM_DROPPED}.
+     *
+     * @return whether a live mapping was found and marked (false: none, or other workers kept it busy)
+     */
+    public boolean markDatagramDropped(FlowKey key, int fragmentId, long nowNanos) {
+        long meta = meta(key, fragmentId);
+        long srcHi = key.sourceHi();
+        long srcLo = key.sourceLo();
+        long dstHi = key.destinationHi();
+        long dstLo = key.destinationLo();
+        int home = (int) hash(key.endpointId, srcHi, srcLo, dstHi, dstLo, meta) & mask;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            for (int i = 0; i < window; i++) {
+                int base = ((home + i) & mask) * ENTRY_LONGS;
+                long seq = (long) LONGS.getAcquire(entries, base + SEQ);
+                if (seq == 0 || (seq & 1) != 0) continue;
+                boolean same = matches(base, key.endpointId, srcHi, srcLo, dstHi, dstLo, meta);
+                long expires = entries[base + EXPIRES];
+                VarHandle.loadLoadFence();
+                if (!same || (long) LONGS.getAcquire(entries, base + SEQ) != seq || nowNanos - expires >= 0) continue;
+                if (!LONGS.compareAndSet(entries, base + SEQ, seq, seq + 1)) break; // changed under us: try again
+                entries[base + FLOW] |= DROPPED;
+                LONGS.setRelease(entries, base + SEQ, seq + 2);
+                droppedDatagrams.increment();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Datagrams marked dropped after their first fragment was. */
+    public long droppedDatagrams() {
+        return droppedDatagrams.sum();
+    }
+
+    /** Later fragments of a dropped datagram that {@link #lookupFlow} turned away. */
+    public long droppedFragments() {
+        return droppedFragments.sum();
     }
 
     /** First fragments recorded. */

@@ -5,6 +5,7 @@ import static org.gwlbinspect.l7.Octets.u8;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import org.gwlbinspect.buffer.ByteBufs;
 
 /**
  * Reads the header and first question of a DNS message (RFC 1035 §4.1) for {@code dns.query}: over UDP one datagram
@@ -67,7 +68,7 @@ public final class DnsQueryParser {
         reset();
         messageLength = Math.max(length, 0);
         buffered = Math.min(messageLength, BUFFER_LENGTH);
-        buf.getBytes(offset, message, 0, buffered);
+        ByteBufs.copy(buf, offset, message, 0, buffered);
         return parse();
     }
 
@@ -96,7 +97,7 @@ public final class DnsQueryParser {
         int wanted = Math.min(messageLength, BUFFER_LENGTH);
         int n = Math.min(wanted - buffered, end - pos);
         if (n > 0) {
-            buf.getBytes(pos, message, buffered, n);
+            ByteBufs.copy(buf, pos, message, buffered, n);
             buffered += n;
         }
         return buffered < wanted ? DnsParseStatus.NEED_MORE : parse();

@@ -2,6 +2,7 @@ package org.gwlbinspect.l7;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import org.gwlbinspect.buffer.ByteBufs;
 
 /**
  * Incremental parser of an HTTP/1.x request header block (RFC 9112 §2-§5), fed with the in-order client→server bytes
@@ -145,7 +146,7 @@ public final class HttpRequestParser {
             return status;
         }
         int n = Math.min(length, buffer.length - this.length);
-        buf.getBytes(offset, buffer, this.length, n);
+        ByteBufs.copy(buf, offset, buffer, this.length, n);
         this.length += n;
         return scanFed();
     }

@@ -1,6 +1,7 @@
 package org.gwlbinspect.l7;
 
 import io.netty.buffer.ByteBuf;
+import org.gwlbinspect.buffer.ByteBufs;
 
 /**
  * Strips TLS record headers and appends the payload of handshake records to one contiguous buffer, so a handshake
@@ -74,7 +75,7 @@ final class TlsRecordReader {
         while (pos < end) {
             if (recordRemaining == 0) {
                 int n = Math.min(RECORD_HEADER_LENGTH - headerLength, end - pos);
-                buf.getBytes(pos, header, headerLength, n);
+                ByteBufs.copy(buf, pos, header, headerLength, n);
                 headerLength += n;
                 pos += n;
                 if (headerLength < RECORD_HEADER_LENGTH) {
@@ -91,7 +92,7 @@ final class TlsRecordReader {
                     return BUFFER_FULL;
                 }
                 int n = Math.min(Math.min(recordRemaining, end - pos), room);
-                buf.getBytes(pos, handshake, handshakeLength, n);
+                ByteBufs.copy(buf, pos, handshake, handshakeLength, n);
                 handshakeLength += n;
                 recordRemaining -= n;
                 pos += n;

@@ -1,6 +1,7 @@
 package org.gwlbinspect.stateful;
 
 import io.netty.buffer.ByteBuf;
+import org.gwlbinspect.buffer.ByteBufs;
 import org.gwlbinspect.l7.AppProtocol;
 import org.gwlbinspect.l7.AppProtocolDetector;
 import org.gwlbinspect.l7.DnsParseStatus;
@@ -143,7 +144,7 @@ final class AppParsers {
     private void absorb(ByteBuf buf, int offset, int length) {
         while (length > 0 && !httpStopped) {
             int n = Math.min(length, incoming.length);
-            buf.getBytes(offset, incoming, 0, n);
+            ByteBufs.copy(buf, offset, incoming, 0, n);
             absorb(incoming, 0, n);
             offset += n;
             length -= n;

@@ -32,7 +32,8 @@ import org.gwlbinspect.l7.TlsClientHelloParser;
  * rule's sid, rev, msg, classtype category and severity, {@code alert.action} {@code blocked} when the packet is
  * dropped or rejected, the packet's {@code verdict}, and the {@code tls} / {@code http} / {@code dns} fields of the
  * message the packet completed. Default alert actions log as sid 2 ({@code aws:alert_strict}) and sid 4 ({@code
- * aws:alert_established}) under the policy's ARN. The flow is marked alerted for its netflow records.
+ * aws:alert_established}) under the policy's ARN. The flow is marked alerted for its netflow records. In monitor mode a
+ * drop or reject is logged {@code allowed} with verdict {@code alert} and a {@code would_verdict} object.
  *
  * <p>One per worker, on the worker thread. Allocates only when the policy changes (rule metadata rendered once); a
  * full ring loses the record, counted by the {@link EveProducer}. {@code tls.version} is the version the server
@@ -83,9 +84,12 @@ public final class EveAlerts implements AlertSink {
                 .direction(c.toServer ? EveRecord.Direction.TO_SERVER : EveRecord.Direction.TO_CLIENT);
         if (c.ipVersion == 4) r.ipv4(c.srcLo, c.dstLo);
         else r.ipv6(c.srcHi, c.srcLo, c.dstHi, c.dstLo);
-        EveRecord.AlertAction alertAction = packetVerdict == Verdict.DROP || packetVerdict == Verdict.REJECT
-                ? EveRecord.AlertAction.BLOCKED
-                : EveRecord.AlertAction.ALLOWED;
+        boolean blocks = packetVerdict == Verdict.DROP || packetVerdict == Verdict.REJECT;
+        // Monitor mode passes the packet: the record says so (as Suricata in IDS mode does for drop rules) and names
+        // what enforcement would have done in would_verdict.
+        boolean monitored = blocks && inspector.monitor();
+        EveRecord.AlertAction alertAction =
+                blocks && !monitored ? EveRecord.AlertAction.BLOCKED : EveRecord.AlertAction.ALLOWED;
         if (ruleIndex >= 0) {
             CompiledPolicy.CompiledRule rule = policy.rules().get(ruleIndex);
             Signature sig = rule.signature();
@@ -105,10 +109,16 @@ public final class EveAlerts implements AlertSink {
             r.alert(alertAction, -ruleIndex, 0, signature, "", DEFAULT_SEVERITY);
             if (policy.policy().arn() != null) r.resourceArn(policy.policy().arn());
         }
-        switch (packetVerdict) {
-            case DROP -> r.verdict(EveRecord.VerdictAction.DROP);
-            case REJECT -> r.rejectVerdict();
-            default -> r.verdict(action == Action.PASS ? EveRecord.VerdictAction.PASS : EveRecord.VerdictAction.ALERT);
+        if (monitored) {
+            r.verdict(EveRecord.VerdictAction.ALERT)
+                    .wouldVerdict(EveRecord.VerdictAction.DROP, packetVerdict == Verdict.REJECT);
+        } else {
+            switch (packetVerdict) {
+                case DROP -> r.verdict(EveRecord.VerdictAction.DROP);
+                case REJECT -> r.rejectVerdict();
+                default ->
+                    r.verdict(action == Action.PASS ? EveRecord.VerdictAction.PASS : EveRecord.VerdictAction.ALERT);
+            }
         }
         appLayerFields(r, c);
         BindingResult binding = inspector.bindingResult();

@@ -5,6 +5,7 @@ import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.gwlbinspect.buffer.ByteBufs;
 import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.Buffer;
 import org.gwlbinspect.detect.BufferInspection;
@@ -34,12 +35,14 @@ import org.gwlbinspect.l7.HttpHeaderBuffers;
 import org.gwlbinspect.l7.HttpRequestParser;
 import org.gwlbinspect.l7.TlsClientHelloParser;
 import org.gwlbinspect.l7.TlsServerHelloParser;
+import org.gwlbinspect.policy.StatefulDefaultAction;
 import org.gwlbinspect.policy.StreamExceptionPolicy;
 import org.gwlbinspect.stream.StreamDataSink;
 import org.gwlbinspect.stream.StreamEvent;
 import org.gwlbinspect.stream.StreamEventCounters;
 import org.gwlbinspect.stream.StreamReassembler;
 import org.gwlbinspect.stream.TcpStreamPool;
+import org.gwlbinspect.verdict.Enforcement;
 import org.gwlbinspect.verdict.Verdict;
 
 /**
@@ -130,6 +133,16 @@ public final class StatefulInspector {
     private AlertSink alerts = AlertSink.NONE;
     private final AlertSink countedAlerts = this::countAlert;
 
+    /** Monitor mode (docs/learning-mode.md): verdicts are taken and logged, the caller passes the packet. */
+    private boolean monitor;
+    /** A default alert action logged on the packet being evaluated. */
+    private boolean defaultAlerted;
+    /**
+     * The alert index (negated sid) under which monitor mode logs the policy's default drop action when its alert
+     * variant did not log: sid 2, 4, 6 or 8 (policy.md §4); 0 when the policy has no default drop.
+     */
+    private int monitorDefaultAlert;
+
     private CompiledPolicy evaluatorPolicy;
     private volatile RuleHits ruleHits;
     private RuleEvaluator evaluator;
@@ -179,6 +192,21 @@ public final class StatefulInspector {
     /** Where the detected application protocol of each flow is recorded for its netflow records. */
     public void flowRecords(FlowRecords records) {
         this.flowRecords = records;
+    }
+
+    /**
+     * Monitor mode (set once, before the first packet, by the worker's {@code PolicyInspector}): a default drop action
+     * logs under its alert variant's sid even when the policy has none, so that a learning run records every name the
+     * policy would have dropped; and a drop or reject of a flow whose first message was inspected decides the flow,
+     * so that its later packets, which enforcement would never have seen, do not log it again.
+     */
+    public void enforcement(Enforcement enforcement) {
+        this.monitor = enforcement == Enforcement.MONITOR;
+    }
+
+    /** Whether verdicts are only logged (the alerts then carry what enforcement would have done). */
+    boolean monitor() {
+        return monitor;
     }
 
     /** Where this worker's logged matches go (EVE alerts); {@link AlertSink#NONE} by default. */
@@ -327,12 +355,14 @@ public final class StatefulInspector {
         streamPayload.active = false;
         if (inspectsPayload && packet.payloadLength() > 0 && (packetPayloadRules || !ctx.payloadInStream)) {
             int length = Math.min(packet.payloadLength(), payload.length);
-            buf.getBytes(packet.payloadOffset(), payload, 0, length);
+            ByteBufs.copy(buf, packet.payloadOffset(), payload, 0, length);
             ctx.setBuffer(Buffer.PAYLOAD, payload, 0, length);
         }
 
         long flowbits = PolicyWord.generation(word) == (int) (generation & 0xFFFF) ? flows.flowbits(slot) : 0;
         ruleState.load(flowbits, PolicyWord.verdictWord(word));
+        boolean undecided = ruleState.verdict() == org.gwlbinspect.detect.engine.Verdict.NONE;
+        defaultAlerted = false;
         Decision decision = evaluator.evaluate(ctx, ruleState, countedAlerts);
         int decidedBy = evaluator.decidingRule();
         boolean bindingDrop = false;
@@ -345,16 +375,32 @@ public final class StatefulInspector {
         if (decidedBy >= 0) ruleHits.hit(decidedBy);
         else if (decision.verdict() == org.gwlbinspect.detect.engine.Verdict.DROP) {
             StatefulCounters.increment(counts, StatefulCounters.DEFAULT_ACTION_DROPS);
+            if (monitor && undecided && !defaultAlerted && monitorDefaultAlert != 0) {
+                countedAlerts.alert(
+                        monitorDefaultAlert,
+                        org.gwlbinspect.detect.Action.ALERT,
+                        org.gwlbinspect.detect.engine.Verdict.DROP);
+            }
         }
         if (messageParsers != null && messageParsers.httpKeepAlive()) {
             decision = nextRequests(decision, messageParsers);
+        }
+        org.gwlbinspect.detect.engine.Verdict settled = monitor
+                ? monitorSettles(decision, protocol, table.policyState(slot))
+                : org.gwlbinspect.detect.engine.Verdict.NONE;
+        if (settled != org.gwlbinspect.detect.engine.Verdict.NONE) {
+            decision =
+                    settled == org.gwlbinspect.detect.engine.Verdict.DROP ? Decision.DROP_FLOW : Decision.REJECT_FLOW;
         }
         flows.flowbits(slot, ruleState.flowbits());
         long updated = PolicyWord.withGeneration(0, generation);
         long mask = PolicyWord.GENERATION_FIELD;
         if (decision.flowScoped()) {
             updated = PolicyWord.withVerdict(
-                    updated, bindingDrop ? org.gwlbinspect.detect.engine.Verdict.DROP : ruleState.verdict());
+                    updated,
+                    bindingDrop
+                            ? org.gwlbinspect.detect.engine.Verdict.DROP
+                            : settled != org.gwlbinspect.detect.engine.Verdict.NONE ? settled : ruleState.verdict());
             mask |= PolicyWord.VERDICT_FIELD;
         }
         PolicyWord.update(table, slot, mask, updated);
@@ -404,6 +450,28 @@ public final class StatefulInspector {
             case DROP -> outcome(StatefulOutcome.DROP, Verdict.DROP);
             case REJECT -> outcome(StatefulOutcome.REJECT, Verdict.REJECT);
         };
+    }
+
+    /**
+     * Monitor mode: the packet-scoped drop or reject that decides the flow as if it were flow-scoped, or NONE. Under
+     * enforcement such a drop ends a TCP connection in practice (the client retransmits the dropped bytes until it
+     * gives up) and the flow's later packets never come; in monitor mode they do, and every one of them would be
+     * dropped and logged again ({@code aws:drop_established} acts per packet). Only once the flow's first application
+     * message was inspected (its name logged), or for a protocol without one: before that, the drops of handshake
+     * packets or of the first segments of a split ClientHello still leave the message to be inspected and logged
+     * with its name. DNS over UDP stays per packet, each query a message of its own.
+     */
+    private static org.gwlbinspect.detect.engine.Verdict monitorSettles(Decision decision, int protocol, long word) {
+        org.gwlbinspect.detect.engine.Verdict verdict = decision.verdict();
+        if (decision.flowScoped()
+                || (verdict != org.gwlbinspect.detect.engine.Verdict.DROP
+                        && verdict != org.gwlbinspect.detect.engine.Verdict.REJECT)) {
+            return org.gwlbinspect.detect.engine.Verdict.NONE;
+        }
+        boolean messageDone = (word & PolicyWord.APP_DONE) != 0;
+        return messageDone || (protocol != TCP && protocol != UDP)
+                ? verdict
+                : org.gwlbinspect.detect.engine.Verdict.NONE;
     }
 
     private void fillContext(InnerPacket packet, boolean toServer, long before, long connection) {
@@ -827,6 +895,18 @@ public final class StatefulInspector {
             }
         }
         inspectsHttp = http;
+        int defaultDropAlert = 0;
+        for (StatefulDefaultAction action : policy.policy().statefulDefaultActions()) {
+            switch (action) {
+                case DROP_STRICT -> defaultDropAlert = RuleEvaluator.DEFAULT_ALERT_STRICT;
+                case DROP_ESTABLISHED -> defaultDropAlert = RuleEvaluator.DEFAULT_ALERT_ESTABLISHED;
+                case DROP_ESTABLISHED_APP_LAYER -> defaultDropAlert = RuleEvaluator.DEFAULT_ALERT_ESTABLISHED_APP_LAYER;
+                case DROP_ESTABLISHED_APP_LAYER_TO_SERVER ->
+                    defaultDropAlert = RuleEvaluator.DEFAULT_ALERT_ESTABLISHED_APP_LAYER_TO_SERVER;
+                default -> {}
+            }
+        }
+        monitorDefaultAlert = defaultDropAlert;
         DestinationBindingMode global = flows.bindingConfig().mode();
         DestinationBindingMode[] modes =
                 new DestinationBindingMode[policy.rules().size()];
@@ -1029,6 +1109,7 @@ public final class StatefulInspector {
     private void countAlert(
             int ruleIndex, org.gwlbinspect.detect.Action action, org.gwlbinspect.detect.engine.Verdict v) {
         StatefulCounters.increment(counts, StatefulCounters.ALERTS);
+        if (ruleIndex < 0) defaultAlerted = true;
         if (ruleIndex >= 0 && action == org.gwlbinspect.detect.Action.ALERT) ruleHits.hit(ruleIndex);
         alerts.alert(ruleIndex, action, v);
     }
@@ -1175,7 +1256,7 @@ public final class StatefulInspector {
                 // bigger than any segment before (a gap filled with many buffered bytes): grows once, never shrinks
                 bytes = java.util.Arrays.copyOf(bytes, Math.max(this.length + length, bytes.length * 2));
             }
-            buffer.getBytes(offset, bytes, this.length, length);
+            ByteBufs.copy(buffer, offset, bytes, this.length, length);
             this.length += length;
         }
 

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import org.gwlbinspect.buffer.ByteBufs;
 
 /**
  * Reassembly state of one direction of a TCP flow: hands the detector the direction's bytes in sequence order, each byte
@@ -72,6 +73,9 @@ public final class StreamReassembler {
     private final int chunkShift;
     private final long chunkMask;
     private final int[] slots; // window ring: chunk per slot, -1 when none
+    /** Slots of {@link #slots} holding a chunk. */
+    private int heldChunks;
+
     private final int slotMask;
     private final long windowBytes;
     private final long depthLimit;
@@ -416,10 +420,11 @@ public final class StreamReassembler {
                 }
                 if (chunk < 0) return false;
                 slots[slot] = chunk;
+                heldChunks++;
             }
             int within = (int) (at & chunkMask);
             int n = (int) Math.min(length, chunkMask + 1 - within);
-            buffer.getBytes(index, chunkBuffer, chunks.offset(chunk) + within, n);
+            ByteBufs.copy(buffer, index, chunkBuffer, chunks.offset(chunk) + within, n);
             index += n;
             at += n;
             length -= n;
@@ -467,6 +472,7 @@ public final class StreamReassembler {
         if (chunk >= 0) {
             chunks.release(chunk);
             slots[slot] = -1;
+            heldChunks--;
         }
     }
 
@@ -492,7 +498,8 @@ public final class StreamReassembler {
     }
 
     private void freeAll() {
-        for (int i = 0; i < slots.length; i++) freeSlot(i);
+        // A flow evicted before it sent data holds nothing: do not walk (and miss the cache on) its empty slots.
+        for (int i = 0; i < slots.length && heldChunks > 0; i++) freeSlot(i);
         rangeCount = 0;
         bufferedBytes = 0;
     }

@@ -65,6 +65,34 @@ class FlowResolverTest {
     }
 
     @Test
+    void laterFragmentsOfADatagramWhoseFirstFragmentWasDroppedAreReported() {
+        byte[] first = ipv4Packet(17, CLIENT, SERVER, 0x1234, 0x2000, new byte[0], udp(40000, 9000, new byte[24]));
+        byte[] second = ipv4Packet(17, CLIENT, SERVER, 0x1234, 32 / 8, new byte[0], new byte[16]);
+        byte[] nextFirst = ipv4Packet(17, CLIENT, SERVER, 0x1235, 0x2000, new byte[0], udp(40000, 9000, new byte[24]));
+        byte[] nextSecond = ipv4Packet(17, CLIENT, SERVER, 0x1235, 32 / 8, new byte[0], new byte[16]);
+        int flow = resolve(first, 50000, 1);
+        resolver.datagramDropped(inner, 1); // the policy dropped the first fragment just resolved
+
+        assertThat(resolve(second, 50000, 2)).isEqualTo(FlowResolver.FRAGMENT_OF_DROPPED_DATAGRAM);
+        // The flow's next datagram is judged on its own.
+        assertThat(resolve(nextFirst, 50000, 3)).isEqualTo(flow);
+        assertThat(resolve(nextSecond, 50000, 4)).isEqualTo(flow);
+    }
+
+    @Test
+    void droppingAPacketThatIsNoFirstFragmentMarksNothing() {
+        byte[] whole = ipv4Packet(17, CLIENT, SERVER, 0x1234, 0x4000, new byte[0], udp(40000, 9000, new byte[24]));
+        byte[] first = ipv4Packet(17, CLIENT, SERVER, 0x1234, 0x2000, new byte[0], udp(40000, 9000, new byte[24]));
+        byte[] second = ipv4Packet(17, CLIENT, SERVER, 0x1234, 32 / 8, new byte[0], new byte[16]);
+        int flow = resolve(first, 50000, 1);
+        resolve(whole, 50000, 2);
+        resolver.datagramDropped(inner, 2);
+
+        assertThat(resolve(second, 50000, 3)).isEqualTo(flow);
+        assertThat(fragments.droppedDatagrams()).isZero();
+    }
+
+    @Test
     void orphanFragmentIsReportedNotTracked() {
         byte[] orphan = ipv4Packet(17, CLIENT, SERVER, 0x4321, 64 / 8, new byte[0], new byte[16]);
         assertThat(resolve(orphan, 50000, 1)).isEqualTo(FlowResolver.FRAGMENT_WITHOUT_FLOW);

@@ -115,4 +115,45 @@ class FragmentTrackerTest {
         assertThat(tiny.overwrittenLive()).isEqualTo(1);
         assertThat(tiny.recorded()).isEqualTo(4);
     }
+
+    @Test
+    void markedDatagramTurnsItsLaterFragmentsAwayAndLeavesOthersAlone() {
+        int slot = recordFirst(1, CLIENT, SERVER, 40000, 4789, 0x1234, T0);
+        recordFirst(1, CLIENT, SERVER, 40000, 4789, 0x1235, T0);
+        FlowKey first = new FlowKey().setIpv4(1, CLIENT, SERVER, UDP, 40000, 4789);
+
+        assertThat(fragments.markDatagramDropped(first, 0x1234, T0 + SECOND)).isTrue();
+        assertThat(fragments.lookupFlow(later(1, CLIENT, SERVER), 0x1234, T0 + SECOND))
+                .isEqualTo(FragmentTracker.DATAGRAM_DROPPED);
+        assertThat(fragments.lookupFlow(later(1, CLIENT, SERVER), 0x1234, T0 + 2 * SECOND))
+                .isEqualTo(FragmentTracker.DATAGRAM_DROPPED);
+        assertThat(fragments.lookupFlow(later(1, CLIENT, SERVER), 0x1235, T0 + SECOND))
+                .isEqualTo(slot);
+        assertThat(fragments.droppedDatagrams()).isEqualTo(1);
+        assertThat(fragments.droppedFragments()).isEqualTo(2);
+        assertThat(fragments.lookupMisses()).isZero();
+    }
+
+    @Test
+    void markingADatagramWithoutALiveMappingChangesNothing() {
+        recordFirst(1, CLIENT, SERVER, 40000, 4789, 0x1234, T0);
+        FlowKey first = new FlowKey().setIpv4(1, CLIENT, SERVER, UDP, 40000, 4789);
+
+        assertThat(fragments.markDatagramDropped(first, 0x9999, T0)).isFalse();
+        assertThat(fragments.markDatagramDropped(first, 0x1234, T0 + 30 * SECOND))
+                .isFalse(); // expired
+        assertThat(fragments.droppedDatagrams()).isZero();
+    }
+
+    @Test
+    void aRepeatedFirstFragmentClearsTheMark() {
+        int slot = recordFirst(1, CLIENT, SERVER, 40000, 4789, 0x1234, T0);
+        FlowKey first = new FlowKey().setIpv4(1, CLIENT, SERVER, UDP, 40000, 4789);
+        fragments.markDatagramDropped(first, 0x1234, T0);
+
+        // The sender retransmitted the datagram with the same ID: its first fragment is inspected again, afresh.
+        recordFirst(1, CLIENT, SERVER, 40000, 4789, 0x1234, T0 + SECOND);
+        assertThat(fragments.lookupFlow(later(1, CLIENT, SERVER), 0x1234, T0 + SECOND))
+                .isEqualTo(slot);
+    }
 }

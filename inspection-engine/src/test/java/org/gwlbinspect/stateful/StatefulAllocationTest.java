@@ -8,6 +8,8 @@ import static org.gwlbinspect.codec.TestPackets.tcp;
 import static org.gwlbinspect.codec.TestPackets.udp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledDirectByteBuf;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +50,20 @@ class StatefulAllocationTest {
 
     @Test
     void wholeFlowsAllocateNothingOnceWarm() throws Exception {
+        wholeFlowsAllocateNothingOnceWarm(false);
+    }
+
+    /**
+     * The same from Netty direct buffers that do not copy through {@code sun.misc.Unsafe}, the kind the pooled
+     * allocator hands out when Netty may not use it (its default on JDK 25, and the systemd unit's; the tests' JVM
+     * allows it): their {@code getBytes} copies through a new {@code ByteBuffer} per call (23 B/packet here with it).
+     */
+    @Test
+    void wholeFlowsInDirectBuffersWithoutAMemoryAddressAllocateNothingOnceWarm() throws Exception {
+        wholeFlowsAllocateNothingOnceWarm(true);
+    }
+
+    private void wholeFlowsAllocateNothingOnceWarm(boolean direct) throws Exception {
         FlowTableConfig config = new FlowTableConfig(
                 // Room for every flow of both rounds (4 per index): no eviction in the measured loop.
                 16 * FLOWS, Duration.ofSeconds(350), Duration.ofSeconds(120), Duration.ofSeconds(30));
@@ -65,8 +81,8 @@ class StatefulAllocationTest {
 
         byte[] allowed = TlsMessages.javaClientHello("github.com", "TLSv1.3", "TLSv1.2");
         byte[] denied = TlsMessages.javaClientHello("example.org", "TLSv1.3", "TLSv1.2");
-        List<ByteBuf> warm = flows(0, allowed, denied);
-        List<ByteBuf> measured = flows(FLOWS, allowed, denied);
+        List<ByteBuf> warm = inBuffers(flows(0, allowed, denied), direct);
+        List<ByteBuf> measured = inBuffers(flows(FLOWS, allowed, denied), direct);
 
         long now = 1_000_000_000L;
         for (ByteBuf d : warm) run(d, resolver, inspector, table, now += 1000);
@@ -88,6 +104,16 @@ class StatefulAllocationTest {
 
     @Test
     void aLongFlowMatchedOnItsReassembledStreamAllocatesNothingOnceWarm() throws Exception {
+        aLongFlowMatchedOnItsReassembledStreamAllocatesNothingOnceWarm(false);
+    }
+
+    /** The same from direct buffers that do not use Unsafe (see above): the payload and stream copies (64 B/packet). */
+    @Test
+    void aLongFlowInDirectBuffersWithoutAMemoryAddressAllocatesNothingOnceWarm() throws Exception {
+        aLongFlowMatchedOnItsReassembledStreamAllocatesNothingOnceWarm(true);
+    }
+
+    private void aLongFlowMatchedOnItsReassembledStreamAllocatesNothingOnceWarm(boolean direct) throws Exception {
         // Stream payload rules (policy.md §3.3): every segment of both directions is reassembled, prefiltered in the
         // flow's Hyperscan streams and matched on lookback + segment.
         FlowTableConfig config =
@@ -124,6 +150,7 @@ class StatefulAllocationTest {
                 packets.add(gwlb(ipv4Packet(6, SERVER, CLIENT, tcp(80, 40000, 9001 + offset, 1001, 0x18, data))));
             }
         }
+        packets = inBuffers(packets, direct);
         int warm = 203;
         long now = 1_000_000_000L;
         for (int i = 0; i < warm; i++) run(packets.get(i), resolver, inspector, table, now += 1000);
@@ -236,6 +263,21 @@ class StatefulAllocationTest {
                 out.add(gwlb(ipv4Packet(6, client, dst, tcp(port, 443, 1001, 9001, 0x18, hello))));
             }
             out.add(gwlb(ipv4Packet(6, client, server, tcp(port, 22, 1000, 0, 0x02, new byte[0]))));
+        }
+        return out;
+    }
+
+    /** The datagrams as they are, or copied into Netty direct buffers that copy out without Unsafe. */
+    private static List<ByteBuf> inBuffers(List<ByteBuf> datagrams, boolean direct) {
+        if (!direct) return datagrams;
+        List<ByteBuf> out = new ArrayList<>();
+        for (ByteBuf d : datagrams) {
+            ByteBuf copy =
+                    new UnpooledDirectByteBuf(UnpooledByteBufAllocator.DEFAULT, d.readableBytes(), d.readableBytes());
+            copy.writeBytes(d, d.readerIndex(), d.readableBytes());
+            if (copy.hasMemoryAddress()) throw new AssertionError("a direct buffer using Unsafe: " + copy);
+            d.release();
+            out.add(copy);
         }
         return out;
     }

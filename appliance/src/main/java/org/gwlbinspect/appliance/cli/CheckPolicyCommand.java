@@ -1,15 +1,21 @@
 package org.gwlbinspect.appliance.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
+import org.gwlbinspect.appliance.learn.RuleGroupDocuments;
 import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.policy.PolicyException;
@@ -62,7 +68,20 @@ public final class CheckPolicyCommand extends Command {
     /** Returns 0 when the policy compiles, 1 otherwise (problems printed to stderr). */
     int check(Path file, List<String> homeNet, boolean quiet) {
         try {
-            CompiledPolicy compiled = new PolicyCompiler(new PolicyLoadOptions(homeNet, Map.of())).compile(file);
+            Path lone = loneRuleGroupPolicy(file);
+            CompiledPolicy compiled;
+            try {
+                compiled = new PolicyCompiler(new PolicyLoadOptions(homeNet, Map.of()))
+                        .compile(lone == null ? file : lone);
+            } finally {
+                if (lone != null) {
+                    Files.deleteIfExists(lone);
+                    Files.deleteIfExists(lone.getParent());
+                }
+            }
+            if (lone != null && !quiet) {
+                out.println(file + ": one rule group (describe-rule-group output), checked in a policy of its own:");
+            }
             if (!quiet) {
                 out.println(compiled.summary());
                 for (String slow : compiled.slowPatterns())
@@ -79,6 +98,28 @@ public final class CheckPolicyCommand extends Command {
             return 1;
         }
     }
+
+    /**
+     * A lone {@code describe-rule-group} output (what {@code suggest-allowlist} writes) is checked inside a policy of
+     * its own, written to a temporary file returned here; null when {@code file} is anything else (compiled as is).
+     */
+    private static Path loneRuleGroupPolicy(Path file) throws IOException {
+        if (!file.getFileName().toString().endsWith(".json")) return null;
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            return null; // the loader reports it with line and column
+        }
+        if (root == null || !RuleGroupDocuments.isRuleGroup(root)) return null;
+        Path dir = Files.createTempDirectory("check-policy-");
+        return Files.writeString(
+                dir.resolve(file.getFileName()),
+                JSON.writeValueAsString(RuleGroupDocuments.policyAround(root)),
+                StandardCharsets.UTF_8);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Makes the CLI exit non-zero after the problems were printed (Dropwizard prints only the message). */
     static final class PolicyCheckFailed extends Exception {

@@ -2,6 +2,7 @@ package org.gwlbinspect.appliance.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 /** The {@code health} section: when the data plane counts as unhealthy and what the health port does then. */
@@ -26,6 +27,37 @@ public class HealthFactory {
      */
     @NotNull
     private Duration drainTime = Duration.seconds(0);
+
+    /**
+     * Synthetic packets run through the inspection pipeline at start-up before the health check may pass, so that
+     * GWLB's first traffic meets compiled code (docs/performance.md, "Cold start"); 0 turns the warm-up off.
+     */
+    @Min(0)
+    private long warmUpPackets = 200_000;
+
+    /** The longest the warm-up may hold the health check back; after it the appliance goes on cold. */
+    @NotNull
+    private Duration warmUpTimeout = Duration.seconds(30);
+
+    @JsonProperty
+    public long getWarmUpPackets() {
+        return warmUpPackets;
+    }
+
+    @JsonProperty
+    public void setWarmUpPackets(long warmUpPackets) {
+        this.warmUpPackets = warmUpPackets;
+    }
+
+    @JsonProperty
+    public Duration getWarmUpTimeout() {
+        return warmUpTimeout;
+    }
+
+    @JsonProperty
+    public void setWarmUpTimeout(Duration warmUpTimeout) {
+        this.warmUpTimeout = warmUpTimeout;
+    }
 
     @JsonProperty
     public Duration getMaxWorkerStall() {
@@ -72,6 +104,8 @@ public class HealthFactory {
                 maxWorkerStall.toJavaDuration(),
                 checkInterval.toJavaDuration(),
                 closeListenerWhenUnhealthy,
-                drainTime.toJavaDuration());
+                drainTime.toJavaDuration(),
+                warmUpPackets,
+                warmUpTimeout.toJavaDuration());
     }
 }

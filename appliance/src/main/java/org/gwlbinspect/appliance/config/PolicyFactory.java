@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.gwlbinspect.verdict.Enforcement;
 
 /** The {@code policy} section: which policy to enforce and the defaults it is read with. */
 public class PolicyFactory {
@@ -20,6 +21,13 @@ public class PolicyFactory {
 
     /** Reload when the file changes (besides SIGHUP and {@code POST /tasks/reload-policy}). */
     private boolean watch;
+
+    /**
+     * {@code enforce} (default) carries out the policy's drops and rejects; {@code monitor} only logs and counts them
+     * and passes every packet (learning mode, docs/learning-mode.md). Read at start; a policy reload keeps it.
+     */
+    @NotNull
+    private Enforcement enforcement = Enforcement.ENFORCE;
 
     /** Destination binding (docs/destination-binding.md). */
     @Valid
@@ -64,6 +72,16 @@ public class PolicyFactory {
     @JsonProperty
     public void setWatch(boolean watch) {
         this.watch = watch;
+    }
+
+    @JsonProperty
+    public Enforcement getEnforcement() {
+        return enforcement;
+    }
+
+    @JsonProperty
+    public void setEnforcement(Enforcement enforcement) {
+        this.enforcement = enforcement;
     }
 
     /** The policy file, or null for pass-through. */

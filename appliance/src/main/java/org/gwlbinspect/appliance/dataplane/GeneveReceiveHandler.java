@@ -128,14 +128,18 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
                 geneve, inner, content, offset, length, gwlbAddress, gwlbPort, applianceAddress, nowNanos);
         if (slot < 0) {
             counters.dropped(
-                    slot == FlowResolver.FRAGMENT_WITHOUT_FLOW
-                            ? DropReason.FRAGMENT_WITHOUT_FLOW
-                            : DropReason.FLOW_TABLE_FULL);
+                    switch (slot) {
+                        case FlowResolver.FRAGMENT_WITHOUT_FLOW -> DropReason.FRAGMENT_WITHOUT_FLOW;
+                        // The policy dropped the datagram's first fragment: the rest of the datagram goes with it.
+                        case FlowResolver.FRAGMENT_OF_DROPPED_DATAGRAM -> DropReason.POLICY_DROP;
+                        default -> DropReason.FLOW_TABLE_FULL;
+                    });
             return false;
         }
         flowRecords.onPacket(flows, slot, inner, nowNanos); // the netflow record's start, TCP flags and TTLs
         Verdict verdict = inspector.inspect(inner, content, flows.table(), slot, flows.direction(), nowNanos);
         if (verdict != Verdict.PASS) {
+            flows.datagramDropped(inner, nowNanos);
             if (verdict == Verdict.REJECT) reset(slot);
             counters.dropped(DropReason.POLICY_DROP);
             return false;

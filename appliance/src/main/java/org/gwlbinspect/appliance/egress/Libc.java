@@ -11,18 +11,22 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
-/** The libc socket calls the egress path needs, as FFM downcall handles, and the Linux constants they take. */
-final class Libc {
+/**
+ * The libc socket calls the egress path needs, as FFM downcall handles, and the Linux constants they take; also the
+ * shared FFM plumbing (errno capture, {@code strerror}, {@code close}, making a downcall handle) that other packages'
+ * native calls (the simulator's namespaces, tun devices and raw sockets) are built on.
+ */
+public final class Libc {
 
-    static final int AF_INET = 2;
-    static final int SOCK_RAW = 3;
-    static final int SOCK_CLOEXEC = 0x80000;
+    public static final int AF_INET = 2;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_CLOEXEC = 0x80000;
     /** {@code IPPROTO_RAW} implies {@code IP_HDRINCL}: we supply the IPv4 header ({@code man 7 raw}). */
     static final int IPPROTO_RAW = 255;
     /** sendmmsg(2): "vlen is capped to UIO_MAXIOV (1024)". */
     static final int UIO_MAXIOV = 1024;
 
-    static final int SOL_SOCKET = 1;
+    public static final int SOL_SOCKET = 1;
     /** {@code man 7 socket}: the send buffer size, capped at {@code net.core.wmem_max}. */
     static final int SO_SNDBUF = 7;
     /** {@code man 7 socket}: as {@code SO_SNDBUF}, but a process with {@code CAP_NET_ADMIN} may exceed wmem_max. */
@@ -33,13 +37,13 @@ final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    /** Where a downcall made with {@link #CAPTURE_ERRNO} stores errno; allocate one per caller. */
-    static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    /** Where a downcall made with errno captured stores errno; allocate one per calling thread. */
+    public static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
 
     private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
 
     /** {@code int socket(int domain, int type, int protocol)}, errno captured (first argument: the call state). */
-    static final MethodHandle SOCKET =
+    public static final MethodHandle SOCKET =
             downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
 
     /**
@@ -51,7 +55,7 @@ final class Libc {
             downcall("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
 
     /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t length)}, errno captured. */
-    static final MethodHandle SETSOCKOPT = downcall(
+    public static final MethodHandle SETSOCKOPT = downcall(
             "setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
             CAPTURE_ERRNO);
@@ -63,25 +67,37 @@ final class Libc {
             CAPTURE_ERRNO);
 
     /** {@code int close(int fd)}, errno captured. */
-    static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    public static final MethodHandle CLOSE =
+            downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
 
     private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private Libc() {}
 
-    static int errno(MemorySegment callState) {
+    /** The errno a call left in {@code callState} (a {@link #CALL_STATE} segment). */
+    public static int errno(MemorySegment callState) {
         return (int) ERRNO.get(callState, 0L);
     }
 
     /** The C library's message for {@code errno}; for exception messages, not the data path. */
     @SuppressWarnings("restricted") // strerror returns a NUL-terminated string of unknown length; messages are short
-    static String strerror(int errno) {
+    public static String strerror(int errno) {
         try {
             MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
             return message.reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "strerror failed: " + t;
         }
+    }
+
+    /**
+     * A downcall handle for libc's {@code name} that captures errno: the handle takes a {@link #CALL_STATE} segment
+     * before the C arguments.
+     */
+    public static MethodHandle downcallWithErrno(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker.Option[] all = java.util.Arrays.copyOf(options, options.length + 1);
+        all[options.length] = CAPTURE_ERRNO;
+        return downcall(name, descriptor, all);
     }
 
     @SuppressWarnings("restricted") // the point of this class; the JVM runs with --enable-native-access

@@ -23,9 +23,6 @@ public final class GwlbEncapsulator {
     private static final int UDP = 17;
     private static final int SCTP = 132;
 
-    /** No options after GWLB's three; passed explicitly, as the 5-argument writeGwlb allocates an empty array per call. */
-    private static final byte[] NO_EXTRA_OPTIONS = new byte[0];
-
     private final long endpointId;
     private final long attachmentId;
     private int flowHash;
@@ -53,8 +50,7 @@ public final class GwlbEncapsulator {
                 ipVersion == 4 ? GeneveHeader.PROTOCOL_IPV4 : GeneveHeader.PROTOCOL_IPV6,
                 endpointId,
                 attachmentId,
-                cookie == 0 ? 1 : cookie,
-                NO_EXTRA_OPTIONS);
+                cookie == 0 ? 1 : cookie);
         out.writeBytes(packet, offset, length);
     }
 

@@ -34,6 +34,7 @@ import org.gwlbinspect.stateful.StatefulFlows;
 import org.gwlbinspect.stateful.StatefulInspector;
 import org.gwlbinspect.stateful.StatefulOutcome;
 import org.gwlbinspect.verdict.DropReason;
+import org.gwlbinspect.verdict.Enforcement;
 import org.gwlbinspect.verdict.Verdict;
 
 /**
@@ -108,6 +109,35 @@ public final class ReplayPipeline implements AutoCloseable {
      * @param logs where the EVE alert and flow logs go, or null for none
      */
     public ReplayPipeline(CompiledPolicy policy, FlowTableConfig flowConfig, EveLogConfig logs, int maxDatagramBytes) {
+        this(policy, flowConfig, StatefulConfig.defaults(), logs, maxDatagramBytes);
+    }
+
+    /**
+     * @param policy the policy to enforce, or null for pass-through
+     * @param stateful the stateful stage's bounds (the appliance's defaults hold about 180 MiB of stream and parser
+     *     state; the start-up warm-up uses less)
+     * @param logs where the EVE alert and flow logs go, or null for none
+     */
+    public ReplayPipeline(
+            CompiledPolicy policy,
+            FlowTableConfig flowConfig,
+            StatefulConfig stateful,
+            EveLogConfig logs,
+            int maxDatagramBytes) {
+        this(policy, flowConfig, stateful, logs, maxDatagramBytes, Enforcement.ENFORCE);
+    }
+
+    /**
+     * As the five-argument constructor, enforcing the policy or only monitoring it ({@code policy.enforcement},
+     * docs/learning-mode.md: verdicts logged and counted, every packet passed).
+     */
+    public ReplayPipeline(
+            CompiledPolicy policy,
+            FlowTableConfig flowConfig,
+            StatefulConfig stateful,
+            EveLogConfig logs,
+            int maxDatagramBytes,
+            Enforcement enforcement) {
         this.maxDatagramBytes = maxDatagramBytes;
         this.policy = policy;
         this.records = new FlowRecords(flowConfig.capacity());
@@ -115,13 +145,12 @@ public final class ReplayPipeline implements AutoCloseable {
         EpochClock clock = new EpochClock(0, 0);
         this.netflow = new NetflowWriter(records, clock);
         // Destination binding with the global mode off: rule options only; its map is allocated if the policy uses it.
-        StatefulFlows stateful = new StatefulFlows(
-                flowConfig.capacity(), StatefulConfig.defaults(), DestinationBindingConfig.defaults());
+        StatefulFlows flows = new StatefulFlows(flowConfig.capacity(), stateful, DestinationBindingConfig.defaults());
         this.table = new FlowTable(
                 flowConfig,
                 (t, slot, reason, now) -> {
                     netflow.onFlowEnd(t, slot, reason, now);
-                    stateful.onFlowEnd(t, slot, reason, now);
+                    flows.onFlowEnd(t, slot, reason, now);
                 },
                 HASH_SEED);
         FragmentTracker fragments =
@@ -137,7 +166,7 @@ public final class ReplayPipeline implements AutoCloseable {
             producer = log.registerProducer("replay-alerts");
         }
         this.alertProducer = producer;
-        StatefulInspector worker = new StatefulInspector(stateful, statefulCounters);
+        StatefulInspector worker = new StatefulInspector(flows, statefulCounters);
         worker.flowRecords(records);
         EveAlerts eve = new EveAlerts(worker, producer, clock, records);
         // Also note each alert's sid for the packet's verdict record, then write it as the worker would.
@@ -145,7 +174,7 @@ public final class ReplayPipeline implements AutoCloseable {
             noteAlert(ruleIndex, action);
             eve.alert(ruleIndex, action, packetVerdict);
         });
-        this.inspector = inspection.newInspector(new ActivePolicy(policy), worker);
+        this.inspector = inspection.newInspector(new ActivePolicy(policy), worker, enforcement);
     }
 
     /**
@@ -189,16 +218,21 @@ public final class ReplayPipeline implements AutoCloseable {
         int slot = resolver.resolve(
                 geneve, inner, datagram, offset, length, gwlbAddress, gwlbPort, applianceAddress, nowNanos);
         if (slot < 0) {
-            dropReason = slot == FlowResolver.FRAGMENT_WITHOUT_FLOW
-                    ? DropReason.FRAGMENT_WITHOUT_FLOW
-                    : DropReason.FLOW_TABLE_FULL;
+            dropReason = switch (slot) {
+                case FlowResolver.FRAGMENT_WITHOUT_FLOW -> DropReason.FRAGMENT_WITHOUT_FLOW;
+                case FlowResolver.FRAGMENT_OF_DROPPED_DATAGRAM -> DropReason.POLICY_DROP;
+                default -> DropReason.FLOW_TABLE_FULL;
+            };
             return verdict;
         }
         records.onPacket(resolver, slot, inner, nowNanos);
         if (tracksDecidingStage) snapshotCounters();
         verdict = inspector.inspect(inner, datagram, table, slot, resolver.direction(), nowNanos);
         if (tracksDecidingStage) decidedBy = stageThatDecided();
-        if (verdict != Verdict.PASS) dropReason = DropReason.POLICY_DROP;
+        if (verdict != Verdict.PASS) {
+            dropReason = DropReason.POLICY_DROP;
+            resolver.datagramDropped(inner, nowNanos); // its later fragments are dropped with it
+        }
         if (alertCount > 0) keepUpWithLogWriter();
         return verdict;
     }

@@ -57,8 +57,9 @@ final class ApplianceProcess implements AutoCloseable {
                     "exec",
                     topology.applianceNamespace(),
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xms256m",
-                    "-Xmx256m",
+                    // The stateful stage's 180 MiB, 65 536 flows and the start-up warm-up's ~20 MiB.
+                    "-Xms384m",
+                    "-Xmx384m",
                     "--enable-native-access=ALL-UNNAMED",
                     // Names the run in `ps`, so a leftover appliance of a dead run can be recognised and stopped.
                     "-Dgwlb-sim.prefix=" + topology.prefix(),
@@ -66,6 +67,7 @@ final class ApplianceProcess implements AutoCloseable {
                     jar.toAbsolutePath().toString(),
                     "server",
                     config.toString()));
+            command.addAll(command.indexOf("-jar"), extraJvmOptions());
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())) // a restart appends
@@ -75,6 +77,17 @@ final class ApplianceProcess implements AutoCloseable {
             throw new SimulatorException("starting the appliance failed: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * JVM options for the started appliance from the system property {@value #JVM_OPTIONS_PROPERTY} (split at spaces),
+     * read at every start: e.g. {@code -Ddw.policy.enforcement=monitor} runs it in monitor mode (docs/learning-mode.md).
+     */
+    static List<String> extraJvmOptions() {
+        String options = System.getProperty(JVM_OPTIONS_PROPERTY, "").strip();
+        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+    }
+
+    static final String JVM_OPTIONS_PROPERTY = "gwlb-sim.appliance-jvm-options";
 
     static String configuration(Topology topology, Path policy, Path workDirectory) {
         return """

@@ -21,6 +21,9 @@ import org.gwlbinspect.codec.ip.InnerPacket;
  * {@code accepted*()} results are valid on that thread until its next call.
  */
 public final class GwlbNode {
+    /** The one UDP port GWLB takes GENEVE on, and sends it to (gwlb.md §1.1). */
+    public static final int GENEVE_PORT = 6081;
+
     /** GWLB's MTU for inner packets, both ways (gwlb.md §0 item 9). */
     public static final int MAX_INNER_LENGTH = 8500;
 
@@ -110,26 +113,34 @@ public final class GwlbNode {
             return -1;
         }
         long now = nanoClock.getAsLong();
-        SimFlowKey probe = s.key.set(endpointIndex, s.inner);
-        SimFlow flow = flows.get(probe);
-        if (flow == null) {
-            SimFlow created = new SimFlow(
-                    probe.copy(),
-                    endpoint,
-                    FIRST_SOURCE_PORT + ThreadLocalRandom.current().nextInt(SOURCE_PORTS),
-                    newCookie(),
-                    now,
-                    s.inner.srcAddrHi(),
-                    s.inner.srcAddrLo(),
-                    s.inner.isFragment() ? 0 : s.inner.srcPort());
-            flow = flows.putIfAbsent(created.key, created);
+        // An ICMP error about a flow GWLB carries travels as a packet of that flow, with its port and cookie.
+        SimFlow flow = quotedFlow(endpointIndex, s);
+        boolean fromInitiator;
+        if (flow != null) {
+            fromInitiator = flow.isErrorFromInitiator(s.inner);
+        } else {
+            SimFlowKey probe = s.key.set(endpointIndex, s.inner);
+            flow = flows.get(probe);
             if (flow == null) {
-                flow = created;
-                counters.countFlow(endpointIndex);
+                SimFlow created = new SimFlow(
+                        probe.copy(),
+                        endpoint,
+                        FIRST_SOURCE_PORT + ThreadLocalRandom.current().nextInt(SOURCE_PORTS),
+                        newCookie(),
+                        now,
+                        s.inner.srcAddrHi(),
+                        s.inner.srcAddrLo(),
+                        s.inner.isFragment() ? 0 : s.inner.srcPort());
+                flow = flows.putIfAbsent(created.key, created);
+                if (flow == null) {
+                    flow = created;
+                    counters.countFlow(endpointIndex);
+                }
             }
+            fromInitiator = flow.isFromInitiator(s.inner);
         }
-        boolean fromInitiator = flow.isFromInitiator(s.inner);
         counters.countCaptured(endpointIndex, fromInitiator);
+        counters.countInnerSize(length);
         long cookie = flow.cookieForNextPacket(rotation, now, newCookie(), counters::countCookieRotation);
         GeneveHeaders.writeGwlb(out, protocolType, endpoint.endpointId(), endpoint.attachmentId(), cookie);
         out.writeBytes(packet, packet.readerIndex(), length);
@@ -187,7 +198,8 @@ public final class GwlbNode {
         }
         SimEndpoint endpoint = endpointFor(header.endpointId());
         if (endpoint == null) return ReplyDropReason.UNKNOWN_ENDPOINT;
-        SimFlow flow = flows.get(s.key.set(endpoint.index(), s.inner));
+        SimFlow flow = quotedFlow(endpoint.index(), s);
+        if (flow == null) flow = flows.get(s.key.set(endpoint.index(), s.inner));
         if (flow == null) return ReplyDropReason.UNKNOWN_FLOW;
         if (sourcePort != flow.outerSourcePort) return ReplyDropReason.WRONG_OUTER_PORT;
         int protocolType = s.inner.ipVersion() == 6 ? GeneveHeader.PROTOCOL_IPV6 : GeneveHeader.PROTOCOL_IPV4;
@@ -205,6 +217,19 @@ public final class GwlbNode {
         acceptedInnerOffset = innerOffset;
         acceptedInnerLength = s.inner.ipTotalLength();
         return null;
+    }
+
+    /**
+     * The flow an ICMP error in {@code s.inner} quotes (by the quoted 5-tuple, else by its 3-tuple if the datagram came
+     * in fragments), or null when the packet is no such error or the quoted flow is unknown (then the error is a flow
+     * of its own, like any packet).
+     */
+    private SimFlow quotedFlow(int endpointIndex, Scratch s) {
+        if (!s.inner.isIcmpError() || !s.inner.hasQuotedTuple()) return null;
+        SimFlow flow = flows.get(s.key.setQuoted(endpointIndex, s.inner));
+        if (flow != null || (s.inner.quotedSrcPort() == 0 && s.inner.quotedDstPort() == 0)) return flow;
+        // The quoted datagram may have crossed the node in fragments, keyed without ports.
+        return flows.get(s.key.setQuoted(endpointIndex, s.inner, false));
     }
 
     /** Whether the header at {@code datagram[offset, offset + length)} is byte for byte what the node sends. */
@@ -238,6 +263,15 @@ public final class GwlbNode {
             }
         }
         return expired;
+    }
+
+    /**
+     * Counts a UDP datagram that reached the node on another port than {@link #GENEVE_PORT} (the appliance sent a
+     * reply to the flow's source port, say): returned, and refused as {@link ReplyDropReason#WRONG_DESTINATION_PORT}.
+     */
+    public void wrongDestinationPort() {
+        counters.countReturned();
+        counters.countReplyDrop(ReplyDropReason.WRONG_DESTINATION_PORT);
     }
 
     /** Counts the accepted reply written toward its destination. */

@@ -91,6 +91,13 @@ public final class GwlbSimCommand extends Command {
                 .setDefault(120L)
                 .help("forget another flow idle this long (default 120, GWLB's)");
         subparser
+                .addArgument("--link-mtu")
+                .metavar("BYTES")
+                .type(Integer.class)
+                .setDefault(SimOptions.DEFAULT_LINK_MTU)
+                .help("MTU of the client's and server's links (" + SimOptions.MIN_LINK_MTU + ".."
+                        + SimOptions.MAX_LINK_MTU + "); 8500 carries GWLB's largest inner packets");
+        subparser
                 .addArgument("--report")
                 .metavar("FILE")
                 .setDefault("gwlb-sim-report.json")
@@ -149,7 +156,8 @@ public final class GwlbSimCommand extends Command {
 
     @Override
     public void onError(Cli cli, Namespace namespace, Throwable e) {
-        if (e instanceof SimulatorException) {
+        if (e instanceof SimulatorException || e instanceof IllegalArgumentException) {
+            // A failed run or an option out of range (SimOptions): the message says it all.
             err.println("gwlb-sim: " + e.getMessage());
         } else {
             super.onError(cli, namespace, e);
@@ -231,7 +239,8 @@ public final class GwlbSimCommand extends Command {
                 policy == null ? null : Path.of(policy),
                 Path.of(ns.getString("work_dir")),
                 Path.of(ns.getString("state_dir")),
-                (long) (ns.getDouble("health_timeout") * 1000));
+                (long) (ns.getDouble("health_timeout") * 1000),
+                ns.getInt("link_mtu"));
         if (scenario != null) scenario.prepare(options);
         Path reportFile = Path.of(ns.getString("report"));
         GwlbSimulator sim = GwlbSimulator.start(options);

@@ -19,13 +19,14 @@ import org.gwlbinspect.appliance.egress.RawSocketSender;
 
 /**
  * A running GWLB simulator: the {@link Topology}'s namespaces, one capture thread per endpoint (tun → GENEVE → the
- * appliance), one reply thread (the appliance → checks → tun), and optionally the appliance it started. {@link #close()}
+ * appliance), one reply thread (the appliance → checks → tun), one counting the datagrams sent to other ports of the
+ * node than 6081 ({@link WrongPortReceiver}), and optionally the appliance it started. {@link #close()}
  * stops everything and deletes what it made; a JVM shutdown hook does the same on Ctrl-C.
  */
 public final class GwlbSimulator implements AutoCloseable {
     private static final int POLL_MILLIS = 100;
     private static final int BUFFER_BYTES = 65_536;
-    private static final int GENEVE_PORT = 6081;
+    private static final int GENEVE_PORT = GwlbNode.GENEVE_PORT;
     private static final long EXPIRY_INTERVAL_MILLIS = 1_000;
 
     private final Topology topology;
@@ -39,6 +40,7 @@ public final class GwlbSimulator implements AutoCloseable {
     private final InetSocketAddress applianceAddress;
     private volatile boolean running = true;
     private volatile DatagramChannel replyChannel;
+    private volatile WrongPortReceiver wrongPorts;
     private SimNetwork network;
     private ApplianceProcess appliance;
     private Thread shutdownHook;
@@ -86,7 +88,7 @@ public final class GwlbSimulator implements AutoCloseable {
         publishState(0);
         shutdownHook = new Thread(this::close, "gwlb-sim-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        network = SimNetwork.create(topology);
+        network = SimNetwork.create(topology, options.linkMtu());
         for (int k = 1; k <= topology.endpoints(); k++) {
             TunDevice tun = NamespaceThreads.call(topology.endpointNamespace(k), () -> TunDevice.open(Topology.TUN));
             tuns.add(tun);
@@ -98,8 +100,13 @@ public final class GwlbSimulator implements AutoCloseable {
             channel.bind(new InetSocketAddress(Topology.GWLB_NODE_IPV4, GENEVE_PORT));
             return channel;
         });
+        // Opened before any GENEVE is sent, so a reply to another port than 6081 is counted from the first one on.
+        wrongPorts = NamespaceThreads.call(
+                topology.gwlbNamespace(), () -> WrongPortReceiver.open(Topology.ipv4(Topology.GWLB_NODE_IPV4)));
         threads.add(
                 NamespaceThreads.start(topology.gwlbNamespace(), "gwlb-sim-replies", this::forwardReplies, this::fail));
+        threads.add(NamespaceThreads.start(
+                topology.gwlbNamespace(), "gwlb-sim-other-ports", this::countWrongPorts, this::fail));
         for (int k = 1; k <= topology.endpoints(); k++) {
             int endpoint = k;
             threads.add(NamespaceThreads.start(
@@ -213,10 +220,30 @@ public final class GwlbSimulator implements AutoCloseable {
         }
     }
 
+    /** Counts the UDP datagrams that reach the node on another port than 6081 (GWLB drops them). */
+    private void countWrongPorts() throws SimulatorException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(BUFFER_BYTES);
+            ByteBuf view = Unpooled.wrappedBuffer(buffer.asByteBuffer());
+            while (running) {
+                int n = wrongPorts.read(buffer, POLL_MILLIS);
+                if (n == 0) continue;
+                if (n < 0) throw SimulatorException.errno("read from the raw UDP socket", -n);
+                if (wrongPorts.isWrongPort(view.setIndex(0, n), n)) node.wrongDestinationPort();
+            }
+        }
+    }
+
     private void fail(Thread thread, Throwable t) {
         if (!running) return; // a loop ending because we are stopping is not a failure
         failure.compareAndSet(null, t);
         System.err.println("gwlb-sim: " + thread.getName() + " failed: " + t);
+    }
+
+    /** Datagrams the raw socket behind {@code wrong_destination_port} read, to any port (tests: its filter works). */
+    long otherPortDatagramsRead() {
+        WrongPortReceiver receiver = wrongPorts;
+        return receiver == null ? 0 : receiver.datagramsRead();
     }
 
     public Topology topology() {
@@ -278,6 +305,7 @@ public final class GwlbSimulator implements AutoCloseable {
             }
         }
         report = SimReport.of(topology, applianceAddress(), (System.nanoTime() - startedNanos) / 1e9, node);
+        if (wrongPorts != null) wrongPorts.close();
         for (TunDevice tun : tuns) tun.close();
         if (network != null) network.close();
         states.delete(topology.prefix());

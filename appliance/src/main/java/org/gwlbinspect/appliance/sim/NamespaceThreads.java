@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import org.gwlbinspect.appliance.egress.Libc;
 
 /**
  * Runs code inside a named network namespace ({@code /run/netns/NAME}, as {@code ip netns add} mounts it) from a JVM
@@ -19,17 +20,17 @@ final class NamespaceThreads {
     /** Moves the calling thread into the namespace {@code name}. */
     static void enter(String name) throws SimulatorException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(SimLibc.CALL_STATE);
+            MemorySegment state = arena.allocate(Libc.CALL_STATE);
             String path = NETNS_DIRECTORY + name;
             int fd = (int)
                     SimLibc.OPEN.invokeExact(state, arena.allocateFrom(path), SimLibc.O_RDONLY | SimLibc.O_CLOEXEC, 0);
-            if (fd < 0) throw SimulatorException.errno("open " + path, SimLibc.errno(state));
+            if (fd < 0) throw SimulatorException.errno("open " + path, Libc.errno(state));
             try {
                 if ((int) SimLibc.SETNS.invokeExact(state, fd, SimLibc.CLONE_NEWNET) < 0) {
-                    throw SimulatorException.errno("setns " + path, SimLibc.errno(state));
+                    throw SimulatorException.errno("setns " + path, Libc.errno(state));
                 }
             } finally {
-                int ignored = (int) SimLibc.CLOSE.invokeExact(state, fd);
+                int ignored = (int) Libc.CLOSE.invokeExact(state, fd);
             }
         } catch (SimulatorException e) {
             throw e;

@@ -5,6 +5,11 @@ package org.gwlbinspect.appliance.sim;
  * are stable: they are the keys of the report's {@code dropped} object.
  */
 public enum ReplyDropReason {
+    /**
+     * Sent to another UDP port of the node than 6081: GWLB takes GENEVE on 6081 only (gwlb.md §1.1), and replies go to
+     * 6081 whatever the flow's source port (§0 item 4).
+     */
+    WRONG_DESTINATION_PORT("wrong_destination_port"),
     /** The outer source address is not the appliance's: GWLB takes GENEVE from its registered targets only. */
     WRONG_SOURCE_ADDRESS("wrong_source_address"),
     /** Not a GENEVE header GWLB could have sent (version, lengths, protocol type, AWS options). */

@@ -7,11 +7,21 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /** The simulated GWLB node's counters: written by its capture and reply threads, read for the report. */
 public final class SimCounters {
+    /**
+     * Upper bounds of the inner-packet size classes: an Ethernet MTU, two larger classes, and GWLB's 8500 (the tun's
+     * MTU, so nothing larger is captured): jumbo traffic shows up in the last.
+     */
+    static final int[] INNER_SIZE_LIMITS = {1500, 4096, 8192, GwlbNode.MAX_INNER_LENGTH};
+
     private final AtomicLong fromClient = new AtomicLong();
     private final AtomicLong fromServer = new AtomicLong();
     private final AtomicLong returned = new AtomicLong();
     private final AtomicLong cookieRotations = new AtomicLong();
     private final AtomicLong expiredFlows = new AtomicLong();
+    // Inner packets wrapped for the appliance by size: at most INNER_SIZE_LIMITS[i] bytes (and more than the one
+    // before).
+    private final AtomicLongArray innerSizes = new AtomicLongArray(INNER_SIZE_LIMITS.length);
+    private final AtomicLong largestInner = new AtomicLong();
     private final AtomicLongArray captureDropped = new AtomicLongArray(CaptureDropReason.values().length);
     private final AtomicLongArray replyDropped = new AtomicLongArray(ReplyDropReason.values().length);
     // Indexed by endpoint index (1-based; slot 0 unused).
@@ -27,6 +37,29 @@ public final class SimCounters {
 
     void countCaptured(int endpoint, boolean fromInitiator) {
         (fromInitiator ? fromClient : fromServer).incrementAndGet();
+    }
+
+    void countInnerSize(int length) {
+        int i = 0;
+        while (i < INNER_SIZE_LIMITS.length - 1 && length > INNER_SIZE_LIMITS[i]) i++;
+        innerSizes.incrementAndGet(i);
+        largestInner.accumulateAndGet(length, Math::max);
+    }
+
+    /** Inner packets wrapped for the appliance by size class ({@code "1501-4096"}: bytes), every class listed. */
+    public Map<String, Long> innerSizesByClass() {
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        int from = 0;
+        for (int i = 0; i < INNER_SIZE_LIMITS.length; i++) {
+            sizes.put(from + "-" + INNER_SIZE_LIMITS[i], innerSizes.get(i));
+            from = INNER_SIZE_LIMITS[i] + 1;
+        }
+        return sizes;
+    }
+
+    /** The largest inner packet wrapped for the appliance, in bytes. */
+    public long largestInnerPacket() {
+        return largestInner.get();
     }
 
     void countCaptureDrop(CaptureDropReason reason) {
@@ -85,7 +118,7 @@ public final class SimCounters {
         return sent.get(endpoint);
     }
 
-    /** Datagrams that arrived from the appliance (or anyone) on the node's port 6081. */
+    /** UDP datagrams that arrived from the appliance (or anyone) at the node: on port 6081, or on another port. */
     public long returned() {
         return returned.get();
     }

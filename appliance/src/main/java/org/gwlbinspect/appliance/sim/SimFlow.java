@@ -57,9 +57,16 @@ final class SimFlow {
     }
 
     boolean isFromInitiator(InnerPacket packet) {
-        return packet.srcAddrHi() == initiatorHi
-                && packet.srcAddrLo() == initiatorLo
-                && (packet.isFragment() ? 0 : packet.srcPort()) == initiatorPort;
+        return isInitiator(packet.srcAddrHi(), packet.srcAddrLo(), packet.isFragment() ? 0 : packet.srcPort());
+    }
+
+    /** Whether an ICMP error carried on this flow travels from its initiator: the packet it quotes went to it. */
+    boolean isErrorFromInitiator(InnerPacket error) {
+        return !isInitiator(error.quotedSrcAddrHi(), error.quotedSrcAddrLo(), error.quotedSrcPort());
+    }
+
+    private boolean isInitiator(long addressHi, long addressLo, int port) {
+        return addressHi == initiatorHi && addressLo == initiatorLo && port == initiatorPort;
     }
 
     synchronized long cookie() {

@@ -5,7 +5,8 @@ import org.gwlbinspect.codec.ip.InnerPacket;
 /**
  * A flow as GWLB tracks it: (endpoint, IP version, protocol, both address-port pairs), the same for both directions
  * (gwlb.md §0 item 6): the lower (address, port) pair is stored first. Fragments carry ports only in the first one, so
- * every fragment is keyed by its 3-tuple (ports 0), which keeps all fragments of a datagram on one flow.
+ * every fragment is keyed by its 3-tuple (ports 0), which keeps all fragments of a datagram on one flow. An ICMP
+ * error that quotes a packet is keyed by the quoted packet's tuple ({@link #setQuoted}).
  *
  * <p>Mutable so that one probe key per thread serves every lookup; {@link #copy()} makes the key a map stores.
  */
@@ -23,16 +24,60 @@ final class SimFlowKey {
     /** Points this key at {@code packet}'s flow, seen through endpoint {@code endpointIndex}. */
     SimFlowKey set(int endpointIndex, InnerPacket packet) {
         boolean ports = !packet.isFragment();
-        int srcPort = ports ? packet.srcPort() : 0;
-        int dstPort = ports ? packet.dstPort() : 0;
+        return set(
+                endpointIndex,
+                packet.ipVersion(),
+                packet.protocol(),
+                packet.srcAddrHi(),
+                packet.srcAddrLo(),
+                ports ? packet.srcPort() : 0,
+                packet.dstAddrHi(),
+                packet.dstAddrLo(),
+                ports ? packet.dstPort() : 0);
+    }
+
+    /**
+     * Points this key at the flow of the packet an ICMP error quotes ({@link InnerPacket#hasQuotedTuple()} must hold):
+     * GWLB carries an error about a flow as a packet of that flow (gwlb.md §0 item 7).
+     */
+    SimFlowKey setQuoted(int endpointIndex, InnerPacket error) {
+        return setQuoted(endpointIndex, error, true);
+    }
+
+    /**
+     * As {@link #setQuoted(int, InnerPacket)}, with the quoted ports or without them ({@code withPorts} false): the key
+     * of a datagram that crossed the node in fragments, which an error about the reassembled datagram quotes with ports.
+     */
+    SimFlowKey setQuoted(int endpointIndex, InnerPacket error, boolean withPorts) {
+        return set(
+                endpointIndex,
+                error.ipVersion(),
+                error.quotedProtocol(),
+                error.quotedSrcAddrHi(),
+                error.quotedSrcAddrLo(),
+                withPorts ? error.quotedSrcPort() : 0,
+                error.quotedDstAddrHi(),
+                error.quotedDstAddrLo(),
+                withPorts ? error.quotedDstPort() : 0);
+    }
+
+    private SimFlowKey set(
+            int endpointIndex,
+            int version,
+            int proto,
+            long srcHi,
+            long srcLo,
+            int srcPort,
+            long dstHi,
+            long dstLo,
+            int dstPort) {
         endpoint = endpointIndex;
-        ipVersion = packet.ipVersion();
-        protocol = packet.protocol();
-        if (compare(packet.srcAddrHi(), packet.srcAddrLo(), srcPort, packet.dstAddrHi(), packet.dstAddrLo(), dstPort)
-                <= 0) {
-            setPairs(packet.srcAddrHi(), packet.srcAddrLo(), srcPort, packet.dstAddrHi(), packet.dstAddrLo(), dstPort);
+        ipVersion = version;
+        protocol = proto;
+        if (compare(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort) <= 0) {
+            setPairs(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort);
         } else {
-            setPairs(packet.dstAddrHi(), packet.dstAddrLo(), dstPort, packet.srcAddrHi(), packet.srcAddrLo(), srcPort);
+            setPairs(dstHi, dstLo, dstPort, srcHi, srcLo, srcPort);
         }
         return this;
     }

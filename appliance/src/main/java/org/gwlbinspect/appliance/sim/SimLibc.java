@@ -6,13 +6,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import org.gwlbinspect.appliance.egress.Libc;
 
-/** The libc calls the simulator needs beyond the egress path's (namespaces, tun devices), as FFM downcall handles. */
+/**
+ * The libc calls the simulator needs beyond the egress path's (namespaces, tun devices, reading with a timeout), as FFM
+ * downcall handles built on {@link Libc}'s errno capture; errno, {@code strerror} and {@code close} are {@link Libc}'s.
+ */
 final class SimLibc {
     static final int O_RDONLY = 0;
     static final int O_RDWR = 2;
@@ -34,68 +35,46 @@ final class SimLibc {
     static final int EINTR = 4;
     static final int EAGAIN = 11;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-    static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
-
     /** {@code int open(const char *path, int flags, ...)}. */
-    static final MethodHandle OPEN = downcall(
-            "open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            CAPTURE_ERRNO,
-            Linker.Option.firstVariadicArg(2));
+    static final MethodHandle OPEN = Libc.downcallWithErrno(
+            "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
 
     /** {@code int setns(int fd, int nstype)}: moves the calling thread only. */
     static final MethodHandle SETNS =
-            downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+            Libc.downcallWithErrno("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
     /** {@code int ioctl(int fd, unsigned long request, void *argument)}. */
-    static final MethodHandle IOCTL = downcall(
-            "ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-            CAPTURE_ERRNO,
-            Linker.Option.firstVariadicArg(2));
+    static final MethodHandle IOCTL = Libc.downcallWithErrno(
+            "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
 
     /** {@code ssize_t read(int fd, void *buffer, size_t count)}. */
     static final MethodHandle READ =
-            downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+            Libc.downcallWithErrno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
     /** {@code ssize_t write(int fd, const void *buffer, size_t count)}. */
     static final MethodHandle WRITE =
-            downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+            Libc.downcallWithErrno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
     /** {@code int poll(struct pollfd *fds, nfds_t count, int timeoutMillis)}. */
     static final MethodHandle POLL =
-            downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
-
-    /** {@code int close(int fd)}. */
-    static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-
-    private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+            Libc.downcallWithErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     private SimLibc() {}
 
-    static int errno(MemorySegment callState) {
-        return (int) ERRNO.get(callState, 0L);
-    }
-
-    /** The C library's message for {@code errno}; for exception messages only. */
-    @SuppressWarnings("restricted") // strerror returns a NUL-terminated string of unknown length; messages are short
-    static String strerror(int errno) {
-        try {
-            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
-            return message.reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
-    }
-
-    @SuppressWarnings("restricted") // the point of this class; the JVM runs with --enable-native-access
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        MemorySegment symbol = LINKER.defaultLookup()
-                .find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, descriptor, options);
+    /**
+     * Waits up to {@code timeoutMillis} for {@code pollFd}'s descriptor (a {@code struct pollfd} asking for {@link
+     * #POLLIN}) to be readable, then reads once into {@code buffer}.
+     *
+     * @return the bytes read, 0 when nothing came in time (or a signal interrupted), -errno on failure
+     */
+    static int pollAndRead(
+            MemorySegment callState, MemorySegment pollFd, int fd, MemorySegment buffer, int timeoutMillis)
+            throws Throwable {
+        int ready = (int) POLL.invokeExact(callState, pollFd, 1L, timeoutMillis);
+        if (ready <= 0) return ready == 0 || Libc.errno(callState) == EINTR ? 0 : -Libc.errno(callState);
+        long n = (long) READ.invokeExact(callState, fd, buffer, buffer.byteSize());
+        if (n >= 0) return (int) n;
+        int errno = Libc.errno(callState);
+        return errno == EINTR || errno == EAGAIN ? 0 : -errno;
     }
 }

@@ -18,15 +18,20 @@ final class SimNetwork implements AutoCloseable {
     private static final long COMMAND_TIMEOUT_SECONDS = 20;
 
     private final Topology topology;
+    private final int linkMtu;
     private final List<String> created = new ArrayList<>();
 
-    private SimNetwork(Topology topology) {
+    private SimNetwork(Topology topology, int linkMtu) {
         this.topology = topology;
+        this.linkMtu = linkMtu;
     }
 
-    /** Builds the whole topology except the endpoints' tun routing ({@link #routeIntoTun}); deletes it on failure. */
-    static SimNetwork create(Topology topology) throws SimulatorException {
-        SimNetwork network = new SimNetwork(topology);
+    /**
+     * Builds the whole topology except the endpoints' tun routing ({@link #routeIntoTun}), with client and server links
+     * of MTU {@code linkMtu}; deletes it on failure.
+     */
+    static SimNetwork create(Topology topology, int linkMtu) throws SimulatorException {
+        SimNetwork network = new SimNetwork(topology, linkMtu);
         try {
             network.build();
             return network;
@@ -60,8 +65,13 @@ final class SimNetwork implements AutoCloseable {
             String e = topology.endpointNamespace(k);
             String c = topology.clientNamespace(k);
             String s = topology.serverNamespace(k);
-            ip("-n", e, "link", "add", "client0", "type", "veth", "peer", "name", "gwlbe0", "netns", c);
-            ip("-n", e, "link", "add", "server0", "type", "veth", "peer", "name", "gwlbe0", "netns", s);
+            String mtu = Integer.toString(linkMtu);
+            ip(
+                    "-n", e, "link", "add", "client0", "mtu", mtu, "type", "veth", "peer", "name", "gwlbe0", "mtu", mtu,
+                    "netns", c);
+            ip(
+                    "-n", e, "link", "add", "server0", "mtu", mtu, "type", "veth", "peer", "name", "gwlbe0", "mtu", mtu,
+                    "netns", s);
             address(e, "client0", Topology.CLIENT_GATEWAY_IPV4 + "/24", Topology.CLIENT_GATEWAY_IPV6 + "/64");
             address(e, "server0", Topology.SERVER_GATEWAY_IPV4 + "/24", Topology.SERVER_GATEWAY_IPV6 + "/64");
             address(c, "gwlbe0", Topology.CLIENT_IPV4 + "/24", Topology.CLIENT_IPV6 + "/64");

@@ -25,7 +25,9 @@ public record SimReport(
         @JsonProperty("flows") long flows,
         @JsonProperty("cookie_rotations") long cookieRotations,
         @JsonProperty("flows_expired") long flowsExpired,
-        @JsonProperty("endpoints") List<EndpointReport> endpoints) {
+        @JsonProperty("endpoints") List<EndpointReport> endpoints,
+        @JsonProperty("inner_sizes") Map<String, Long> innerSizes,
+        @JsonProperty("largest_inner_packet") long largestInnerPacket) {
 
     /** One endpoint's IDs and traffic. */
     public record EndpointReport(
@@ -68,7 +70,9 @@ public record SimReport(
                 c.flows(),
                 c.cookieRotations(),
                 c.expiredFlows(),
-                endpoints);
+                endpoints,
+                c.innerSizesByClass(),
+                c.largestInnerPacket());
     }
 
     public void writeJson(Path file) throws IOException {
@@ -95,6 +99,7 @@ public record SimReport(
         s.append(String.format("  returned: %d, forwarded: %d%n", returned, forwarded));
         s.append(String.format(
                 "  flows: %d (%d expired idle), cookie rotations: %d%n", flows, flowsExpired, cookieRotations));
+        s.append(String.format("  inner packets sent by size: %s, largest %d bytes%n", innerSizes, largestInnerPacket));
         dropped.forEach((reason, n) -> {
             if (n > 0) s.append(String.format("  dropped reply, %s: %d%n", reason, n));
         });

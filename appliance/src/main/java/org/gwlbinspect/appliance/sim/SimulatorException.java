@@ -1,5 +1,7 @@
 package org.gwlbinspect.appliance.sim;
 
+import org.gwlbinspect.appliance.egress.Libc;
+
 /** The simulator could not set up or run (a command failed, a system call failed, the appliance did not start). */
 public final class SimulatorException extends Exception {
     public SimulatorException(String message) {
@@ -11,6 +13,6 @@ public final class SimulatorException extends Exception {
     }
 
     static SimulatorException errno(String call, int errno) {
-        return new SimulatorException(call + " failed: " + SimLibc.strerror(errno) + " (errno " + errno + ")");
+        return new SimulatorException(call + " failed: " + Libc.strerror(errno) + " (errno " + errno + ")");
     }
 }

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import org.gwlbinspect.appliance.egress.Libc;
 
 /**
  * A layer-3 tun device ({@code IFF_TUN | IFF_NO_PI}, Documentation/networking/tuntap.rst): what the kernel routes into
@@ -14,8 +15,8 @@ final class TunDevice implements AutoCloseable {
     private final String name;
     private final int fd;
     private final Arena arena = Arena.ofAuto();
-    private final MemorySegment readState = arena.allocate(SimLibc.CALL_STATE);
-    private final MemorySegment writeState = arena.allocate(SimLibc.CALL_STATE);
+    private final MemorySegment readState = arena.allocate(Libc.CALL_STATE);
+    private final MemorySegment writeState = arena.allocate(Libc.CALL_STATE);
     private final MemorySegment pollFd = arena.allocate(8); // struct pollfd { int fd; short events; short revents; }
     private volatile boolean closed;
 
@@ -33,19 +34,19 @@ final class TunDevice implements AutoCloseable {
             throw new SimulatorException("tun name too long (max 15 characters): " + name);
         }
         try (Arena local = Arena.ofConfined()) {
-            MemorySegment state = local.allocate(SimLibc.CALL_STATE);
+            MemorySegment state = local.allocate(Libc.CALL_STATE);
             int fd = (int) SimLibc.OPEN.invokeExact(
                     state, local.allocateFrom("/dev/net/tun"), SimLibc.O_RDWR | SimLibc.O_CLOEXEC, 0);
             if (fd < 0) {
                 throw SimulatorException.errno(
-                        "open /dev/net/tun (load the tun module: modprobe tun)", SimLibc.errno(state));
+                        "open /dev/net/tun (load the tun module: modprobe tun)", Libc.errno(state));
             }
             MemorySegment ifreq = local.allocate(SimLibc.IFREQ_SIZE);
             MemorySegment.copy(nameBytes, 0, ifreq, ValueLayout.JAVA_BYTE, 0, nameBytes.length);
             ifreq.set(ValueLayout.JAVA_SHORT, SimLibc.IFNAMSIZ, (short) (SimLibc.IFF_TUN | SimLibc.IFF_NO_PI));
             if ((int) SimLibc.IOCTL.invokeExact(state, fd, SimLibc.TUNSETIFF, ifreq) < 0) {
-                int errno = SimLibc.errno(state);
-                int ignored = (int) SimLibc.CLOSE.invokeExact(state, fd);
+                int errno = Libc.errno(state);
+                int ignored = (int) Libc.CLOSE.invokeExact(state, fd);
                 throw SimulatorException.errno("ioctl(TUNSETIFF, " + name + ")", errno);
             }
             return new TunDevice(name, fd);
@@ -67,13 +68,7 @@ final class TunDevice implements AutoCloseable {
      */
     int read(MemorySegment buffer, int timeoutMillis) {
         try {
-            int ready = (int) SimLibc.POLL.invokeExact(readState, pollFd, 1L, timeoutMillis);
-            if (ready <= 0)
-                return ready == 0 || SimLibc.errno(readState) == SimLibc.EINTR ? 0 : -SimLibc.errno(readState);
-            long n = (long) SimLibc.READ.invokeExact(readState, fd, buffer, buffer.byteSize());
-            if (n >= 0) return (int) n;
-            int errno = SimLibc.errno(readState);
-            return errno == SimLibc.EINTR || errno == SimLibc.EAGAIN ? 0 : -errno;
+            return SimLibc.pollAndRead(readState, pollFd, fd, buffer, timeoutMillis);
         } catch (Throwable t) {
             throw new IllegalStateException("read from tun " + name + " failed", t);
         }
@@ -87,7 +82,7 @@ final class TunDevice implements AutoCloseable {
     int write(MemorySegment packet, long length) {
         try {
             long n = (long) SimLibc.WRITE.invokeExact(writeState, fd, packet, length);
-            return n >= 0 ? 0 : SimLibc.errno(writeState);
+            return n >= 0 ? 0 : Libc.errno(writeState);
         } catch (Throwable t) {
             throw new IllegalStateException("write to tun " + name + " failed", t);
         }
@@ -98,7 +93,7 @@ final class TunDevice implements AutoCloseable {
         if (closed) return;
         closed = true;
         try (Arena local = Arena.ofConfined()) {
-            int ignored = (int) SimLibc.CLOSE.invokeExact(local.allocate(SimLibc.CALL_STATE), fd);
+            int ignored = (int) Libc.CLOSE.invokeExact(local.allocate(Libc.CALL_STATE), fd);
         } catch (Throwable t) {
             // closing a descriptor we own cannot usefully fail; the namespace's deletion removes the device anyway
         }

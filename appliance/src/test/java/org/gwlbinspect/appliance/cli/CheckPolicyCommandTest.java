@@ -94,6 +94,26 @@ class CheckPolicyCommandTest {
     }
 
     @Test
+    void checksALoneRuleGroupInsideAPolicyOfItsOwn(@TempDir Path dir) throws Exception {
+        // One describe-rule-group output, as suggest-allowlist writes it; strict order generates no drop rules.
+        String group = """
+                {"RuleGroup": {"RulesSource": {"RulesSourceList": {"Targets": [%s],
+                   "TargetTypes": ["TLS_SNI", "HTTP_HOST"], "GeneratedRulesType": "ALLOWLIST"}},
+                   "StatefulRuleOptions": {"RuleOrder": "STRICT_ORDER"}},
+                 "RuleGroupResponse": {"RuleGroupArn": "arn:aws:network-firewall:eu-west-1:123456789012:stateful-rulegroup/names",
+                   "RuleGroupName": "names", "Type": "STATEFUL", "Capacity": 100}}
+                """;
+        Path good = Files.writeString(dir.resolve("group.json"), group.formatted("\".example.co.uk\""));
+        assertThat(check(good)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .startsWith(good + ": one rule group (describe-rule-group output), checked in a policy of its own:")
+                .contains("1 stateful group(s) with 2 rule(s), STRICT_ORDER");
+        Path bad = Files.writeString(dir.resolve("bad-group.json"), group.formatted("\"bad name.com\""));
+        assertThat(check(bad)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'bad name.com' is not a domain name");
+    }
+
+    @Test
     void unreadableFileIsAProblemNotACrash(@TempDir Path dir) {
         assertThat(check(dir.resolve("missing.rules"))).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing.rules");

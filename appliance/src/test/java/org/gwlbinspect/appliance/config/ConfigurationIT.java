@@ -39,6 +39,14 @@ class ConfigurationIT {
     }
 
     @Test
+    void badWarmUpSettingsFailStartNamingTheKey() {
+        assertThatThrownBy(() -> TestAppliance.start("health.warmUpPackets=-1").close())
+                .hasStackTraceContaining("health.warmUpPackets must be greater than or equal to 0");
+        assertThatThrownBy(() -> TestAppliance.start("health.warmUpTimeout=0s").close())
+                .hasStackTraceContaining("health.warmUpTimeout must be positive");
+    }
+
+    @Test
     void badLogSettingsFailStartNamingTheKey() {
         assertThatThrownBy(() -> TestAppliance.start("logs.ringSize=1000").close())
                 .hasStackTraceContaining("logs.ringSize must be a power of two");

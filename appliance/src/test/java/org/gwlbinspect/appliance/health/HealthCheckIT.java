@@ -31,6 +31,17 @@ class HealthCheckIT {
     }
 
     @Test
+    void warmsTheDataPathUpBeforeTurningHealthyWithoutShowingItsPackets() throws Exception {
+        try (TestAppliance appliance = TestAppliance.start("health.warmUpPackets=100000")) {
+            // Healthy only after the whole warm-up ran (start() waited for health), and none of its packets went
+            // through a worker: the warm-up's pipeline, flow table and counters are its own.
+            assertThat(appliance.metric("appliance_warmup_packets")).isEqualTo(100_000);
+            assertThat(appliance.metricSum("appliance_received_packets_total")).isZero();
+            assertThat(appliance.metricSum("appliance_flows_active")).isZero();
+        }
+    }
+
+    @Test
     void stalledWorkerTurnsHealth503WithReason() throws Exception {
         try (TestAppliance appliance = TestAppliance.start("health.closeListenerWhenUnhealthy=false")) {
             CountDownLatch release = new CountDownLatch(1);

@@ -137,7 +137,7 @@ class ProvisionScriptIT {
             // A small appliance for this machine; nothing in it reaches for the instance metadata.
             writeConfig(root, "environment", """
                     APPLIANCE_OPTS="-Ddw.flows.capacity=65536 -Ddw.dataPlane.workers=2 -Ddw.health.drainTime=2s"
-                    JAVA_OPTS="-Xms256m -Xmx256m -XX:+ExitOnOutOfMemoryError"
+                    JAVA_OPTS="-Xms384m -Xmx384m -XX:+ExitOnOutOfMemoryError"
                     POLICY_SOURCE=
                     ENI_MTU=0
                     AVAILABILITY_ZONE=test-1a

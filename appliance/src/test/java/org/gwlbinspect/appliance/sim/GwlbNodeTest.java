@@ -2,6 +2,7 @@ package org.gwlbinspect.appliance.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.gwlbinspect.codec.TestPackets.gwlb;
+import static org.gwlbinspect.codec.TestPackets.icmp;
 import static org.gwlbinspect.codec.TestPackets.ipv4;
 import static org.gwlbinspect.codec.TestPackets.ipv4Packet;
 import static org.gwlbinspect.codec.TestPackets.ipv6Packet;
@@ -264,5 +265,135 @@ class GwlbNodeTest {
         assertThat(sent.payload().getUnsignedShort(2)).isEqualTo(0x86DD);
         assertThat(reply(node, APPLIANCE, sent.port(), sent.payload())).isNull();
         assertThat(node.acceptedInnerLength()).isEqualTo(syn6.length);
+    }
+
+    @Test
+    void carriesAPortUnreachableAboutAUdpFlowAsAPacketOfThatFlow() {
+        byte[] query = ipv4Packet(17, CLIENT, SERVER, udp(40000, 9, new byte[16]));
+        // The server's kernel answers with ICMP type 3 code 3, quoting the query's IP header and first 8 bytes on.
+        byte[] unreachable = ipv4Packet(1, SERVER, CLIENT, icmp(3, 3, 0, java.util.Arrays.copyOf(query, 28)));
+        Sent sentQuery = capture(node, 1, query);
+        Sent sentError = capture(node, 1, unreachable);
+
+        assertThat(sentError.port()).isEqualTo(sentQuery.port());
+        assertThat(sentError.cookie()).isEqualTo(sentQuery.cookie());
+        assertThat(node.counters().flows()).isEqualTo(1);
+        assertThat(node.counters().fromServer()).isEqualTo(1); // travels toward the flow's initiator
+        // The appliance returns it with the flow's header: accepted as that flow's.
+        assertThat(reply(node, APPLIANCE, sentQuery.port(), sentError.payload()))
+                .isNull();
+        assertThat(node.acceptedInnerLength()).isEqualTo(unreachable.length);
+    }
+
+    @Test
+    void carriesAFragmentationNeededAboutATcpFlowFromARouterAsAPacketOfThatFlow() {
+        byte[] data = ipv4Packet(6, CLIENT, SERVER, tcp(41000, 80, 100, 1, 0x18, new byte[1400]));
+        long router = ipv4(198, 51, 100, 1);
+        // Type 3 code 4, next-hop MTU 1280 in the low 16 bits of the rest of the header (RFC 1191).
+        byte[] fragNeeded = ipv4Packet(1, router, CLIENT, icmp(3, 4, 1280, java.util.Arrays.copyOf(data, 48)));
+        Sent syn = capture(node, 1, SYN);
+        Sent sentError = capture(node, 1, fragNeeded);
+
+        assertThat(sentError.port()).isEqualTo(syn.port());
+        assertThat(sentError.cookie()).isEqualTo(syn.cookie());
+        assertThat(node.counters().flows()).isEqualTo(1);
+        assertThat(reply(node, APPLIANCE, syn.port(), sentError.payload())).isNull();
+    }
+
+    @Test
+    void carriesAPacketTooBigAboutAnIpv6TcpFlowAsAPacketOfThatFlow() {
+        long clientHi = 0xfd00001000010000L;
+        long serverHi = 0x20010db801000000L;
+        byte[] syn6 = ipv6Packet(6, clientHi, 0x10, serverHi, 0x10, tcp(41000, 443, 1, 0, 2, new byte[0]));
+        byte[] data6 = ipv6Packet(6, serverHi, 0x10, clientHi, 0x10, tcp(443, 41000, 9, 2, 0x18, new byte[1400]));
+        // ICMPv6 type 2 (Packet Too Big), MTU 1280, from a router on the client's side, quoting the server's segment.
+        byte[] tooBig =
+                ipv6Packet(58, clientHi, 0x1, serverHi, 0x10, icmp(2, 0, 1280, java.util.Arrays.copyOf(data6, 88)));
+        Sent syn = capture(node, 1, syn6);
+        Sent sentError = capture(node, 1, tooBig);
+
+        assertThat(sentError.port()).isEqualTo(syn.port());
+        assertThat(sentError.cookie()).isEqualTo(syn.cookie());
+        assertThat(node.counters().flows()).isEqualTo(1);
+        assertThat(node.counters().fromClient()).isEqualTo(2); // toward the server, which the quoted segment left
+        assertThat(reply(node, APPLIANCE, syn.port(), sentError.payload())).isNull();
+    }
+
+    @Test
+    void carriesAnIcmpErrorAboutAnUnknownFlowAsItsOwnFlow() {
+        byte[] neverSeen = ipv4Packet(17, CLIENT, SERVER, udp(40001, 9, new byte[16]));
+        byte[] unreachable = ipv4Packet(1, SERVER, CLIENT, icmp(3, 3, 0, java.util.Arrays.copyOf(neverSeen, 28)));
+        Sent syn = capture(node, 1, SYN);
+        Sent sentError = capture(node, 1, unreachable);
+
+        assertThat(node.counters().flows()).isEqualTo(2);
+        assertThat(sentError.cookie()).isNotEqualTo(syn.cookie());
+        assertThat(reply(node, APPLIANCE, sentError.port(), sentError.payload()))
+                .isNull();
+        // Its header is its own flow's, not the TCP flow's.
+        assertThat(reply(
+                        node,
+                        APPLIANCE,
+                        syn.port(),
+                        gwlb(ONE.endpointId(), ONE.attachmentId(), syn.cookie(), unreachable)))
+                .isIn(ReplyDropReason.WRONG_OUTER_PORT, ReplyDropReason.HEADER_MISMATCH);
+    }
+
+    @Test
+    void keepsEveryFragmentOfADatagramOnOneFlow() {
+        byte[] first = ipv4Packet(17, CLIENT, SERVER, 0x1234, 0x2000, new byte[0], udp(40000, 5301, new byte[1472]));
+        byte[] last = ipv4Packet(17, CLIENT, SERVER, 0x1234, 185, new byte[0], new byte[600]); // offset 1480
+        Sent one = capture(node, 1, first);
+        Sent two = capture(node, 1, last);
+
+        assertThat(two.port()).isEqualTo(one.port());
+        assertThat(two.cookie()).isEqualTo(one.cookie());
+        assertThat(node.counters().flows()).isEqualTo(1);
+        assertThat(node.counters().fromClient()).isEqualTo(2);
+        assertThat(reply(node, APPLIANCE, one.port(), two.payload())).isNull();
+    }
+
+    @Test
+    void countsDatagramsToAnotherPortThan6081AsRefusedReplies() {
+        node.wrongDestinationPort();
+
+        assertThat(node.counters().returned()).isEqualTo(1);
+        assertThat(node.counters().dropped(ReplyDropReason.WRONG_DESTINATION_PORT))
+                .isEqualTo(1);
+        assertThat(node.counters().replyDropsByLabel()).containsEntry("wrong_destination_port", 1L);
+    }
+
+    @Test
+    void countsTheInnerPacketsItSendsBySize() {
+        capture(node, 1, SYN); // 40 bytes
+        capture(node, 1, ipv4Packet(17, CLIENT, SERVER, udp(5000, 6000, new byte[1500 - 28])));
+        capture(node, 1, ipv4Packet(17, CLIENT, SERVER, udp(5000, 6000, new byte[1501 - 28])));
+        capture(node, 1, ipv4Packet(17, CLIENT, SERVER, udp(5000, 6000, new byte[8500 - 28])));
+
+        assertThat(node.counters().innerSizesByClass())
+                .containsExactly(
+                        java.util.Map.entry("0-1500", 2L),
+                        java.util.Map.entry("1501-4096", 1L),
+                        java.util.Map.entry("4097-8192", 0L),
+                        java.util.Map.entry("8193-8500", 1L));
+        assertThat(node.counters().largestInnerPacket()).isEqualTo(8500);
+    }
+
+    @Test
+    void carriesAnErrorAboutAReassembledDatagramOnTheFlowOfItsFragments() {
+        byte[] first = ipv4Packet(17, CLIENT, SERVER, 0x77, 0x2000, new byte[0], udp(40000, 5399, new byte[1472]));
+        byte[] last = ipv4Packet(17, CLIENT, SERVER, 0x77, 185, new byte[0], new byte[600]);
+        // The server reassembled the datagram and quotes its header, ports included, without fragment flags.
+        byte[] reassembledHeader = ipv4Packet(17, CLIENT, SERVER, 0x77, 0, new byte[0], udp(40000, 5399, new byte[0]));
+        byte[] unreachable = ipv4Packet(1, SERVER, CLIENT, icmp(3, 3, 0, reassembledHeader));
+        Sent sentFirst = capture(node, 1, first);
+        capture(node, 1, last);
+        Sent sentError = capture(node, 1, unreachable);
+
+        assertThat(sentError.port()).isEqualTo(sentFirst.port());
+        assertThat(sentError.cookie()).isEqualTo(sentFirst.cookie());
+        assertThat(node.counters().flows()).isEqualTo(1);
+        assertThat(reply(node, APPLIANCE, sentFirst.port(), sentError.payload()))
+                .isNull();
     }
 }

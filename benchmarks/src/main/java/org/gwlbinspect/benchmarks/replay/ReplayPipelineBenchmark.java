@@ -38,9 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Traffic is {@link SyntheticFlows}' TLS conversations from 198.18.0.0/15 (the policies' {@code HOME_NET}), so
  * every rule is a candidate and none matches: every packet passes, as in the hairpin measurements. Datagrams sit in
- * pooled direct buffers, as the epoll receive path's do. Run it as the appliance runs (without
- * {@code --sun-misc-unsafe-memory-access=allow}, Netty's direct buffers copy out through a new {@code ByteBuffer} per
- * {@code getBytes}; docs/performance.md) and with the flag ({@code -jvmArgsAppend}) to compare.
+ * pooled direct buffers, as the epoll receive path's do. It runs as the appliance runs, without {@code
+ * --sun-misc-unsafe-memory-access=allow}: Netty's {@code getBytes} from these buffers then allocates a {@code
+ * ByteBuffer} per call, which the engine avoids ({@code buffer.ByteBufs}; docs/performance.md).
  *
  * <ul>
  *   <li>{@code establishedPacket}: a 1 000-byte TLS data packet of one of 4 096 flows past their handshake and

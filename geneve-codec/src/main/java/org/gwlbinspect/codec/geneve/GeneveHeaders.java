@@ -9,6 +9,9 @@ import io.netty.buffer.ByteBuf;
  * which returns the received header verbatim instead of writing a new one.
  */
 public final class GeneveHeaders {
+    /** Shared empty option list: the 5-argument form is called per packet by senders, so it must not allocate. */
+    private static final byte[] NO_EXTRA_OPTIONS = new byte[0];
+
     private GeneveHeaders() {}
 
     /**
@@ -18,7 +21,7 @@ public final class GeneveHeaders {
      * @return bytes written ({@link GeneveHeader#GWLB_HEADER_LENGTH})
      */
     public static int writeGwlb(ByteBuf out, int protocolType, long endpointId, long attachmentId, long flowCookie) {
-        return writeGwlb(out, protocolType, endpointId, attachmentId, flowCookie, new byte[0]);
+        return writeGwlb(out, protocolType, endpointId, attachmentId, flowCookie, NO_EXTRA_OPTIONS);
     }
 
     /**

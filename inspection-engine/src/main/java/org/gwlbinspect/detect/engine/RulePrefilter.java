@@ -23,8 +23,9 @@ import org.gwlbinspect.detect.match.MatchStream;
  * prefilter does ({@code detect-engine-prefilter.c}): every rule with a positive content gets one prefilter pattern
  * (its {@code fast_pattern}, else its longest usable content); a rule is a candidate when that pattern occurs in the
  * packet's buffer. A rule can only match if all its positive contents occur, so skipping the others never changes a
- * verdict. Rules without a usable content (flow/flowbits-only, pcre-only, negated-only, protocol-only) are always
- * candidates, IP-only rules on the first packet in each direction, the only one the evaluator tries them on.
+ * verdict. Rules without a usable content (flow/flowbits-only, pcre-only, negated-only, protocol-only) are candidates
+ * whenever their header addresses can match the packet's ({@link AddressCandidates}), IP-only rules on the first packet
+ * in each direction, the only one the evaluator tries them on.
  *
  * <p>A content is usable when Hyperscan, scanning the raw buffer, finds it wherever the evaluator would: no transform,
  * {@code to_lowercase} with a {@code nocase} content, and {@code dotprefix} (that buffer is then scanned with a dot
@@ -49,10 +50,10 @@ final class RulePrefilter implements AutoCloseable {
     private final int[] scannedBuffers;
     /** By buffer id: scan the buffer with a '.' in front ({@code dotprefix} rules). */
     private final boolean[] dotPrefixed;
-    /** The rules without a prefilter pattern ({@link CandidateRules#sparse}): candidates of a first packet. */
-    private final long[] alwaysCandidates;
+    /** The rules without a prefilter pattern, by address: candidates of a first packet. */
+    private final AddressCandidates alwaysCandidates;
     /** The same without the IP-only rules, which the evaluator tries only on first packets (policy.md §3.3). */
-    private final long[] alwaysCandidatesAfterFirst;
+    private final AddressCandidates alwaysCandidatesAfterFirst;
 
     private final int ruleCount;
     /** This packet's candidates. */
@@ -139,8 +140,8 @@ final class RulePrefilter implements AutoCloseable {
         if (id != owners.length)
             throw new IllegalStateException(owners.length + " patterns compiled, " + id + " found in the rules");
         packetPayloadScan = packetScan;
-        alwaysCandidates = CandidateRules.sparse(always);
-        alwaysCandidatesAfterFirst = CandidateRules.sparse(alwaysAfterFirst);
+        alwaysCandidates = new AddressCandidates(rules, always);
+        alwaysCandidatesAfterFirst = new AddressCandidates(rules, alwaysAfterFirst);
         List<Integer> buffers = new ArrayList<>();
         for (int b = 0; b < scanned.length; b++) if (scanned[b] && patterns.hasPatterns(b)) buffers.add(b);
         scannedBuffers = buffers.stream().mapToInt(Integer::intValue).toArray();
@@ -179,7 +180,7 @@ final class RulePrefilter implements AutoCloseable {
     CandidateRules select(PacketContext ctx) {
         CandidateRules out = candidates;
         out.clear();
-        out.addAll(ctx.firstPacketInDirection ? alwaysCandidates : alwaysCandidatesAfterFirst);
+        (ctx.firstPacketInDirection ? alwaysCandidates : alwaysCandidatesAfterFirst).addTo(ctx, out);
         for (int buffer : scannedBuffers) {
             // A segment that went into its stream is matched there by stream rules, whose candidates scanStream found.
             if (buffer == PAYLOAD && ctx.payloadInStream && !packetPayloadScan) continue;

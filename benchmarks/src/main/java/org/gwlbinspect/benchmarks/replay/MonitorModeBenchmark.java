@@ -1,0 +1,162 @@
+package org.gwlbinspect.benchmarks.replay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.gwlbinspect.appliance.replay.CaptureFeed;
+import org.gwlbinspect.appliance.replay.GwlbEncapsulator;
+import org.gwlbinspect.appliance.replay.ReplayOptions;
+import org.gwlbinspect.appliance.replay.ReplayPipeline;
+import org.gwlbinspect.appliance.replay.SyntheticFlows;
+import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.PolicyCompiler;
+import org.gwlbinspect.flow.FlowTableConfig;
+import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.gwlbinspect.stateful.StatefulConfig;
+import org.gwlbinspect.verdict.Enforcement;
+import org.gwlbinspect.verdict.Verdict;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Monitor mode against enforcement (docs/learning-mode.md), the baseline of the same run: the whole pipeline
+ * ({@code replay.ReplayPipeline}, as {@link ReplayPipelineBenchmark}) on new TLS flows that a learning policy would
+ * drop: strict order, an allow-list none of the flows' names is on, {@code aws:drop_established} + {@code
+ * aws:alert_established}, {@code HOME_NET} the synthetic clients' 198.18.0.0/15.
+ *
+ * <p>{@code deniedFlow}: the 10 packets of a new flow (SYN, SYN-ACK, ACK, ClientHello, 6 data packets alternating
+ * directions), per packet. Under enforcement the ClientHello and each later client packet are evaluated, dropped and
+ * logged (the alert sink only marks the flow: no log file); in monitor mode the ClientHello is logged and decides the
+ * flow, and the later packets pass on the fast path.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class MonitorModeBenchmark {
+    private static final int DATA_PACKETS = 6;
+    private static final int PAYLOAD_BYTES = 1000;
+    private static final int FLOW_PACKETS = SyntheticFlows.SETUP_PACKETS + DATA_PACKETS;
+    private static final int TABLE_CAPACITY = 1 << 16;
+    private static final int INNER = 40;
+    private static final int SOURCE_ADDRESS = INNER + 12;
+    private static final int DESTINATION_ADDRESS = INNER + 16;
+    private static final int SOURCE_PORT = INNER + 20;
+    private static final int DESTINATION_PORT = INNER + 22;
+
+    private static final String LEARNING_POLICY = """
+            {"FirewallPolicyResponse": {"FirewallPolicyName": "bench-learning"},
+             "FirewallPolicy": {
+               "StatelessDefaultActions": ["aws:forward_to_sfe"],
+               "StatelessFragmentDefaultActions": ["aws:forward_to_sfe"],
+               "StatefulRuleGroupReferences": [{"ResourceArn": "arn:aws:network-firewall:eu-west-1:1:stateful-rulegroup/allowed", "Priority": 10}],
+               "StatefulDefaultActions": ["aws:drop_established", "aws:alert_established"],
+               "StatefulEngineOptions": {"RuleOrder": "STRICT_ORDER"},
+               "PolicyVariables": {"RuleVariables": {"HOME_NET": {"Definition": ["198.18.0.0/15"]}}}},
+             "RuleGroups": [{"RuleGroup": {
+                 "RulesSource": {"RulesSourceList": {"Targets": [".allowed.example"], "TargetTypes": ["TLS_SNI", "HTTP_HOST"],
+                                                     "GeneratedRulesType": "ALLOWLIST"}},
+                 "StatefulRuleOptions": {"RuleOrder": "STRICT_ORDER"}},
+               "RuleGroupResponse": {"RuleGroupArn": "arn:aws:network-firewall:eu-west-1:1:stateful-rulegroup/allowed",
+                                     "RuleGroupName": "allowed", "Type": "STATEFUL", "Capacity": 10}}]}
+            """;
+
+    @Param({"ENFORCE", "MONITOR"})
+    public Enforcement enforcement;
+
+    private CompiledPolicy compiled;
+    private ReplayPipeline pipeline;
+    private long nowNanos = 1_700_000_000_000_000_000L;
+    private final ByteBuf[] template = new ByteBuf[FLOW_PACKETS];
+    private final boolean[] templateFromServer = new boolean[FLOW_PACKETS];
+    private final int[] templatePorts = new int[FLOW_PACKETS];
+    private int newFlows;
+
+    @Setup
+    public void setUp() throws Exception {
+        Quiet.logs();
+        Path file = Files.createTempDirectory("policy").resolve("learning.json");
+        Files.writeString(file, LEARNING_POLICY);
+        compiled = new PolicyCompiler(PolicyLoadOptions.defaults()).compile(file);
+        pipeline = new ReplayPipeline(
+                compiled,
+                new FlowTableConfig(
+                        TABLE_CAPACITY,
+                        FlowTableConfig.defaults().tcpIdleTimeout(),
+                        FlowTableConfig.defaults().otherIdleTimeout(),
+                        FlowTableConfig.defaults().fragmentTimeout()),
+                StatefulConfig.defaults(),
+                null,
+                ReplayOptions.DEFAULT_MAX_DATAGRAM_BYTES,
+                enforcement);
+        SyntheticFlows one = new SyntheticFlows(1, DATA_PACKETS, PAYLOAD_BYTES);
+        GwlbEncapsulator encapsulator = new GwlbEncapsulator(ReplayOptions.DEFAULT_ENDPOINT_ID, 0);
+        byte[] packet = new byte[one.maxPacketBytes()];
+        for (int k = 0; k < FLOW_PACKETS; k++) {
+            ByteBuf datagram = PooledByteBufAllocator.DEFAULT.directBuffer(64 + packet.length);
+            int length = one.write(0, k, packet);
+            encapsulator.encapsulate(packet, 0, length, 4, datagram);
+            template[k] = datagram;
+            templatePorts[k] = encapsulator.sourcePort();
+            templateFromServer[k] = datagram.getUnsignedShort(SOURCE_PORT) == 443;
+        }
+        // The policy must act as described: the hello is dropped (enforce) or passed (monitor).
+        Verdict hello = null;
+        for (int k = 0; k < FLOW_PACKETS; k++) {
+            Verdict v = send(k, newFlows);
+            if (k == SyntheticFlows.SETUP_PACKETS - 1) hello = v; // SYN, SYN-ACK, ACK, ClientHello
+        }
+        newFlows++;
+        Verdict expected = enforcement == Enforcement.MONITOR ? Verdict.PASS : Verdict.DROP;
+        if (hello != expected) throw new IllegalStateException("ClientHello: " + hello + ", expected " + expected);
+    }
+
+    @TearDown
+    public void tearDown() {
+        pipeline.close();
+        for (ByteBuf b : template) b.release();
+        if (compiled != null) compiled.patterns().close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(FLOW_PACKETS)
+    public Verdict deniedFlow() {
+        int n = newFlows++;
+        Verdict last = null;
+        for (int k = 0; k < FLOW_PACKETS; k++) last = send(k, n);
+        return last;
+    }
+
+    /** Packet {@code k} of new flow {@code n}: the template with the client's address and port of flow n. */
+    private Verdict send(int k, int n) {
+        ByteBuf datagram = template[k];
+        int address = 0xC6130000 | (n / 50_000 & 0xFFFF);
+        int port = 10_000 + n % 50_000;
+        datagram.setInt(templateFromServer[k] ? DESTINATION_ADDRESS : SOURCE_ADDRESS, address);
+        datagram.setShort(templateFromServer[k] ? DESTINATION_PORT : SOURCE_PORT, port);
+        nowNanos += 1_000;
+        return pipeline.inspect(
+                datagram,
+                0,
+                datagram.writerIndex(),
+                CaptureFeed.GWLB_ADDRESS,
+                templatePorts[k],
+                CaptureFeed.APPLIANCE_ADDRESS,
+                nowNanos);
+    }
+}
