@@ -110,7 +110,10 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
 
-        StatefulFlows stateful = new StatefulFlows(flowConfig.capacity(), StatefulConfig.defaults());
+        StatefulFlows stateful = new StatefulFlows(
+                flowConfig.capacity(),
+                StatefulConfig.defaults(),
+                configuration.getPolicy().getDestinationBinding().build());
         StatefulCounters statefulCounters = new StatefulCounters();
         statefulFlows = stateful;
         this.statefulCounters = statefulCounters;

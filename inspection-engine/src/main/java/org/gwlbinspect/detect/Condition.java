@@ -66,4 +66,20 @@ public sealed interface Condition {
 
     /** {@code tls.version}: the TLS version as its 16-bit wire value (0x0303 = TLS 1.2). */
     record TlsVersion(int wireVersion) implements Condition {}
+
+    /**
+     * {@code resolved.domain:"name"} / {@code ".name"} (an extension, docs/destination-binding.md): the flow's server
+     * address was given to its client, in a DNS answer the appliance saw, for this name (or with {@code suffix} for it
+     * or a name under it).
+     *
+     * @param domain lowercased, without the leading dot of the suffix form
+     */
+    record ResolvedDomain(String domain, boolean suffix) implements Condition {}
+
+    /**
+     * {@code destination_binding:off|alert|enforce} (an extension): on a pass rule matching {@code tls.sni} or {@code
+     * http.host}, the destination binding mode for the flows it passes, instead of the appliance's global mode. Matches
+     * every packet.
+     */
+    record DestinationBinding(DestinationBindingMode mode) implements Condition {}
 }

@@ -23,8 +23,19 @@ import org.gwlbinspect.policy.RuleOrder;
  * One instance per rule; not thread-safe.
  */
 final class SignatureBuilder {
-    private static final Set<String> SINGLE_KEYWORDS =
-            Set.of("msg", "sid", "rev", "gid", "classtype", "priority", "flow", "dsize", "ttl", "tls.version");
+    private static final Set<String> SINGLE_KEYWORDS = Set.of(
+            "msg",
+            "sid",
+            "rev",
+            "gid",
+            "classtype",
+            "priority",
+            "flow",
+            "dsize",
+            "ttl",
+            "tls.version",
+            "resolved.domain",
+            "destination_binding");
 
     /** One {@code keyword[:value];} of the options, with where its keyword and value start. */
     private record Option(String name, String keyword, String value, int index, int valueIndex) {}
@@ -82,6 +93,7 @@ final class SignatureBuilder {
     private String appProtocolKeyword;
     private Buffer.Side side = Buffer.Side.EITHER;
     private String sideKeyword;
+    private int destinationBindingIndex = -1;
 
     SignatureBuilder(RuleText rule, HeaderGroupParser groups, RuleOrder order) {
         this.rule = rule;
@@ -365,8 +377,65 @@ final class SignatureBuilder {
                 requireProtocol(RuleProtocol.TLS, o);
                 conditions.add(tlsVersion(o));
             }
+            case "resolved.domain" -> conditions.add(resolvedDomain(o));
+            case "destination_binding" -> {
+                destinationBindingIndex = o.index();
+                try {
+                    conditions.add(new Condition.DestinationBinding(DestinationBindingMode.parse(value(o))));
+                } catch (IllegalArgumentException e) {
+                    throw new RuleSyntaxException("destination_binding must be off, alert or enforce, got '"
+                            + o.value().strip() + "'");
+                }
+            }
             default -> other(o);
         }
+    }
+
+    /** Longest domain name in text form (RFC 1035 §3.1: 255 octets on the wire). */
+    private static final int MAX_DOMAIN_LENGTH = 253;
+
+    /**
+     * {@code resolved.domain:"example.com"} (exactly that name) or {@code ".example.com"} (it and every name under it,
+     * as NFW domain lists write it): a condition on the flow's destination address, not a buffer.
+     */
+    private Condition.ResolvedDomain resolvedDomain(Option o) {
+        String usage = "'" + o.name() + "' takes a quoted domain such as \"example.com\" or \".example.com\"";
+        if (o.value() == null || o.value().isBlank())
+            throw new RuleSyntaxException(usage + "; it is not a sticky buffer");
+        if (current != null && current.buffer.isSticky())
+            throw new RuleSyntaxException("'" + o.name() + "' matches the flow's destination address, not a buffer:"
+                    + " put it before the sticky buffer '" + current.buffer.keyword() + "'");
+        String v = o.value().strip();
+        if (v.startsWith("!"))
+            throw new RuleSyntaxException("'" + o.name() + "' cannot be negated: a flow whose destination was never"
+                    + " resolved would match it");
+        if (!v.startsWith("\"") || !v.endsWith("\"") || v.length() < 2) throw new RuleSyntaxException(usage);
+        String domain = v.substring(1, v.length() - 1).toLowerCase(Locale.ROOT);
+        boolean suffix = domain.startsWith(".");
+        String name = suffix ? domain.substring(1) : domain;
+        if (name.isEmpty()) throw new RuleSyntaxException("'" + o.name() + "' needs a domain name, got " + v);
+        if (name.endsWith("."))
+            throw new RuleSyntaxException("'" + o.name() + "' domain " + v + " must not end with a dot");
+        if (name.length() > MAX_DOMAIN_LENGTH)
+            throw new RuleSyntaxException(
+                    "'" + o.name() + "' domain is longer than " + MAX_DOMAIN_LENGTH + " characters");
+        if (name.contains("*"))
+            throw new RuleSyntaxException("'" + o.name() + "' takes no wildcard: write \"." + name.replace("*.", "")
+                    + "\" for a domain and the names under it");
+        if (name.matches("[0-9.]+") || name.indexOf(':') >= 0)
+            throw new RuleSyntaxException(
+                    "'" + o.name() + "' takes a domain name, not an address: match addresses in" + " the rule header");
+        for (String label : name.split("\\.", -1)) {
+            if (label.isEmpty())
+                throw new RuleSyntaxException("'" + o.name() + "' domain " + v + " has an empty label");
+            if (label.length() > 63)
+                throw new RuleSyntaxException(
+                        "'" + o.name() + "' domain " + v + " has a label longer than 63 characters");
+            if (!label.matches("[a-z0-9_-]+"))
+                throw new RuleSyntaxException("'" + o.name() + "' domain " + v + " has a character other than letters,"
+                        + " digits, '-' and '_' in label '" + label + "'");
+        }
+        return new Condition.ResolvedDomain(name, suffix);
     }
 
     private void other(Option o) {
@@ -860,6 +929,15 @@ final class SignatureBuilder {
                                 + flowWords[0]);
         }
         if (noalert && alert) problem(start, "'alert' and 'noalert' conflict");
+        if (destinationBindingIndex >= 0
+                && (action != Action.PASS
+                        || !(inspections.containsKey(Buffer.TLS_SNI)
+                                || inspections.containsKey(Buffer.HTTP_HOST)
+                                || inspections.containsKey(Buffer.HTTP_HOST_RAW))))
+            problem(
+                    destinationBindingIndex,
+                    "destination_binding applies to pass rules that match tls.sni or http.host (it checks the name"
+                            + " they passed against the destination)");
         if (tcpFlagsIndex >= 0 && protocol != null && !protocol.matchesIpProtocol(6))
             problem(tcpFlagsIndex, "TCP flags can never match in a " + protocol.keyword() + " rule");
     }

@@ -26,6 +26,8 @@ public final class EveRecord {
 
     /** DNS name in presentation form: at most 253 characters plus a trailing dot, rounded up. */
     public static final int MAX_DNS_RRNAME = 255;
+    /** Bound of {@code destination_binding.name}: a DNS name in text form. */
+    public static final int MAX_BINDING_NAME = 255;
 
     /** Absent optional integer field. */
     public static final int ABSENT = -1;
@@ -193,6 +195,11 @@ public final class EveRecord {
     int dnsRrnameLength;
     int dnsRrtype;
 
+    // destination_binding object (an extension of NFW's alert).
+    final byte[] bindingName = new byte[MAX_BINDING_NAME];
+    int bindingNameLength;
+    String bindingResult;
+
     // Netflow.
     long pkts;
     long bytes;
@@ -249,6 +256,8 @@ public final class EveRecord {
         dns = false;
         dnsRrnameLength = ABSENT;
         dnsRrtype = ABSENT;
+        bindingNameLength = ABSENT;
+        bindingResult = null;
         pkts = bytes = 0;
         startMicros = endMicros = 0;
         minTtl = maxTtl = 0;
@@ -501,6 +510,18 @@ public final class EveRecord {
         this.dns = true;
         dnsRrnameLength = copy(src, index, length, dnsRrname);
         dnsRrtype = rrtype & 0xFFFF;
+        return this;
+    }
+
+    // ---- destination binding -------------------------------------------------------------------------------
+
+    /**
+     * The {@code destination_binding} object (docs/destination-binding.md): the name the flow announced and what the
+     * DNS answers seen say of it ({@code mismatch}, {@code unresolved}).
+     */
+    public EveRecord destinationBinding(byte[] name, int offset, int length, String result) {
+        bindingNameLength = copy(name, offset, length, bindingName);
+        bindingResult = result;
         return this;
     }
 

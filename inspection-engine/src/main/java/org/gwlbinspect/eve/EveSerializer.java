@@ -70,6 +70,9 @@ public final class EveSerializer {
     private static final SerializedString TYPE = key("type");
     private static final SerializedString RRNAME = key("rrname");
     private static final SerializedString RRTYPE = key("rrtype");
+    private static final SerializedString DESTINATION_BINDING = key("destination_binding");
+    private static final SerializedString NAME = key("name");
+    private static final SerializedString RESULT = key("result");
     private static final SerializedString NETFLOW = key("netflow");
     private static final SerializedString PKTS = key("pkts");
     private static final SerializedString BYTES = key("bytes");
@@ -217,6 +220,14 @@ public final class EveSerializer {
         }
         if (r.dns) {
             writeDns(r, g);
+        }
+        if (r.bindingResult != null) {
+            g.writeFieldName(DESTINATION_BINDING);
+            g.writeStartObject();
+            writeOptionalBytes(NAME, r.bindingName, r.bindingNameLength, g);
+            g.writeFieldName(RESULT);
+            g.writeString(r.bindingResult);
+            g.writeEndObject();
         }
     }
 

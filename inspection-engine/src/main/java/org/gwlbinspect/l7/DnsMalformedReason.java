@@ -24,7 +24,13 @@ public enum DnsMalformedReason {
      * A compression pointer (RFC 1035 §4.1.4) that does not point strictly before every byte of the name read so far:
      * a forward pointer, a pointer to itself, or a loop. Real encoders only point back to names already written.
      */
-    POINTER_NOT_BACKWARD("dns_pointer_not_backward");
+    POINTER_NOT_BACKWARD("dns_pointer_not_backward"),
+    /** A response carries more than one question: which one its answers belong to is ambiguous (RFC 9619). */
+    MULTIPLE_QUESTIONS("dns_multiple_questions"),
+    /** An answer record's name, fixed fields or RDATA runs past the end of the message (RFC 1035 §4.1.3). */
+    ANSWER_TRUNCATED("dns_answer_truncated"),
+    /** An A record whose RDATA is not 4 bytes, an AAAA not 16, or a CNAME whose name does not fill its RDATA. */
+    BAD_RDATA_LENGTH("dns_bad_rdata_length");
 
     private final String label;
 

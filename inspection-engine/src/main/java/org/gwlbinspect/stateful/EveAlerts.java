@@ -121,6 +121,10 @@ public final class EveAlerts implements AlertSink {
             }
         }
         appLayerFields(r, c);
+        BindingResult binding = inspector.bindingResult();
+        if (binding != null) {
+            r.destinationBinding(inspector.bindingName(), 0, inspector.bindingNameLength(), binding.label());
+        }
         producer.publish();
     }
 

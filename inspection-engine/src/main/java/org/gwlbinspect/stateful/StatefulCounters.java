@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.l7.DnsMalformedReason;
 import org.gwlbinspect.stream.StreamEvent;
 import org.gwlbinspect.stream.StreamEventCounters;
 
@@ -26,7 +27,14 @@ public final class StatefulCounters {
     static final int TIME_BUCKETS = INSPECTION_NANOS + 1;
 
     public static final int TIME_BUCKET_COUNT = 32;
-    private static final int SIZE = TIME_BUCKETS + TIME_BUCKET_COUNT;
+    /** DNS answers seen by destination binding, by what became of them ({@link DnsAnswerOutcome}). */
+    static final int DNS_ANSWERS = TIME_BUCKETS + TIME_BUCKET_COUNT;
+    /** Malformed DNS answers by {@link DnsMalformedReason}. */
+    static final int DNS_ANSWERS_MALFORMED = DNS_ANSWERS + DnsAnswerOutcome.values().length;
+    /** Destination binding checks by {@link BindingResult}. */
+    static final int BINDING_CHECKS = DNS_ANSWERS_MALFORMED + DnsMalformedReason.values().length;
+
+    private static final int SIZE = BINDING_CHECKS + BindingResult.values().length;
 
     private final List<AtomicLongArray> workers = new CopyOnWriteArrayList<>();
     private final List<StreamEventCounters> streamCounters = new CopyOnWriteArrayList<>();
@@ -128,6 +136,21 @@ public final class StatefulCounters {
             for (int i = 0; i < total.length; i++) total[i] += hits.hits.getAcquire(i);
         }
         return total;
+    }
+
+    /** DNS answers destination binding saw, by what became of them. */
+    public long dnsAnswers(DnsAnswerOutcome outcome) {
+        return sum(DNS_ANSWERS + outcome.ordinal());
+    }
+
+    /** DNS answers destination binding could not read, by reason. */
+    public long dnsAnswersMalformed(DnsMalformedReason reason) {
+        return sum(DNS_ANSWERS_MALFORMED + reason.ordinal());
+    }
+
+    /** Flows whose name a pass rule matched, by what the answers seen say of name and destination. */
+    public long bindingChecks(BindingResult result) {
+        return sum(BINDING_CHECKS + result.ordinal());
     }
 
     /** Reassembly events, all workers. */

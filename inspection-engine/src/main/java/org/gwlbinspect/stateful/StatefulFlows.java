@@ -1,5 +1,6 @@
 package org.gwlbinspect.stateful;
 
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.gwlbinspect.detect.engine.StreamMatchState;
 import org.gwlbinspect.flow.FlowEndListener;
 import org.gwlbinspect.flow.FlowEndReason;
@@ -27,7 +28,29 @@ public final class StatefulFlows implements FlowEndListener {
     /** Per flow-table slot: the client sequence number an HTTP keep-alive flow resumes at, its state given back. */
     private final int[] resumeSequence;
 
+    private final int flowCapacity;
+    private final DestinationBindingConfig bindingConfig;
+    /**
+     * Null until a policy uses destination binding ({@link #enableBinding}): a policy that does not (NFW's behaviour,
+     * the default) costs no memory for it. Written before {@link #resolved}, so a worker that sees the map sees it.
+     */
+    private volatile AtomicLongArray pendingQueries = new AtomicLongArray(0);
+    /**
+     * Per flow-table slot (in {@link #pendingQueries}), {@value #PENDING_QUERIES} DNS queries the client sent and no
+     * answer matched yet: {@code 1 << 63 | id << 47 | qtype << 31 | name hash (31 bits)}, 0 when empty. Written by
+     * the client direction's worker, taken by CAS by the server direction's.
+     */
+    private volatile ResolvedAddresses resolved;
+
+    static final int PENDING_QUERIES = 2;
+
     public StatefulFlows(int flowCapacity, StatefulConfig config) {
+        this(flowCapacity, config, DestinationBindingConfig.disabled());
+    }
+
+    public StatefulFlows(int flowCapacity, StatefulConfig config, DestinationBindingConfig binding) {
+        this.flowCapacity = flowCapacity;
+        this.bindingConfig = binding;
         this.flowbits = new long[flowCapacity];
         this.streamMatches = new StreamMatchState[config.stream().capacityStreams() * 2];
         this.streams = new TcpStreamPool(config.stream(), this::resetStreamMatches);
@@ -44,6 +67,51 @@ public final class StatefulFlows implements FlowEndListener {
 
     void resumeSequence(int slot, int seq) {
         resumeSequence[slot] = seq;
+    }
+
+    /** Destination binding's configuration. */
+    public DestinationBindingConfig bindingConfig() {
+        return bindingConfig;
+    }
+
+    /** The bindings the DNS answers seen made; null until a policy used destination binding, or with capacity 0. */
+    public ResolvedAddresses resolved() {
+        return resolved;
+    }
+
+    /**
+     * The map, allocated at the first call (about 350 bytes per binding and 16 bytes per flow-table slot): a worker
+     * calls it when it installs a policy that uses destination binding, never per packet. Null with capacity 0.
+     */
+    ResolvedAddresses enableBinding() {
+        ResolvedAddresses map = resolved;
+        if (map != null || bindingConfig.capacity() == 0) return map;
+        synchronized (this) { // once per process, at a policy install: workers racing there get one map
+            if (resolved == null) {
+                pendingQueries = new AtomicLongArray(flowCapacity * PENDING_QUERIES);
+                resolved = new ResolvedAddresses(bindingConfig);
+            }
+            return resolved;
+        }
+    }
+
+    /** Remembers a query the flow's client sent, replacing the older of two outstanding ones. */
+    void recordQuery(int slot, long query) {
+        AtomicLongArray pendingQueries = this.pendingQueries;
+        int at = slot * PENDING_QUERIES;
+        if (pendingQueries.get(at) == query || pendingQueries.get(at + 1) == query) return;
+        int i = pendingQueries.get(at) == 0 ? at : pendingQueries.get(at + 1) == 0 ? at + 1 : at + (int) (query & 1);
+        pendingQueries.set(i, query);
+    }
+
+    /** Takes the outstanding query {@code query} of the flow; false when the client sent none such. */
+    boolean takeQuery(int slot, long query) {
+        AtomicLongArray pendingQueries = this.pendingQueries;
+        int at = slot * PENDING_QUERIES;
+        for (int i = at; i < at + PENDING_QUERIES; i++) {
+            if (pendingQueries.get(i) == query && pendingQueries.compareAndSet(i, query, 0)) return true;
+        }
+        return false;
     }
 
     /** The SNI or HTTP host of each flow, for the alerts of its later packets. */
@@ -127,5 +195,9 @@ public final class StatefulFlows implements FlowEndListener {
         }
         flowbits[slot] = 0;
         names.release(slot);
+        AtomicLongArray queries = pendingQueries;
+        if (queries.length() > 0) {
+            for (int i = 0; i < PENDING_QUERIES; i++) queries.set(slot * PENDING_QUERIES + i, 0);
+        }
     }
 }

@@ -10,19 +10,25 @@ import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.Buffer;
 import org.gwlbinspect.detect.BufferInspection;
 import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.detect.Condition;
+import org.gwlbinspect.detect.DestinationBindingMode;
 import org.gwlbinspect.detect.RuleProtocol;
 import org.gwlbinspect.detect.RuleType;
+import org.gwlbinspect.detect.Signature;
 import org.gwlbinspect.detect.engine.AlertSink;
 import org.gwlbinspect.detect.engine.ConnectionState;
 import org.gwlbinspect.detect.engine.Decision;
 import org.gwlbinspect.detect.engine.FlowRuleState;
 import org.gwlbinspect.detect.engine.PacketContext;
+import org.gwlbinspect.detect.engine.ResolvedNames;
 import org.gwlbinspect.detect.engine.RuleEvaluator;
 import org.gwlbinspect.detect.engine.StreamMatchState;
+import org.gwlbinspect.flow.FlowKey;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.flowlog.FlowRecords;
 import org.gwlbinspect.l7.AppProtocol;
 import org.gwlbinspect.l7.AppProtocolDetector;
+import org.gwlbinspect.l7.DnsAnswerParser;
 import org.gwlbinspect.l7.DnsParseStatus;
 import org.gwlbinspect.l7.DnsQueryParser;
 import org.gwlbinspect.l7.HttpHeaderBuffers;
@@ -72,6 +78,13 @@ import org.gwlbinspect.verdict.Verdict;
  * A segment reassembly reports as unsafe (overlap with different bytes, beyond the window or the buffer limits) is
  * dropped unless the policy is {@code CONTINUE}: every byte the server can accept is then a byte that was inspected.
  *
+ * <p>Destination binding (docs/destination-binding.md), when the policy uses it: before the fast path (a DNS flow
+ * passed on its first query still carries later queries and answers), the DNS queries a client sends to port 53 are
+ * remembered on the flow and the answers that match one bind their names to their addresses in the shared {@link
+ * ResolvedAddresses}; a pass rule that matched {@code tls.sni} or {@code http.host} is then checked against it on the
+ * packet that completed the message (an alert with {@code destination_binding}, and in {@code enforce} a flow drop),
+ * and {@code resolved.domain} rules ask it through the packet context.
+ *
  * <p>Not thread-safe: one instance per worker. Allocates only when the policy changes (a new evaluator).
  */
 public final class StatefulInspector {
@@ -97,6 +110,23 @@ public final class StatefulInspector {
     private final byte[] ja3Digest = new byte[16];
     private final MessageDigest md5;
     private final HttpHeaderBuffers httpHeaders = new HttpHeaderBuffers(HttpRequestParser.DEFAULT_CAPACITY);
+    // Destination binding (docs/destination-binding.md).
+    private final DnsQueryParser observedQuery = new DnsQueryParser();
+    private final DnsAnswerParser observedAnswer = new DnsAnswerParser();
+    private final FlowKey keyScratch = new FlowKey();
+    private final byte[] bindingName = new byte[ResolvedAddresses.NAME_BYTES];
+    private int bindingNameLength;
+    /** Set while the alert of a failed binding check is logged. */
+    private BindingResult bindingResult;
+    /** Per rule index: the binding mode of the flows it passes (OFF for rules that do not pass on a name). */
+    private DestinationBindingMode[] ruleBinding = new DestinationBindingMode[0];
+    /** The policy checks bindings or has resolved.domain rules, and answers are observed: DNS is read for them. */
+    private boolean observesDns;
+    /** The policy has resolved.domain rules: the packet context carries the flow's endpoint. */
+    private boolean resolvedDomainRules;
+    /** When the first packet was seen, for destinationBinding.startupGrace; Long.MIN_VALUE before. */
+    private long firstSeenNanos = Long.MIN_VALUE;
+
     /** Where a failed state acquisition on a SYN is counted: not an event, the first payload tries again. */
     private final StreamEventCounters uncounted = new StreamEventCounters();
 
@@ -201,6 +231,14 @@ public final class StatefulInspector {
             int direction,
             long nowNanos) {
         if (policy != evaluatorPolicy) usePolicy(policy, policyGeneration);
+        if (firstSeenNanos == Long.MIN_VALUE) firstSeenNanos = nowNanos;
+        // Before the fast path: a DNS flow passed on its first query still carries the later queries and answers.
+        if (observesDns
+                && (packet.protocol() == UDP || packet.protocol() == TCP)
+                && packet.payloadLength() > 0
+                && (!packet.isFragment() || packet.isFirstFragment())) {
+            observeDns(packet, buf, table, slot, direction, nowNanos);
+        }
         long word = table.policyState(slot);
         org.gwlbinspect.detect.engine.Verdict flowVerdict = PolicyWord.verdict(word);
         if (flowVerdict == org.gwlbinspect.detect.engine.Verdict.PASS) return outcome(StatefulOutcome.FLOW_PASSED);
@@ -327,6 +365,13 @@ public final class StatefulInspector {
         defaultAlerted = false;
         Decision decision = evaluator.evaluate(ctx, ruleState, countedAlerts);
         int decidedBy = evaluator.decidingRule();
+        boolean bindingDrop = false;
+        if (decidedBy >= 0
+                && decision.verdict() == org.gwlbinspect.detect.engine.Verdict.PASS
+                && ruleBinding[decidedBy] != DestinationBindingMode.OFF) {
+            bindingDrop = bindingFails(ruleBinding[decidedBy], decidedBy, table, slot);
+            if (bindingDrop) decision = Decision.DROP_FLOW;
+        }
         if (decidedBy >= 0) ruleHits.hit(decidedBy);
         else if (decision.verdict() == org.gwlbinspect.detect.engine.Verdict.DROP) {
             StatefulCounters.increment(counts, StatefulCounters.DEFAULT_ACTION_DROPS);
@@ -352,7 +397,10 @@ public final class StatefulInspector {
         long mask = PolicyWord.GENERATION_FIELD;
         if (decision.flowScoped()) {
             updated = PolicyWord.withVerdict(
-                    updated, settled != org.gwlbinspect.detect.engine.Verdict.NONE ? settled : ruleState.verdict());
+                    updated,
+                    bindingDrop
+                            ? org.gwlbinspect.detect.engine.Verdict.DROP
+                            : settled != org.gwlbinspect.detect.engine.Verdict.NONE ? settled : ruleState.verdict());
             mask |= PolicyWord.VERDICT_FIELD;
         }
         PolicyWord.update(table, slot, mask, updated);
@@ -395,6 +443,7 @@ public final class StatefulInspector {
         if (unsafe && decision.packetVerdict() == org.gwlbinspect.detect.engine.Verdict.PASS) {
             return outcome(StatefulOutcome.STREAM_UNSAFE_DROP, Verdict.DROP);
         }
+        if (bindingDrop) return outcome(StatefulOutcome.DESTINATION_BINDING_DROP, Verdict.DROP);
         return switch (decision.verdict()) {
             case NONE -> outcome(StatefulOutcome.NO_DECISION);
             case PASS -> outcome(StatefulOutcome.RULE_PASS);
@@ -449,6 +498,8 @@ public final class StatefulInspector {
         c.payloadLength = packet.payloadLength();
         c.tlsClientHello = false;
         c.sslVersion = 0;
+        c.nowNanos = nowNanos;
+        c.endpointId = resolvedDomainRules ? table.readKey(slot, keyScratch).endpointId() : 0;
         evaluator.clearStreamCandidates();
         streamPayload.active = false;
         streamPayload.length = 0;
@@ -856,6 +907,203 @@ public final class StatefulInspector {
             }
         }
         monitorDefaultAlert = defaultDropAlert;
+        DestinationBindingMode global = flows.bindingConfig().mode();
+        DestinationBindingMode[] modes =
+                new DestinationBindingMode[policy.rules().size()];
+        boolean anyBinding = false;
+        boolean anyResolved = false;
+        for (int i = 0; i < modes.length; i++) {
+            Signature sig = policy.rules().get(i).signature();
+            DestinationBindingMode mode = DestinationBindingMode.OFF;
+            if (sig.action() == org.gwlbinspect.detect.Action.PASS
+                    && (sig.inspection(Buffer.TLS_SNI).isPresent()
+                            || sig.inspection(Buffer.HTTP_HOST).isPresent()
+                            || sig.inspection(Buffer.HTTP_HOST_RAW).isPresent())) {
+                mode = global;
+            }
+            for (Condition c : sig.conditions()) {
+                if (c instanceof Condition.DestinationBinding b) mode = b.mode();
+                anyResolved |= c instanceof Condition.ResolvedDomain;
+            }
+            modes[i] = mode;
+            anyBinding |= mode != DestinationBindingMode.OFF;
+        }
+        ruleBinding = modes;
+        resolvedDomainRules = anyResolved;
+        ResolvedAddresses map = anyBinding || anyResolved ? flows.enableBinding() : flows.resolved();
+        observesDns = map != null && (anyBinding || anyResolved);
+        ctx.resolvedNames = map != null ? map : ResolvedNames.NONE;
+    }
+
+    // ---- destination binding ---------------------------------------------------------------------------------------
+
+    private static final int DNS_PORT = 53;
+
+    /**
+     * Reads a DNS datagram of the flow for destination binding: a query the client sends is remembered (ID, type,
+     * name); a response binds its addresses to its names for the client only when it answers such a query, comes from
+     * the server the client queried (the flow's other end, a trusted resolver) and travels server → client.
+     */
+    private void observeDns(InnerPacket packet, ByteBuf buf, FlowTable table, int slot, int direction, long nowNanos) {
+        boolean fromClient = direction == table.initiatorDirection(slot);
+        if ((fromClient ? packet.dstPort() : packet.srcPort()) != DNS_PORT) return;
+        int offset = packet.payloadOffset();
+        int length = packet.payloadLength();
+        if (packet.protocol() == UDP) {
+            if (fromClient) observeQuery(buf, offset, length, slot);
+            else observeAnswer(packet, buf, offset, length, table, slot, nowNanos);
+            return;
+        }
+        // DNS over TCP (RFC 7766): the messages this segment holds whole, each behind its 2-byte length. A message
+        // split across segments is not read (its answer binds nothing); one that starts mid-segment is not found.
+        int end = offset + length;
+        for (int i = 0; i < MAX_TCP_DNS_MESSAGES && end - offset >= 2 + DnsQueryParser.HEADER_LENGTH; i++) {
+            int size = buf.getUnsignedShort(offset);
+            if (size > end - offset - 2) return;
+            if (fromClient) observeQuery(buf, offset + 2, size, slot);
+            else observeAnswer(packet, buf, offset + 2, size, table, slot, nowNanos);
+            offset += 2 + size;
+        }
+    }
+
+    /** DNS messages read from one TCP segment at most: bounds the work a segment of tiny messages can cause. */
+    private static final int MAX_TCP_DNS_MESSAGES = 8;
+
+    private void observeQuery(ByteBuf buf, int offset, int length, int slot) {
+        DnsQueryParser q = observedQuery;
+        if (q.parseDatagram(buf, offset, length) != DnsParseStatus.DONE || q.isResponse()) return;
+        flows.recordQuery(slot, queryKey(q.transactionId(), q.queryType(), q.query(), q.queryLength()));
+    }
+
+    private void observeAnswer(
+            InnerPacket packet, ByteBuf buf, int offset, int length, FlowTable table, int slot, long nowNanos) {
+        if (!flows.bindingConfig().trustsResolver(packet.ipVersion(), packet.srcAddrHi(), packet.srcAddrLo())) {
+            StatefulCounters.increment(
+                    counts, StatefulCounters.DNS_ANSWERS + DnsAnswerOutcome.UNTRUSTED_RESOLVER.ordinal());
+            return;
+        }
+        DnsAnswerParser a = observedAnswer;
+        DnsParseStatus status = a.parse(buf, offset, length);
+        if (status == DnsParseStatus.MALFORMED) {
+            StatefulCounters.increment(counts, StatefulCounters.DNS_ANSWERS + DnsAnswerOutcome.MALFORMED.ordinal());
+            StatefulCounters.increment(
+                    counts,
+                    StatefulCounters.DNS_ANSWERS_MALFORMED + a.malformedReason().ordinal());
+            return;
+        }
+        if (status != DnsParseStatus.DONE) return;
+        long key = queryKey(a.transactionId(), a.questionType(), a.chainBytes(), a.chainLength(0));
+        if (!flows.takeQuery(slot, key)) {
+            StatefulCounters.increment(counts, StatefulCounters.DNS_ANSWERS + DnsAnswerOutcome.UNMATCHED.ordinal());
+            return;
+        }
+        StatefulCounters.increment(counts, StatefulCounters.DNS_ANSWERS + DnsAnswerOutcome.ACCEPTED.ordinal());
+        ResolvedAddresses resolved = flows.resolved();
+        long endpoint = table.readKey(slot, keyScratch).endpointId();
+        for (int i = 0; i < a.addressCount(); i++) {
+            for (int n = 0; n < a.chainCount(); n++) {
+                resolved.record(
+                        endpoint,
+                        packet.ipVersion(),
+                        packet.dstAddrHi(),
+                        packet.dstAddrLo(), // the client: this answer travels to it
+                        a.chainBytes(),
+                        a.chainOffset(n),
+                        a.chainLength(n),
+                        a.addressVersion(i),
+                        a.addressHi(i),
+                        a.addressLo(i),
+                        a.addressTtlSeconds(i),
+                        nowNanos);
+            }
+        }
+    }
+
+    /** A query as the flow remembers it: ID, type and a hash of the name, ASCII case folded (resolvers echo 0x20). */
+    static long queryKey(int id, int type, byte[] name, int length) {
+        int h = 0x811C9DC5;
+        for (int i = 0; i < length; i++) {
+            byte b = name[i];
+            h = (h ^ (b >= 'A' && b <= 'Z' ? b + 32 : b & 0xFF)) * 0x01000193;
+        }
+        return 1L << 63 | (long) (id & 0xFFFF) << 47 | (long) (type & 0xFFFF) << 31 | (h & 0x7FFF_FFFFL);
+    }
+
+    /**
+     * Checks the name the deciding pass rule matched (the SNI or HTTP host of the message this packet completed)
+     * against the flow's destination; logs a failure as an alert with {@code destination_binding}. Returns whether the
+     * flow is to be dropped instead.
+     */
+    private boolean bindingFails(DestinationBindingMode mode, int ruleIndex, FlowTable table, int slot) {
+        AppParsers parsers = messageParsers;
+        if (parsers == null) return false;
+        byte[] src;
+        int offset;
+        int length;
+        if (parsers.tlsHelloDone() && parsers.tls.hasSni()) {
+            src = parsers.tls.buffer();
+            offset = parsers.tls.sniOffset();
+            length = parsers.tls.sniLength();
+        } else if (parsers.httpRequestDone() && parsers.http.hasHost()) {
+            src = parsers.http.host();
+            offset = 0;
+            length = parsers.http.hostLength();
+        } else {
+            return false;
+        }
+        if (length > 0 && src[offset + length - 1] == '.') length--; // "example.com." is the same DNS name
+        length = Math.min(length, bindingName.length);
+        for (int i = 0; i < length; i++) {
+            byte b = src[offset + i];
+            bindingName[i] = b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+        }
+        bindingNameLength = length;
+        PacketContext c = ctx;
+        ResolvedAddresses resolved = flows.resolved();
+        BindingResult result = resolved == null
+                ? BindingResult.UNRESOLVED
+                : resolved.check(
+                        table.readKey(slot, keyScratch).endpointId(),
+                        c.ipVersion,
+                        c.toServer ? c.srcHi : c.dstHi,
+                        c.toServer ? c.srcLo : c.dstLo,
+                        bindingName,
+                        0,
+                        length,
+                        c.ipVersion,
+                        c.toServer ? c.dstHi : c.srcHi,
+                        c.toServer ? c.dstLo : c.srcLo,
+                        nowNanos);
+        StatefulCounters.increment(counts, StatefulCounters.BINDING_CHECKS + result.ordinal());
+        if (result == BindingResult.BOUND) return false;
+        // A client may still use an answer it cached before the appliance started: unresolved only alerts until then.
+        boolean inGrace =
+                nowNanos - firstSeenNanos < flows.bindingConfig().startupGrace().toNanos();
+        boolean drop = mode == DestinationBindingMode.ENFORCE && (result == BindingResult.MISMATCH || !inGrace);
+        bindingResult = result;
+        try {
+            countedAlerts.alert(
+                    ruleIndex,
+                    org.gwlbinspect.detect.Action.PASS,
+                    drop ? org.gwlbinspect.detect.engine.Verdict.DROP : org.gwlbinspect.detect.engine.Verdict.PASS);
+        } finally {
+            bindingResult = null;
+        }
+        return drop;
+    }
+
+    /** The result of the failed binding check being logged, null otherwise (read by the alert sink). */
+    BindingResult bindingResult() {
+        return bindingResult;
+    }
+
+    /** The name of the failed binding check being logged: lowercased, in {@link #bindingName()}. */
+    byte[] bindingName() {
+        return bindingName;
+    }
+
+    int bindingNameLength() {
+        return bindingNameLength;
     }
 
     private void countAlert(

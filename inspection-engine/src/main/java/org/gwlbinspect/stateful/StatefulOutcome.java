@@ -24,7 +24,12 @@ public enum StatefulOutcome {
     /** Stream exception policy REJECT: the flow is reset. */
     STREAM_EXCEPTION_REJECT("stream_exception_reject"),
     /** A non-first fragment of a flow without a verdict: passed with its first fragment's fate decided already. */
-    FRAGMENT("fragment");
+    FRAGMENT("fragment"),
+    /**
+     * A pass rule matched the flow's SNI or HTTP host, but its client was not told that name resolves to the flow's
+     * destination, and destination binding enforces it: the flow is dropped (docs/destination-binding.md).
+     */
+    DESTINATION_BINDING_DROP("destination_binding_drop");
 
     private final String label;
 

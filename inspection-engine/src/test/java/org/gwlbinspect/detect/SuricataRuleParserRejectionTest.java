@@ -29,6 +29,85 @@ class SuricataRuleParserRejectionTest {
         return Stream.of(
                 reject("unknown keyword", H + "(foo:1; sid:5;)", "foo", 5, "unknown keyword 'foo'"),
                 reject(
+                        "resolved.domain as a sticky buffer",
+                        TCP + "(resolved.domain; content:\"github.com\"; sid:5;)",
+                        "resolved.domain",
+                        5,
+                        "'resolved.domain' takes a quoted domain such as \"example.com\" or \".example.com\"; it is"
+                                + " not a sticky buffer"),
+                reject(
+                        "resolved.domain negated",
+                        TCP + "(resolved.domain:!\"github.com\"; sid:5;)",
+                        "resolved.domain",
+                        5,
+                        "'resolved.domain' cannot be negated: a flow whose destination was never resolved would match"
+                                + " it"),
+                reject(
+                        "resolved.domain empty",
+                        TCP + "(resolved.domain:\".\"; sid:5;)",
+                        "resolved.domain",
+                        5,
+                        "'resolved.domain' needs a domain name, got \".\""),
+                reject(
+                        "resolved.domain unquoted",
+                        TCP + "(resolved.domain:github.com; sid:5;)",
+                        "resolved.domain",
+                        5,
+                        "'resolved.domain' takes a quoted domain such as \"example.com\" or \".example.com\""),
+                reject(
+                        "resolved.domain with a wildcard",
+                        TCP + "(resolved.domain:\"*.github.com\"; sid:5;)",
+                        "resolved.domain",
+                        5,
+                        "'resolved.domain' takes no wildcard: write \".github.com\" for a domain and the names under"
+                                + " it"),
+                reject(
+                        "resolved.domain with an address",
+                        TCP + "(resolved.domain:\"192.0.2.1\"; sid:5;)",
+                        "resolved.domain",
+                        5,
+                        "'resolved.domain' takes a domain name, not an address: match addresses in the rule header"),
+                reject(
+                        "resolved.domain with a bad character",
+                        TCP + "(resolved.domain:\"git hub.com\"; sid:5;)",
+                        "resolved.domain",
+                        5,
+                        "'resolved.domain' domain \"git hub.com\" has a character other than letters, digits, '-' and"
+                                + " '_' in label 'git hub'"),
+                reject(
+                        "resolved.domain after a sticky buffer",
+                        TLS + "(tls.sni; resolved.domain:\"github.com\"; content:\"x\"; sid:5;)",
+                        "resolved.domain",
+                        5,
+                        "'resolved.domain' matches the flow's destination address, not a buffer: put it before the"
+                                + " sticky buffer 'tls.sni'"),
+                reject(
+                        "resolved.domain twice",
+                        TCP + "(resolved.domain:\"a.com\"; resolved.domain:\"b.com\"; sid:5;)",
+                        "resolved.domain:\"b",
+                        5,
+                        "'resolved.domain' appears more than once"),
+                reject(
+                        "destination_binding with a bad mode",
+                        "pass tls any any -> any any (tls.sni; content:\"a.com\"; destination_binding:strict; sid:5;)",
+                        "destination_binding",
+                        5,
+                        "destination_binding must be off, alert or enforce, got 'strict'"),
+                reject(
+                        "destination_binding on a rule without a name",
+                        "pass tcp any any -> any 22 (destination_binding:enforce; sid:5;)",
+                        "destination_binding",
+                        5,
+                        "destination_binding applies to pass rules that match tls.sni or http.host (it checks the name"
+                                + " they passed against the destination)"),
+                reject(
+                        "destination_binding on a drop rule",
+                        "drop tls any any -> any any (tls.sni; content:\"a.com\"; destination_binding:alert; sid:5;)",
+                        "destination_binding",
+                        5,
+                        "destination_binding applies to pass rules that match tls.sni or http.host (it checks the name"
+                                + " they passed against the destination)"),
+                reject(
                         "threshold",
                         H + "(threshold:type limit, track by_src, count 1, seconds 60; sid:5;)",
                         "threshold",

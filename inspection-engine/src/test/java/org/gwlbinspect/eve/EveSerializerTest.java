@@ -53,6 +53,23 @@ class EveSerializerTest {
     }
 
     @Test
+    void writesTheDestinationBindingObjectAfterTheApplicationFields() throws IOException {
+        tcpAlert();
+        record.verdict(EveRecord.VerdictAction.DROP);
+        byte[] sni = "allowed.example".getBytes(StandardCharsets.US_ASCII);
+        record.tls(0, false).sni(sni, 0, sni.length);
+        record.destinationBinding(sni, 0, sni.length, "mismatch");
+
+        assertThat(serialize())
+                .endsWith("\"verdict\":{\"action\":\"drop\"},\"tls\":{\"sni\":\"allowed.example\",\"version\":"
+                        + "\"UNDETERMINED\"},\"destination_binding\":{\"name\":\"allowed.example\",\"result\":"
+                        + "\"mismatch\"}}}");
+        record.reset(EveRecord.EventType.ALERT);
+        tcpAlert();
+        assertThat(serialize()).doesNotContain("destination_binding");
+    }
+
+    @Test
     void writesTlsAllowlistAlertExactlyAsNfw() throws IOException {
         EveExamples.fillTlsAllowlistAlert(record);
         assertThat(serialize("network-firewall", "ap-northeast-1c")).isEqualTo(EveExamples.TLS_ALLOWLIST_ALERT);

@@ -171,6 +171,102 @@ class StatefulAllocationTest {
         packets.forEach(ByteBuf::release);
     }
 
+    @Test
+    void destinationBindingReadsAnswersAndChecksFlowsWithoutAllocating() throws Exception {
+        // docs/destination-binding.md: per flow a DNS query and its answer (bound), a TLS flow to the address given
+        // (bound, passes) and one to another address (mismatch: alert and drop in enforce), an SSH SYN matched by
+        // resolved.domain.
+        FlowTableConfig config = new FlowTableConfig(
+                16 * FLOWS, Duration.ofSeconds(350), Duration.ofSeconds(120), Duration.ofSeconds(30));
+        StatefulFlows flows = new StatefulFlows(
+                config.capacity(),
+                // The SSH flows keep the stream state their SYN took (nothing ends them here): room for all.
+                new StatefulConfig(
+                        new StreamConfig(4 * FLOWS, 2048, 256, 1 << 20, 64 * 1024, 32, 128 * 1024, 16 * 1024), 8),
+                new DestinationBindingConfig(
+                        org.gwlbinspect.detect.DestinationBindingMode.ENFORCE,
+                        8 * FLOWS,
+                        Duration.ofSeconds(30),
+                        Duration.ofHours(1),
+                        Duration.ZERO,
+                        List.of()));
+        FlowTable table = new FlowTable(config, flows);
+        FlowResolver resolver = new FlowResolver(table, new FragmentTracker(table, 64, Duration.ofSeconds(30)));
+        CompiledPolicy policy = StatefulHarness.compile("binding.rules", """
+                pass tls $HOME_NET any -> any any (tls.sni; content:"allowed.example"; endswith; nocase; sid:1;)
+                pass tcp $HOME_NET any -> any 22 (resolved.domain:".allowed.example"; flow:to_server; sid:2;)
+                drop tcp $HOME_NET any -> any 22 (flow:to_server; sid:3;)
+                """);
+        StatefulCounters counters = new StatefulCounters();
+        StatefulInspector stateful = new StatefulInspector(flows, counters);
+        PolicyInspector inspector = new InspectionCounters().newInspector(new ActivePolicy(policy), stateful);
+
+        byte[] hello = TlsMessages.javaClientHello("allowed.example", "TLSv1.3", "TLSv1.2");
+        List<ByteBuf> warm = bindingFlows(0, hello);
+        List<ByteBuf> measured = bindingFlows(FLOWS, hello);
+        long now = 1_000_000_000L;
+        for (ByteBuf d : warm) run(d, resolver, inspector, table, now += 1000);
+        long alertsBefore = counters.alerts();
+        int passed = 0;
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (ByteBuf d : measured) passed += run(d, resolver, inspector, table, now += 1000) == Verdict.PASS ? 1 : 0;
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        // Per flow: query, answer, 4 packets of the bound TLS flow, 3 handshake packets of the other, the SSH SYN pass;
+        // the mismatched hello is dropped with its alert.
+        assertThat(passed)
+                .as(() -> java.util.Arrays.stream(StatefulOutcome.values())
+                                .map(o -> o + "=" + counters.packets(o))
+                                .toList()
+                        + " "
+                        + java.util.Arrays.stream(BindingResult.values())
+                                .map(o -> o + "=" + counters.bindingChecks(o))
+                                .toList()
+                        + " " + counters.dnsAnswers(DnsAnswerOutcome.UNMATCHED))
+                .isEqualTo(FLOWS * 10);
+        assertThat(counters.alerts() - alertsBefore).isEqualTo(FLOWS);
+        assertThat(counters.dnsAnswers(DnsAnswerOutcome.ACCEPTED)).isEqualTo(2L * FLOWS);
+        assertThat(allocated / (double) measured.size())
+                .as("bytes allocated per packet over %d packets", measured.size())
+                .isLessThan(1.0);
+        warm.forEach(ByteBuf::release);
+        measured.forEach(ByteBuf::release);
+    }
+
+    /** Per flow {@code i}: client 10.100.x.y resolves allowed.example to 52.1.x.y and connects there and elsewhere. */
+    private static List<ByteBuf> bindingFlows(int first, byte[] hello) {
+        List<ByteBuf> out = new ArrayList<>();
+        long resolver = ipv4(10, 100, 0, 2);
+        for (int i = first; i < first + FLOWS; i++) {
+            long client = CLIENT + i;
+            long server = SERVER + i;
+            long other = ipv4(198, 51, 100, 7);
+            int port = 10_000 + (i % 50_000);
+            byte[] answer = concat(
+                    new byte[] {0x12, 0x34, (byte) 0x81, (byte) 0x80, 0, 1, 0, 1, 0, 0, 0, 0},
+                    new byte[] {
+                        7, 'a', 'l', 'l', 'o', 'w', 'e', 'd', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1
+                    },
+                    new byte[] {(byte) 0xC0, 12, 0, 1, 0, 1, 0, 0, 0x0E, 0x10, 0, 4},
+                    new byte[] {(byte) (server >>> 24), (byte) (server >>> 16), (byte) (server >>> 8), (byte) server});
+            byte[] query = java.util.Arrays.copyOf(answer, 12 + 21);
+            query[2] = 0x01;
+            query[3] = 0x00;
+            query[7] = 0;
+            out.add(gwlb(ipv4Packet(17, client, resolver, udp(port, 53, query))));
+            out.add(gwlb(ipv4Packet(17, resolver, client, udp(53, port, answer))));
+            for (long dst : new long[] {server, other}) {
+                out.add(gwlb(ipv4Packet(6, client, dst, tcp(port, 443, 1000, 0, 0x02, new byte[0]))));
+                out.add(gwlb(ipv4Packet(6, dst, client, tcp(443, port, 9000, 1001, 0x12, new byte[0]))));
+                out.add(gwlb(ipv4Packet(6, client, dst, tcp(port, 443, 1001, 9001, 0x10, new byte[0]))));
+                out.add(gwlb(ipv4Packet(6, client, dst, tcp(port, 443, 1001, 9001, 0x18, hello))));
+            }
+            out.add(gwlb(ipv4Packet(6, client, server, tcp(port, 22, 1000, 0, 0x02, new byte[0]))));
+        }
+        return out;
+    }
+
     /** The datagrams as they are, or copied into Netty direct buffers that copy out without Unsafe. */
     private static List<ByteBuf> inBuffers(List<ByteBuf> datagrams, boolean direct) {
         if (!direct) return datagrams;
@@ -184,6 +280,12 @@ class StatefulAllocationTest {
             out.add(copy);
         }
         return out;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
     }
 
     private Verdict run(ByteBuf datagram, FlowResolver resolver, PolicyInspector inspector, FlowTable table, long now) {

@@ -68,10 +68,14 @@ final class StatefulHarness {
     long now = 1_000_000_000L;
 
     StatefulHarness(StatefulConfig config) {
+        this(config, DestinationBindingConfig.disabled());
+    }
+
+    StatefulHarness(StatefulConfig config, DestinationBindingConfig binding) {
         this.config = config;
         FlowTableConfig flowConfig =
                 new FlowTableConfig(1024, Duration.ofSeconds(350), Duration.ofSeconds(120), Duration.ofSeconds(30));
-        flows = new StatefulFlows(flowConfig.capacity(), config);
+        flows = new StatefulFlows(flowConfig.capacity(), config, binding);
         table = new FlowTable(flowConfig, flows);
         resolver = new FlowResolver(table, new FragmentTracker(table, 64, Duration.ofSeconds(30)));
     }

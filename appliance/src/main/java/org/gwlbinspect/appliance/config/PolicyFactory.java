@@ -1,6 +1,7 @@
 package org.gwlbinspect.appliance.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
@@ -27,6 +28,21 @@ public class PolicyFactory {
      */
     @NotNull
     private Enforcement enforcement = Enforcement.ENFORCE;
+
+    /** Destination binding (docs/destination-binding.md). */
+    @Valid
+    @NotNull
+    private DestinationBindingFactory destinationBinding = new DestinationBindingFactory();
+
+    @JsonProperty
+    public DestinationBindingFactory getDestinationBinding() {
+        return destinationBinding;
+    }
+
+    @JsonProperty
+    public void setDestinationBinding(DestinationBindingFactory destinationBinding) {
+        this.destinationBinding = destinationBinding;
+    }
 
     @JsonProperty
     public String getPath() {

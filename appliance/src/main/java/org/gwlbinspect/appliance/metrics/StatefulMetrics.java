@@ -16,7 +16,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.gwlbinspect.detect.ActivePolicy;
 import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.l7.DnsMalformedReason;
 import org.gwlbinspect.stateful.AppLayer;
+import org.gwlbinspect.stateful.BindingResult;
+import org.gwlbinspect.stateful.DnsAnswerOutcome;
+import org.gwlbinspect.stateful.ResolvedAddresses;
 import org.gwlbinspect.stateful.StatefulCounters;
 import org.gwlbinspect.stateful.StatefulFlows;
 import org.gwlbinspect.stateful.StatefulOutcome;
@@ -29,6 +33,75 @@ import org.gwlbinspect.stream.StreamEvent;
  */
 public final class StatefulMetrics {
     private StatefulMetrics() {}
+
+    /** Destination binding (docs/destination-binding.md): answers read, checks by result, the map's occupancy. */
+    private static void bindDestinationBinding(MeterRegistry registry, StatefulCounters counters, StatefulFlows flows) {
+        for (DnsAnswerOutcome outcome : DnsAnswerOutcome.values()) {
+            FunctionCounter.builder("appliance.destination.binding.dns.answers", counters, c -> c.dnsAnswers(outcome))
+                    .description("DNS responses destination binding read, by what became of them")
+                    .tag("outcome", outcome.label())
+                    .register(registry);
+        }
+        for (DnsMalformedReason reason : DnsMalformedReason.values()) {
+            if (reason == DnsMalformedReason.NONE) continue;
+            FunctionCounter.builder(
+                            "appliance.destination.binding.dns.answers.malformed",
+                            counters,
+                            c -> c.dnsAnswersMalformed(reason))
+                    .description("DNS responses destination binding could not read, by reason")
+                    .tag("reason", reason.label())
+                    .register(registry);
+        }
+        for (BindingResult result : BindingResult.values()) {
+            FunctionCounter.builder("appliance.destination.binding.checks", counters, c -> c.bindingChecks(result))
+                    .description("Flows a pass rule allowed on their SNI or HTTP host, by what the DNS answers seen"
+                            + " say of name and destination")
+                    .tag("result", result.label())
+                    .register(registry);
+        }
+        // The map exists once a policy used destination binding: until then every value is 0.
+        Gauge.builder("appliance.destination.binding.capacity", flows, f -> mapValue(f, m -> m.capacity()))
+                .description("Bindings (client, name, address) the map holds at most; 0 until a policy uses it")
+                .register(registry);
+        Gauge.builder("appliance.destination.binding.live", flows, f -> mapValue(f, m -> m.live(System.nanoTime())))
+                .description("Unexpired bindings now")
+                .register(registry);
+        FunctionCounter.builder(
+                        "appliance.destination.binding.recorded", flows, f -> mapValue(f, ResolvedAddresses::recorded))
+                .description("Bindings added from DNS answers")
+                .register(registry);
+        FunctionCounter.builder(
+                        "appliance.destination.binding.refreshed",
+                        flows,
+                        f -> mapValue(f, ResolvedAddresses::refreshed))
+                .description("Answers that repeated a live binding (its expiry moved forward)")
+                .register(registry);
+        FunctionCounter.builder(
+                        "appliance.destination.binding.evictions",
+                        flows,
+                        f -> mapValue(f, ResolvedAddresses::evictedLive))
+                .description("Bindings whose entry was taken for a new one: live (the map is too small) or expired")
+                .tag("kind", "live")
+                .register(registry);
+        FunctionCounter.builder(
+                        "appliance.destination.binding.evictions",
+                        flows,
+                        f -> mapValue(f, ResolvedAddresses::reusedExpired))
+                .description("Bindings whose entry was taken for a new one: live (the map is too small) or expired")
+                .tag("kind", "expired")
+                .register(registry);
+        FunctionCounter.builder(
+                        "appliance.destination.binding.not.recorded",
+                        flows,
+                        f -> mapValue(f, m -> m.indexFull() + m.contended()))
+                .description("Bindings not recorded: no room in an index window, or every entry probed was busy")
+                .register(registry);
+    }
+
+    private static double mapValue(StatefulFlows flows, java.util.function.ToDoubleFunction<ResolvedAddresses> value) {
+        ResolvedAddresses map = flows.resolved();
+        return map == null ? 0 : value.applyAsDouble(map);
+    }
 
     /** Rules published by hits: the busiest ones, so the series count stays bounded whatever the policy's size. */
     static final int TOP_RULES = 50;
@@ -91,6 +164,7 @@ public final class StatefulMetrics {
                     .tag("le_ns", Long.toString(StatefulCounters.timeBucketUpperNanos(bucket)))
                     .register(registry);
         }
+        bindDestinationBinding(registry, counters, flows);
         StableMultiGauge ruleHits = new StableMultiGauge(MultiGauge.builder("appliance.stateful.rule.hits")
                 .description("Packets decided and alerts logged per rule (the " + TOP_RULES
                         + " busiest) since the policy was installed")

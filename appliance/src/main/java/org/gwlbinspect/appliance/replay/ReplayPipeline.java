@@ -26,6 +26,7 @@ import org.gwlbinspect.flow.FragmentTracker;
 import org.gwlbinspect.flowlog.FlowRecords;
 import org.gwlbinspect.flowlog.NetflowWriter;
 import org.gwlbinspect.policy.StatelessAction;
+import org.gwlbinspect.stateful.DestinationBindingConfig;
 import org.gwlbinspect.stateful.EveAlerts;
 import org.gwlbinspect.stateful.StatefulConfig;
 import org.gwlbinspect.stateful.StatefulCounters;
@@ -143,7 +144,8 @@ public final class ReplayPipeline implements AutoCloseable {
         // The timestamps the pipeline gets are epoch nanoseconds already.
         EpochClock clock = new EpochClock(0, 0);
         this.netflow = new NetflowWriter(records, clock);
-        StatefulFlows flows = new StatefulFlows(flowConfig.capacity(), stateful);
+        // Destination binding with the global mode off: rule options only; its map is allocated if the policy uses it.
+        StatefulFlows flows = new StatefulFlows(flowConfig.capacity(), stateful, DestinationBindingConfig.defaults());
         this.table = new FlowTable(
                 flowConfig,
                 (t, slot, reason, now) -> {

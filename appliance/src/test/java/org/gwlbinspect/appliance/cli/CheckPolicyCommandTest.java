@@ -55,6 +55,34 @@ class CheckPolicyCommandTest {
     }
 
     @Test
+    void acceptsResolvedDomainRulesAndRejectsTheirMisuseWithLineAndColumn(@TempDir Path dir) throws Exception {
+        Path good = dir.resolve("ssh.rules");
+        Files.writeString(
+                good,
+                "pass tcp $HOME_NET any -> any 22 (msg:\"ssh to github\"; resolved.domain:\".github.com\";"
+                        + " flow:to_server; sid:1;)\n"
+                        + "pass tls $HOME_NET any -> any any (tls.sni; content:\"github.com\"; endswith;"
+                        + " destination_binding:enforce; sid:2;)\n");
+        assertThat(check(good)).isZero();
+
+        Path bad = dir.resolve("bad-ssh.rules");
+        Files.writeString(
+                bad,
+                "pass tcp $HOME_NET any -> any 22 (resolved.domain:!\"github.com\"; sid:1;)\n"
+                        + "pass tcp $HOME_NET any -> any 22 (resolved.domain; content:\"github.com\"; sid:2;)\n"
+                        + "pass tcp $HOME_NET any -> any 22 (destination_binding:enforce; sid:3;)\n");
+        assertThat(check(bad)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains(bad + ": line 1:35: sid 1: 'resolved.domain' cannot be negated: a flow whose destination was"
+                        + " never resolved would match it")
+                .contains(bad + ": line 2:35: sid 2: 'resolved.domain' takes a quoted domain such as \"example.com\""
+                        + " or \".example.com\"; it is not a sticky buffer")
+                .contains(bad + ": line 3:35: sid 3: destination_binding applies to pass rules that match tls.sni or"
+                        + " http.host")
+                .contains("3 problem(s); the policy was not accepted");
+    }
+
+    @Test
     void reportsJsonPathsOfABrokenBundle(@TempDir Path dir) throws Exception {
         Path bundle = dir.resolve("policy.json");
         Files.writeString(bundle, "{\"FirewallPolicy\": {\"StatelessDefaultActions\": [\"aws:pass\", \"aws:drop\"]}}");

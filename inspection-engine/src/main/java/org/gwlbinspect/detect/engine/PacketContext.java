@@ -78,6 +78,13 @@ public final class PacketContext {
      */
     public boolean payloadInStream;
 
+    /** What clients were told by the DNS answers seen ({@code resolved.domain}); {@link ResolvedNames#NONE} if none. */
+    public ResolvedNames resolvedNames = ResolvedNames.NONE;
+    /** The flow's GWLB endpoint ID: resolved names are kept per endpoint and client. */
+    public long endpointId;
+    /** The caller's clock for this packet, against which resolved names expire. */
+    public long nowNanos;
+
     byte[] streamArray;
     int streamOffset;
     int streamLength;

@@ -547,7 +547,54 @@ public final class RuleEvaluator implements AutoCloseable {
                 case Condition.SslState s -> SslStateCond.of(sid, s);
                 case Condition.SslVersion v -> SslVersionCond.of(v);
                 case Condition.TlsVersion v -> throw unsupported(sid, "tls.version");
+                case Condition.ResolvedDomain d -> new ResolvedDomainCond(d);
+                case Condition.DestinationBinding b -> ALWAYS; // read by the stateful stage, not a match
             };
+        }
+    }
+
+    private static final CondData ALWAYS = new CondData() {
+        @Override
+        boolean matches(PacketContext ctx) {
+            return true;
+        }
+    };
+
+    /** {@code resolved.domain}: asks what the flow's client (the initiator, on either side of the packet) was told. */
+    private static final class ResolvedDomainCond extends CondData {
+        private final byte[] domain;
+        private final boolean suffix;
+
+        ResolvedDomainCond(Condition.ResolvedDomain d) {
+            this.domain = d.domain().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            this.suffix = d.suffix();
+        }
+
+        @Override
+        boolean matches(PacketContext c) {
+            return c.toServer
+                    ? c.resolvedNames.resolvesTo(
+                            c.endpointId,
+                            c.ipVersion,
+                            c.srcHi,
+                            c.srcLo,
+                            c.ipVersion,
+                            c.dstHi,
+                            c.dstLo,
+                            domain,
+                            suffix,
+                            c.nowNanos)
+                    : c.resolvedNames.resolvesTo(
+                            c.endpointId,
+                            c.ipVersion,
+                            c.dstHi,
+                            c.dstLo,
+                            c.ipVersion,
+                            c.srcHi,
+                            c.srcLo,
+                            domain,
+                            suffix,
+                            c.nowNanos);
         }
     }
 
