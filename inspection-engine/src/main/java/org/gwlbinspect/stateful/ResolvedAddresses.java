@@ -137,6 +137,7 @@ public final class ResolvedAddresses implements ResolvedNames {
                 name,
                 nameOffset,
                 nameLength,
+                false,
                 nowNanos);
         if (existing >= 0) {
             extend(existing, expires);
@@ -195,6 +196,7 @@ public final class ResolvedAddresses implements ResolvedNames {
                         name,
                         nameOffset,
                         nameLength,
+                        false,
                         nowNanos)
                 >= 0) {
             return BindingResult.BOUND;
@@ -236,31 +238,27 @@ public final class ResolvedAddresses implements ResolvedNames {
             boolean suffix,
             long nowNanos) {
         long addressKey = addressHash(endpointId, clientVersion, clientHi, clientLo, version, hi, lo);
-        int fingerprint = (int) (addressKey >>> 32);
-        int home = (int) addressKey & indexMask;
-        for (int i = 0; i < WINDOW; i++) {
-            long word = (long) LONGS.getOpaque(byAddress, (home + i) & indexMask);
-            if (word == 0 || (int) (word >>> 32) != fingerprint) continue;
-            int entry = (int) word - 1;
-            if (addressMatches(entry, endpointId, clientVersion, clientHi, clientLo, version, hi, lo)
-                    && nameMatches(
-                            entry,
-                            endpointId,
-                            clientVersion,
-                            clientHi,
-                            clientLo,
-                            domain,
-                            0,
-                            domain.length,
-                            suffix,
-                            nowNanos)) {
-                return true;
-            }
-        }
-        return false;
+        return find(
+                        addressKey,
+                        endpointId,
+                        clientVersion,
+                        clientHi,
+                        clientLo,
+                        version,
+                        hi,
+                        lo,
+                        domain,
+                        0,
+                        domain.length,
+                        suffix,
+                        nowNanos)
+                >= 0;
     }
 
-    /** The live entry binding exactly this name to this address for this client, or -1. */
+    /**
+     * The live entry binding this name (with {@code suffix}, the name or one under it) to this address for this
+     * client, or -1.
+     */
     private int find(
             long addressKey,
             long endpointId,
@@ -273,6 +271,7 @@ public final class ResolvedAddresses implements ResolvedNames {
             byte[] name,
             int nameOffset,
             int nameLength,
+            boolean suffix,
             long nowNanos) {
         int fingerprint = (int) (addressKey >>> 32);
         int home = (int) addressKey & indexMask;
@@ -290,7 +289,7 @@ public final class ResolvedAddresses implements ResolvedNames {
                             name,
                             nameOffset,
                             nameLength,
-                            false,
+                            suffix,
                             nowNanos)) {
                 return entry;
             }
