@@ -109,7 +109,7 @@ public final class ReplayPipeline implements AutoCloseable {
      * @param logs where the EVE alert and flow logs go, or null for none
      */
     public ReplayPipeline(CompiledPolicy policy, FlowTableConfig flowConfig, EveLogConfig logs, int maxDatagramBytes) {
-        this(policy, flowConfig, StatefulConfig.defaults(), logs, maxDatagramBytes);
+        this(policy, flowConfig, StatefulConfig.defaults(), logs, maxDatagramBytes, Enforcement.ENFORCE);
     }
 
     /**
@@ -117,19 +117,8 @@ public final class ReplayPipeline implements AutoCloseable {
      * @param stateful the stateful stage's bounds (the appliance's defaults hold about 180 MiB of stream and parser
      *     state; the start-up warm-up uses less)
      * @param logs where the EVE alert and flow logs go, or null for none
-     */
-    public ReplayPipeline(
-            CompiledPolicy policy,
-            FlowTableConfig flowConfig,
-            StatefulConfig stateful,
-            EveLogConfig logs,
-            int maxDatagramBytes) {
-        this(policy, flowConfig, stateful, logs, maxDatagramBytes, Enforcement.ENFORCE);
-    }
-
-    /**
-     * As the five-argument constructor, enforcing the policy or only monitoring it ({@code policy.enforcement},
-     * docs/learning-mode.md: verdicts logged and counted, every packet passed).
+     * @param enforcement enforce the policy or only monitor it ({@code policy.enforcement}, docs/learning-mode.md:
+     *     verdicts logged and counted, every packet passed)
      */
     public ReplayPipeline(
             CompiledPolicy policy,
