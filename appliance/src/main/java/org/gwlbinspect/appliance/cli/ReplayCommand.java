@@ -21,6 +21,7 @@ import net.sourceforge.argparse4j.inf.Subparser;
 import org.gwlbinspect.appliance.replay.CaptureException;
 import org.gwlbinspect.appliance.replay.Replay;
 import org.gwlbinspect.appliance.replay.ReplayOptions;
+import org.gwlbinspect.appliance.replay.ReplayPipeline;
 import org.gwlbinspect.appliance.replay.ReplaySummary;
 import org.gwlbinspect.appliance.replay.SyntheticFlows;
 import org.gwlbinspect.appliance.replay.TargetReplay;
@@ -93,6 +94,13 @@ public final class ReplayCommand extends Command {
                 .type(Integer.class)
                 .setDefault(1 << 16)
                 .help("flow table capacity (default 65536)");
+        subparser
+                .addArgument("--streams")
+                .metavar("N")
+                .type(Integer.class)
+                .setDefault(0)
+                .help("TCP flows whose reassembly state is kept at once (default: as many as --flows; the appliance "
+                        + "keeps " + ReplayPipeline.APPLIANCE_STREAMS + ", give that to replay its bound)");
         subparser
                 .addArgument("--tcp-idle-timeout")
                 .metavar("SECONDS")
@@ -288,7 +296,8 @@ public final class ReplayCommand extends Command {
                 number("--attachment-id", ns.getString("attachment_id")),
                 ns.getInt("max_datagram_bytes"),
                 ns.getString("firewall_name"),
-                ns.getString("availability_zone"));
+                ns.getString("availability_zone"),
+                ns.getInt("streams"));
     }
 
     private static long endpointId(Namespace ns) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import org.gwlbinspect.eve.EveLogConfig;
 import org.gwlbinspect.eve.EveRecord;
+import org.gwlbinspect.verdict.Enforcement;
 import org.gwlbinspect.verdict.Verdict;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapDumper;
@@ -102,7 +103,13 @@ public final class Replay implements AutoCloseable {
         ReplayPipeline pipeline = null;
         VerdictWriter verdicts = null;
         try {
-            pipeline = new ReplayPipeline(options.policy(), options.flows(), logs, options.maxDatagramBytes());
+            pipeline = new ReplayPipeline(
+                    options.policy(),
+                    options.flows(),
+                    ReplayPipeline.statefulFor(options.streamCapacity()),
+                    logs,
+                    options.maxDatagramBytes(),
+                    Enforcement.ENFORCE);
             verdicts = verdictWriter(verdictFile, verdictsToStdout, stdout);
             AllowedPackets allowed = AllowedPackets.open(options.writeAllowed(), reader.linkType());
             return new Replay(reader, pipeline, verdicts, allowed, options);

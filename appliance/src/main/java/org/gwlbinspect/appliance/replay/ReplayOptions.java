@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.flow.FlowTableConfig;
+import org.gwlbinspect.stream.StreamConfig;
 
 /**
  * What to replay and where the results go.
@@ -20,6 +21,9 @@ import org.gwlbinspect.flow.FlowTableConfig;
  * @param maxDatagramBytes the appliance's {@code dataPlane.maxDatagramBytes}: larger datagrams are dropped as it does
  * @param firewallName the EVE envelope's {@code firewall_name}
  * @param availabilityZone the EVE envelope's {@code availability_zone}
+ * @param streams TCP flows whose reassembly state is kept at once ({@code --streams}), 0 for one per flow the table
+ *     holds: a capture's flows rarely close before it ends, and under payload rules a flow keeps its state to its end,
+ *     so the appliance's bound ({@link ReplayPipeline#APPLIANCE_STREAMS}) would drop the packets of every later flow
  */
 public record ReplayOptions(
         Path capture,
@@ -32,7 +36,8 @@ public record ReplayOptions(
         long attachmentId,
         int maxDatagramBytes,
         String firewallName,
-        String availabilityZone) {
+        String availabilityZone,
+        int streams) {
 
     /** {@code vpce-01234567890abcdef}: the endpoint ID of encapsulated packets unless one is given. */
     public static final long DEFAULT_ENDPOINT_ID = 0x01234567890abcdefL;
@@ -44,6 +49,9 @@ public record ReplayOptions(
         Objects.requireNonNull(flows, "flows");
         Objects.requireNonNull(firewallName, "firewallName");
         Objects.requireNonNull(availabilityZone, "availabilityZone");
+        if (streams < 0 || streams > StreamConfig.MAX_CAPACITY_STREAMS)
+            throw new IllegalArgumentException(
+                    "--streams must be in 0.." + StreamConfig.MAX_CAPACITY_STREAMS + ", got " + streams);
     }
 
     /** Pass-through replay of {@code capture} with GWLB's default flow timeouts and no outputs. */
@@ -63,7 +71,8 @@ public record ReplayOptions(
                 0,
                 DEFAULT_MAX_DATAGRAM_BYTES,
                 "gwlb-inspect",
-                "replay");
+                "replay",
+                0);
     }
 
     public ReplayOptions withPolicy(CompiledPolicy compiled) {
@@ -78,7 +87,8 @@ public record ReplayOptions(
                 attachmentId,
                 maxDatagramBytes,
                 firewallName,
-                availabilityZone);
+                availabilityZone,
+                streams);
     }
 
     public ReplayOptions withOutputs(Path logs, String verdictFile, Path allowed) {
@@ -93,6 +103,12 @@ public record ReplayOptions(
                 attachmentId,
                 maxDatagramBytes,
                 firewallName,
-                availabilityZone);
+                availabilityZone,
+                streams);
+    }
+
+    /** The stream states the replay keeps: {@link #streams()}, or one per flow the table holds when that is 0. */
+    public int streamCapacity() {
+        return streams != 0 ? streams : Math.min(flows.capacity(), StreamConfig.MAX_CAPACITY_STREAMS);
     }
 }

@@ -33,6 +33,7 @@ import org.gwlbinspect.stateful.StatefulCounters;
 import org.gwlbinspect.stateful.StatefulFlows;
 import org.gwlbinspect.stateful.StatefulInspector;
 import org.gwlbinspect.stateful.StatefulOutcome;
+import org.gwlbinspect.stream.StreamConfig;
 import org.gwlbinspect.verdict.DropReason;
 import org.gwlbinspect.verdict.Enforcement;
 import org.gwlbinspect.verdict.Verdict;
@@ -69,6 +70,10 @@ public final class ReplayPipeline implements AutoCloseable {
     static {
         for (StatefulOutcome o : OUTCOMES) STATEFUL_LABELS[o.ordinal()] = "stateful_" + o.label();
     }
+
+    /** The TCP flows whose reassembly state the appliance keeps at once ({@code StatefulConfig.defaults()}). */
+    public static final int APPLIANCE_STREAMS =
+            StatefulConfig.defaults().stream().capacityStreams();
 
     private static final long WAIT_FOR_WRITER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
@@ -164,6 +169,33 @@ public final class ReplayPipeline implements AutoCloseable {
             eve.alert(ruleIndex, action, packetVerdict);
         });
         this.inspector = inspection.newInspector(new ActivePolicy(policy), worker, enforcement);
+    }
+
+    /**
+     * The appliance's stateful bounds with room for {@code streams} TCP flows' reassembly state, and chunks in the
+     * appliance's proportion (its pool has one chunk per stream state): a replay sized to its flow table keeps every
+     * flow's stream, where the appliance's bound would take the stream exception policy for the later flows of a
+     * capture whose flows do not close.
+     */
+    public static StatefulConfig statefulFor(int streams) {
+        StatefulConfig d = StatefulConfig.defaults();
+        StreamConfig s = d.stream();
+        if (streams == s.capacityStreams()) return d;
+        long perStream = (long) s.chunkCount() * s.chunkSizeBytes() / s.capacityStreams();
+        int chunks =
+                (int) Math.min((long) Integer.MAX_VALUE / s.chunkSizeBytes(), perStream * streams / s.chunkSizeBytes());
+        return new StatefulConfig(
+                new StreamConfig(
+                        streams,
+                        s.chunkSizeBytes(),
+                        Math.max(1, chunks),
+                        s.depthBytes(),
+                        s.maxBufferedBytes(),
+                        s.maxBufferedSegments(),
+                        s.windowBytes(),
+                        s.historyBytes()),
+                d.parserSets(),
+                d.flowNames());
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.gwlbinspect.appliance.egress.NativeCallException;
 import org.gwlbinspect.appliance.egress.RawSocketSender;
+import org.gwlbinspect.buffer.ByteBufs;
 import org.gwlbinspect.codec.DecodeStatus;
 import org.gwlbinspect.codec.geneve.GeneveHeader;
 import org.gwlbinspect.codec.ip.InnerPacket;
@@ -160,7 +161,8 @@ public final class TargetReplay {
         targetPort = options.target().getPort();
         DatagramChannel replies = null;
         Thread receiver = null;
-        // Built before the clock starts: compiling the policy's evaluator takes a while and would skew the pacing.
+        // Built before the clock starts: compiling the policy's evaluator takes a while and would skew the pacing. With
+        // the appliance's stream bound (not --streams): it predicts what the appliance, which has that bound, returns.
         local = new ReplayPipeline(replay.policy(), replay.flows(), null, replay.maxDatagramBytes());
         double cpuBefore = Double.NaN;
         double cpuAfter = Double.NaN;
@@ -285,7 +287,7 @@ public final class TargetReplay {
         int length = slot.writerIndex();
         localClock = Math.max(localClock, timestampNanos);
         Verdict verdict = local.inspect(slot, 0, length, gwlbAddress, gwlbPort, applianceAddress, timestampNanos);
-        slot.getBytes(0, scratch, 0, length);
+        ByteBufs.copy(slot, 0, scratch, 0, length); // not getBytes: without Unsafe it allocates a view per call
         int queued = sender.queued();
         pendingHash[queued] = PayloadTally.hash(scratch, length);
         pendingPass[queued] = verdict == Verdict.PASS;

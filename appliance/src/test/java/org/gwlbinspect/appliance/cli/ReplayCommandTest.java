@@ -87,4 +87,17 @@ class ReplayCommandTest {
                         + "replay: give a capture file, --synthetic-flows N, or both\n"
                         + "replay: --synthetic-payload must be in [60, 1460]\n");
     }
+
+    @Test
+    void keepsAStreamStatePerFlowOfTheTableUnlessStreamsIsGiven() throws Exception {
+        assertThat(ReplayCommand.options(parse("--flows", "100000", "x.pcap")).streamCapacity())
+                .isEqualTo(100_000);
+        assertThat(ReplayCommand.options(parse("--flows", "100000", "--streams", "16384", "x.pcap"))
+                        .streamCapacity())
+                .isEqualTo(16_384);
+        assertThat(command.run(
+                        parse("--streams", "-1", PCAPS.resolve("http.pcap").toString())))
+                .isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("replay: --streams must be in 0..4194304, got -1\n");
+    }
 }

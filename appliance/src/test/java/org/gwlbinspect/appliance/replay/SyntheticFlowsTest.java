@@ -14,6 +14,8 @@ import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.gwlbinspect.stateful.StatefulConfig;
+import org.gwlbinspect.verdict.Enforcement;
 import org.gwlbinspect.verdict.Verdict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,8 +81,41 @@ class SyntheticFlowsTest {
         }
     }
 
-    /** {passed, dropped, flows created} of {@code flows} synthetic flows of 8 packets. */
+    @Test
+    void underPayloadRulesEveryFlowPassesWhenTheReplayKeepsAStreamStatePerFlow(@TempDir Path dir) throws Exception {
+        // A payload rule that matches nothing: each TCP flow keeps its stream state to its end, and these never end.
+        Path rules = Files.writeString(
+                dir.resolve("payload.rules"),
+                "drop tcp any any -> any any (content:\"never-in-these-flows\"; msg:\"payload\"; sid:1;)\n");
+        CompiledPolicy policy = new PolicyCompiler(PolicyLoadOptions.defaults()).compile(rules);
+        try {
+            // Sized to the flows, as replay sizes it to --flows: nothing is dropped.
+            assertThat(replay(policy, 300, ReplayPipeline.statefulFor(300))).isEqualTo(new long[] {300 * 8, 0, 300});
+            // The appliance's kind of bound, smaller than the open flows: the 200 flows beyond it take the stream
+            // exception policy (drop) for their ClientHello and 4 data packets; their handshakes pass.
+            assertThat(replay(policy, 300, ReplayPipeline.statefulFor(100)))
+                    .isEqualTo(new long[] {300 * 8 - 200 * 5, 200 * 5, 300});
+        } finally {
+            policy.patterns().close();
+        }
+    }
+
+    @Test
+    void theStreamBoundForTheAppliancesSizeIsTheAppliancesDefaults() {
+        assertThat(ReplayPipeline.statefulFor(ReplayPipeline.APPLIANCE_STREAMS)).isEqualTo(StatefulConfig.defaults());
+        StatefulConfig big = ReplayPipeline.statefulFor(4 * ReplayPipeline.APPLIANCE_STREAMS);
+        assertThat(big.stream().capacityStreams()).isEqualTo(4 * ReplayPipeline.APPLIANCE_STREAMS);
+        // The chunk pool grows with it, in the appliance's proportion.
+        assertThat(big.stream().chunkCount())
+                .isEqualTo(4 * StatefulConfig.defaults().stream().chunkCount());
+    }
+
     private static long[] replay(CompiledPolicy policy, int flowCount) {
+        return replay(policy, flowCount, StatefulConfig.defaults());
+    }
+
+    /** {passed, dropped, flows created} of {@code flows} synthetic flows of 8 packets. */
+    private static long[] replay(CompiledPolicy policy, int flowCount, StatefulConfig stateful) {
         SyntheticFlows flows = new SyntheticFlows(flowCount, 4, 300);
         GwlbEncapsulator encapsulator = new GwlbEncapsulator(ReplayOptions.DEFAULT_ENDPOINT_ID, 0);
         byte[] packet = new byte[flows.maxPacketBytes()];
@@ -88,7 +123,12 @@ class SyntheticFlowsTest {
         long passed = 0;
         long dropped = 0;
         try (ReplayPipeline pipeline = new ReplayPipeline(
-                policy, ReplayOptions.of(Path.of("-")).flows(), null, ReplayOptions.DEFAULT_MAX_DATAGRAM_BYTES)) {
+                policy,
+                ReplayOptions.of(Path.of("-")).flows(),
+                stateful,
+                null,
+                ReplayOptions.DEFAULT_MAX_DATAGRAM_BYTES,
+                Enforcement.ENFORCE)) {
             for (long n = 0; n < flows.packets(); n++) {
                 datagram.clear();
                 encapsulator.encapsulate(packet, 0, flows.write(n, packet), 4, datagram);
