@@ -1,6 +1,7 @@
 package org.gwlbinspect.appliance.replay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.gwlbinspect.codec.geneve.GeneveHeader;
 import org.gwlbinspect.codec.geneve.GeneveHeaders;
 
@@ -10,6 +11,8 @@ import org.gwlbinspect.codec.geneve.GeneveHeaders;
  * leave open are made deterministically from the inner flow, the same in both directions (GWLB keeps one cookie and
  * one outer 5-tuple per flow): the flow cookie and the outer UDP source port are hashes of the symmetric 5-tuple
  * (a non-first fragment, which has no ports, hashes its 3-tuple).
+ *
+ * <p>One instance per thread: it keeps the last packet's hash and patches its header templates in place.
  */
 public final class GwlbEncapsulator {
     /** Lowest outer source port; GWLB's are ephemeral, not documented (gwlb.md §1.1). */
@@ -23,13 +26,31 @@ public final class GwlbEncapsulator {
     private static final int UDP = 17;
     private static final int SCTP = 132;
 
+    /** Where the flow cookie's 4 data bytes sit: they end GWLB's header (endpoint ID, attachment ID, cookie). */
+    private static final int COOKIE_OFFSET = GeneveHeader.GWLB_HEADER_LENGTH - GeneveHeader.FLOW_COOKIE_DATA_LENGTH;
+
     private final long endpointId;
     private final long attachmentId;
+    // The header of each protocol type, written once by GeneveHeaders; per packet only the cookie is patched in and the
+    // header goes out in one bulk write (the writer's field-by-field writes each pay a direct buffer's bounds and
+    // memory-session checks, 17 of them per packet).
+    private final byte[] ipv4Header;
+    private final byte[] ipv6Header;
     private int flowHash;
 
     public GwlbEncapsulator(long endpointId, long attachmentId) {
         this.endpointId = endpointId;
         this.attachmentId = attachmentId;
+        this.ipv4Header = header(GeneveHeader.PROTOCOL_IPV4, endpointId, attachmentId);
+        this.ipv6Header = header(GeneveHeader.PROTOCOL_IPV6, endpointId, attachmentId);
+    }
+
+    private static byte[] header(int protocolType, long endpointId, long attachmentId) {
+        byte[] header = new byte[GeneveHeader.GWLB_HEADER_LENGTH];
+        ByteBuf out = Unpooled.wrappedBuffer(header).writerIndex(0);
+        GeneveHeaders.writeGwlb(out, protocolType, endpointId, attachmentId, 0);
+        if (out.writerIndex() != header.length) throw new IllegalStateException("GWLB's header is not 40 bytes");
+        return header;
     }
 
     public long endpointId() {
@@ -44,13 +65,13 @@ public final class GwlbEncapsulator {
      */
     public void encapsulate(byte[] packet, int offset, int length, int ipVersion, ByteBuf out) {
         flowHash = symmetricFlowHash(packet, offset, length, ipVersion);
-        long cookie = Integer.toUnsignedLong(flowHash);
-        GeneveHeaders.writeGwlb(
-                out,
-                ipVersion == 4 ? GeneveHeader.PROTOCOL_IPV4 : GeneveHeader.PROTOCOL_IPV6,
-                endpointId,
-                attachmentId,
-                cookie == 0 ? 1 : cookie);
+        int cookie = flowHash == 0 ? 1 : flowHash; // GWLB's cookies are never 0
+        byte[] header = ipVersion == 4 ? ipv4Header : ipv6Header;
+        header[COOKIE_OFFSET] = (byte) (cookie >>> 24);
+        header[COOKIE_OFFSET + 1] = (byte) (cookie >>> 16);
+        header[COOKIE_OFFSET + 2] = (byte) (cookie >>> 8);
+        header[COOKIE_OFFSET + 3] = (byte) cookie;
+        out.writeBytes(header);
         out.writeBytes(packet, offset, length);
     }
 

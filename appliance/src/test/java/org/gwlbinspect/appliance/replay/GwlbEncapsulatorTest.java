@@ -8,8 +8,10 @@ import static org.gwlbinspect.codec.TestPackets.tcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.util.SplittableRandom;
 import org.gwlbinspect.codec.DecodeStatus;
 import org.gwlbinspect.codec.geneve.GeneveHeader;
+import org.gwlbinspect.codec.geneve.GeneveHeaders;
 import org.junit.jupiter.api.Test;
 
 class GwlbEncapsulatorTest {
@@ -55,5 +57,31 @@ class GwlbEncapsulatorTest {
     private long cookie(ByteBuf datagram) {
         assertThat(geneve.wrap(datagram, 0, datagram.readableBytes())).isEqualTo(DecodeStatus.OK);
         return geneve.flowCookie();
+    }
+
+    @Test
+    void writesTheHeaderGeneveHeadersWritesForEveryCookieAndBothIpVersions() {
+        SplittableRandom random = new java.util.SplittableRandom(6);
+        GwlbEncapsulator other = new GwlbEncapsulator(0x0fedcba987654321L, 0xFFFF_FFFF_FFFF_FFFFL);
+        for (int i = 0; i < 2000; i++) {
+            int version = random.nextBoolean() ? 4 : 6;
+            byte[] inner = new byte[(version == 4 ? 20 : 40) + random.nextInt(200)];
+            random.nextBytes(inner);
+            inner[0] = (byte) (version << 4 | (version == 4 ? 5 : 0));
+            GwlbEncapsulator e = random.nextBoolean() ? encapsulator : other;
+            ByteBuf out = Unpooled.buffer();
+            e.encapsulate(inner, 0, inner.length, version, out);
+
+            long cookie = Integer.toUnsignedLong(GwlbEncapsulator.symmetricFlowHash(inner, 0, inner.length, version));
+            ByteBuf expected = Unpooled.buffer();
+            GeneveHeaders.writeGwlb(
+                    expected,
+                    version == 4 ? GeneveHeader.PROTOCOL_IPV4 : GeneveHeader.PROTOCOL_IPV6,
+                    e.endpointId(),
+                    e == encapsulator ? 0x42 : 0xFFFF_FFFF_FFFF_FFFFL,
+                    cookie == 0 ? 1 : cookie);
+            expected.writeBytes(inner);
+            assertThat(ByteBufUtil.getBytes(out)).isEqualTo(ByteBufUtil.getBytes(expected));
+        }
     }
 }
