@@ -1,6 +1,8 @@
 package org.gwlbinspect.appliance.replay;
 
 import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,9 +25,12 @@ public final class ReplaySummary {
     private long firstTimestampNanos;
     private long lastTimestampNanos;
     private long elapsedNanos;
-    private final Map<String, Long> dropped = new TreeMap<>();
-    private final Map<String, Long> skipped = new TreeMap<>();
-    private final Map<Long, Long> alertsBySid = new TreeMap<>();
+    // Counted per frame without boxing (a TreeMap merge made a Long per drop beyond the small-integer cache): a
+    // counter cell per reason (DropReasons are canonical instances, skip reasons constants), found with a get that
+    // allocates nothing; the sorted maps are built when read.
+    private final Map<DropReason, long[]> dropped = new HashMap<>();
+    private final Map<String, long[]> skipped = new HashMap<>();
+    private final SidCounts alertsBySid = new SidCounts();
 
     ReplaySummary(String capture) {
         this.capture = capture;
@@ -41,16 +46,22 @@ public final class ReplaySummary {
     }
 
     void skipped(String reason) {
-        skipped.merge(reason, 1L, Long::sum);
+        long[] count = skipped.get(reason);
+        if (count == null) skipped.put(reason, count = new long[1]); // once per reason
+        count[0]++;
     }
 
     void verdict(Verdict verdict, DropReason reason, long[] sids, int alertCount) {
         switch (verdict) {
             case PASS -> passed++;
             case REJECT -> rejected++;
-            case DROP -> dropped.merge(reason.label(), 1L, Long::sum);
+            case DROP -> {
+                long[] count = dropped.get(reason);
+                if (count == null) dropped.put(reason, count = new long[1]); // once per reason
+                count[0]++;
+            }
         }
-        for (int i = 0; i < alertCount; i++) alertsBySid.merge(sids[i], 1L, Long::sum);
+        for (int i = 0; i < alertCount; i++) alertsBySid.increment(sids[i]);
     }
 
     void allowedWritten() {
@@ -82,12 +93,16 @@ public final class ReplaySummary {
 
     /** Dropped packets (verdict drop, or not decoded / no flow), REJECT not included. */
     public long droppedTotal() {
-        return dropped.values().stream().mapToLong(Long::longValue).sum();
+        long total = 0;
+        for (long[] count : dropped.values()) total += count[0];
+        return total;
     }
 
-    /** Dropped packets by {@link DropReason} label. */
+    /** Dropped packets by {@link DropReason} label, sorted by label. */
     public Map<String, Long> dropped() {
-        return dropped;
+        Map<String, Long> byLabel = new TreeMap<>();
+        dropped.forEach((reason, count) -> byLabel.merge(reason.label(), count[0], Long::sum));
+        return byLabel;
     }
 
     public long rejected() {
@@ -95,21 +110,25 @@ public final class ReplaySummary {
     }
 
     public long skippedTotal() {
-        return skipped.values().stream().mapToLong(Long::longValue).sum();
+        long total = 0;
+        for (long[] count : skipped.values()) total += count[0];
+        return total;
     }
 
-    /** Skipped frames by reason ({@code not_ip}, {@code frame_truncated}, ...). */
+    /** Skipped frames by reason ({@code not_ip}, {@code frame_truncated}, ...), sorted by reason. */
     public Map<String, Long> skipped() {
-        return skipped;
+        Map<String, Long> byReason = new TreeMap<>();
+        skipped.forEach((reason, count) -> byReason.put(reason, count[0]));
+        return byReason;
     }
 
     public long alerts() {
         return alerts;
     }
 
-    /** Alerts by sid (default alert actions under their sids 2, 4, 6, 8). */
+    /** Alerts by sid (default alert actions under their sids 2, 4, 6, 8), sorted by sid. */
     public Map<Long, Long> alertsBySid() {
-        return alertsBySid;
+        return alertsBySid.toMap();
     }
 
     /** Flows the flow table created. */
@@ -152,11 +171,11 @@ public final class ReplaySummary {
                 elapsedNanos / 1e9,
                 packetsPerSecond());
         out.printf(Locale.ROOT, "  passed    %d%n", passed);
-        out.printf(Locale.ROOT, "  dropped   %d%s%n", droppedTotal(), breakdown(dropped));
+        out.printf(Locale.ROOT, "  dropped   %d%s%n", droppedTotal(), breakdown(dropped()));
         out.printf(Locale.ROOT, "  rejected  %d%n", rejected);
-        if (!skipped.isEmpty()) out.printf(Locale.ROOT, "  skipped   %d%s%n", skippedTotal(), breakdown(skipped));
+        if (!skipped.isEmpty()) out.printf(Locale.ROOT, "  skipped   %d%s%n", skippedTotal(), breakdown(skipped()));
         StringBuilder sids = new StringBuilder();
-        for (Map.Entry<Long, Long> e : alertsBySid.entrySet())
+        for (Map.Entry<Long, Long> e : alertsBySid().entrySet())
             sids.append(sids.isEmpty() ? " (" : ", ")
                     .append("sid ")
                     .append(e.getKey())
@@ -180,5 +199,64 @@ public final class ReplaySummary {
         for (Map.Entry<String, Long> e : counts.entrySet())
             b.append(b.isEmpty() ? " (" : ", ").append(e.getKey()).append(": ").append(e.getValue());
         return b.isEmpty() ? "" : b.append(')').toString();
+    }
+
+    /** Counts per sid in an open-addressing table of primitives: no boxing per alert; it doubles when half full. */
+    static final class SidCounts {
+        private static final long NO_SID = Long.MIN_VALUE; // sids are positive, default-action sids their negation's
+
+        private long[] sids = newKeys(16);
+        private long[] counts = new long[16];
+        private int size;
+
+        void increment(long sid) {
+            int mask = sids.length - 1;
+            int i = spread(sid) & mask;
+            while (sids[i] != sid) {
+                if (sids[i] == NO_SID) {
+                    sids[i] = sid;
+                    if (++size * 2 > sids.length) {
+                        counts[i]++;
+                        grow();
+                        return;
+                    }
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+            counts[i]++;
+        }
+
+        Map<Long, Long> toMap() {
+            Map<Long, Long> map = new TreeMap<>();
+            for (int i = 0; i < sids.length; i++) if (sids[i] != NO_SID) map.put(sids[i], counts[i]);
+            return map;
+        }
+
+        private void grow() {
+            long[] oldSids = sids;
+            long[] oldCounts = counts;
+            sids = newKeys(oldSids.length * 2);
+            counts = new long[oldSids.length * 2];
+            int mask = sids.length - 1;
+            for (int j = 0; j < oldSids.length; j++) {
+                if (oldSids[j] == NO_SID) continue;
+                int i = spread(oldSids[j]) & mask;
+                while (sids[i] != NO_SID) i = (i + 1) & mask;
+                sids[i] = oldSids[j];
+                counts[i] = oldCounts[j];
+            }
+        }
+
+        private static long[] newKeys(int n) {
+            long[] keys = new long[n];
+            Arrays.fill(keys, NO_SID);
+            return keys;
+        }
+
+        private static int spread(long sid) {
+            long h = sid * 0x9E37_79B9_7F4A_7C15L;
+            return (int) (h ^ (h >>> 32));
+        }
     }
 }
