@@ -12,7 +12,11 @@ package org.gwlbinspect.appliance.replay;
  * sets (1 024 by default: a TLS flow holds one from its ClientHello until the server answers; a flow that finds none
  * is handled by the stream exception policy). Flows are never closed. Clients are in 198.18.0.0/15 (the
  * benchmarking range, the {@code HOME_NET} of the benchmark policies), servers in 203.0.113.0/24, port 443; server
- * names ({@code host-N.example.net}) and payloads match no rule of the benchmark policies, so every packet passes.
+ * names ({@code host-N.example.net}) and payloads match no rule of the benchmark policies, so every packet passes as
+ * long as each open flow finds a stream state: under payload rules a TCP flow keeps one to its end, and these flows
+ * never end, so the flows beyond the pipeline's stream states ({@code replay --streams}, by default one per flow of its
+ * table; the appliance keeps {@link ReplayPipeline#APPLIANCE_STREAMS}) have their packets from the ClientHello on
+ * dropped by the stream exception policy.
  *
  * <p>{@link #write} allocates nothing; one instance per thread.
  */
