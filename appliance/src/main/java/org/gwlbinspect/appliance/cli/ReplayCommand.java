@@ -99,8 +99,9 @@ public final class ReplayCommand extends Command {
                 .metavar("N")
                 .type(Integer.class)
                 .setDefault(0)
-                .help("TCP flows whose reassembly state is kept at once (default: as many as --flows; the appliance "
-                        + "keeps " + ReplayPipeline.APPLIANCE_STREAMS + ", give that to replay its bound)");
+                .help("TCP flows whose reassembly state is kept at once (default: as many as --flows, up to "
+                        + ReplayOptions.DEFAULT_MAX_STREAMS + "; about 4 KiB each; the appliance keeps "
+                        + ReplayPipeline.APPLIANCE_STREAMS + ", give that to replay its bound)");
         subparser
                 .addArgument("--tcp-idle-timeout")
                 .metavar("SECONDS")

@@ -22,7 +22,7 @@ import org.gwlbinspect.stream.StreamConfig;
  * @param firewallName the EVE envelope's {@code firewall_name}
  * @param availabilityZone the EVE envelope's {@code availability_zone}
  * @param streams TCP flows whose reassembly state is kept at once ({@code --streams}), 0 for one per flow the table
- *     holds: a capture's flows rarely close before it ends, and under payload rules a flow keeps its state to its end,
+ *     holds (up to {@link #DEFAULT_MAX_STREAMS}): a capture's flows rarely close before it ends, and under payload rules a flow keeps its state to its end,
  *     so the appliance's bound ({@link ReplayPipeline#APPLIANCE_STREAMS}) would drop the packets of every later flow
  */
 public record ReplayOptions(
@@ -41,6 +41,12 @@ public record ReplayOptions(
 
     /** {@code vpce-01234567890abcdef}: the endpoint ID of encapsulated packets unless one is given. */
     public static final long DEFAULT_ENDPOINT_ID = 0x01234567890abcdefL;
+
+    /**
+     * Most stream states kept unless {@code --streams} says otherwise: about 4 KiB each (2 KiB of heap, a 2 KiB chunk
+     * of reassembly buffer), so 512 MiB; a million (for {@code --flows 1048576}) would not fit a 2 GiB JVM.
+     */
+    public static final int DEFAULT_MAX_STREAMS = 1 << 17;
 
     /** The appliance's default {@code dataPlane.maxDatagramBytes}. */
     public static final int DEFAULT_MAX_DATAGRAM_BYTES = 9216;
@@ -107,8 +113,11 @@ public record ReplayOptions(
                 streams);
     }
 
-    /** The stream states the replay keeps: {@link #streams()}, or one per flow the table holds when that is 0. */
+    /**
+     * The stream states the replay keeps: {@link #streams()}, or when that is 0 one per flow the table holds, up to
+     * {@link #DEFAULT_MAX_STREAMS}.
+     */
     public int streamCapacity() {
-        return streams != 0 ? streams : Math.min(flows.capacity(), StreamConfig.MAX_CAPACITY_STREAMS);
+        return streams != 0 ? streams : Math.min(flows.capacity(), DEFAULT_MAX_STREAMS);
     }
 }

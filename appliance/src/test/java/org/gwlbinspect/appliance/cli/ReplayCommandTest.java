@@ -92,6 +92,8 @@ class ReplayCommandTest {
     void keepsAStreamStatePerFlowOfTheTableUnlessStreamsIsGiven() throws Exception {
         assertThat(ReplayCommand.options(parse("--flows", "100000", "x.pcap")).streamCapacity())
                 .isEqualTo(100_000);
+        assertThat(ReplayCommand.options(parse("--flows", "1048576", "x.pcap")).streamCapacity())
+                .isEqualTo(131_072);
         assertThat(ReplayCommand.options(parse("--flows", "100000", "--streams", "16384", "x.pcap"))
                         .streamCapacity())
                 .isEqualTo(16_384);
