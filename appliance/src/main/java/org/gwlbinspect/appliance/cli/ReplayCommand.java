@@ -217,6 +217,15 @@ public final class ReplayCommand extends Command {
         } catch (IOException e) {
             err.println("replay: " + e.getMessage());
             return 1;
+        } catch (OutOfMemoryError e) {
+            // The flow table and the stream states are allocated up front, sized by --flows and --streams (Netty's
+            // OutOfDirectMemoryError for the reassembly buffers is one too): a sizing problem, not a crash.
+            err.println(
+                    "replay: not enough memory for --flows " + options.flows().capacity() + " and --streams "
+                            + options.streamCapacity()
+                            + " (about 4 KiB per stream state and 215 bytes per flow): lower them or give the JVM more heap (-Xmx) and direct memory"
+                            + " (-XX:MaxDirectMemorySize); " + e.getMessage());
+            return 1;
         } finally {
             if (policy != null) policy.patterns().close();
         }
