@@ -196,7 +196,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
 
         // Type=notify under systemd (NOTIFY_SOCKET set): READY=1 once healthy with the health port open.
         SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
-        SystemdReadiness readiness = new SystemdReadiness(systemd);
+        SystemdReadiness readiness = new SystemdReadiness(systemd, monitor.startupTime());
         monitor.addListener(readiness);
         environment.lifecycle().addServerLifecycleListener(server -> readiness.serverStarted(monitor.current()));
 
