@@ -182,7 +182,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
         environment.lifecycle().manage(StatefulMetrics.bind(registry, statefulCounters, stateful, active));
         environment.lifecycle().manage(housekeeping);
         // After the data plane, before the health monitor: Jetty opens the health port only once every managed object
-        // has started, so the port never has to be closed again (which would make Jetty's stop wait its full grace).
+        // has started, so the port does not have to be closed while the warm-up runs.
         environment.lifecycle().manage(warmup);
         environment.lifecycle().manage(monitor);
         environment.lifecycle().addServerLifecycleListener(server -> DataPlaneMetrics.bind(registry, plane, flows));
@@ -196,7 +196,7 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
 
         // Type=notify under systemd (NOTIFY_SOCKET set): READY=1 once healthy with the health port open.
         SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
-        SystemdReadiness readiness = new SystemdReadiness(systemd);
+        SystemdReadiness readiness = new SystemdReadiness(systemd, monitor.startupTime());
         monitor.addListener(readiness);
         environment.lifecycle().addServerLifecycleListener(server -> readiness.serverStarted(monitor.current()));
 

@@ -6,6 +6,7 @@ import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.flow.FlowTable;
 import org.gwlbinspect.policy.StatelessAction;
 import org.gwlbinspect.stateful.StatefulInspector;
+import org.gwlbinspect.verdict.DropReason;
 import org.gwlbinspect.verdict.Enforcement;
 import org.gwlbinspect.verdict.PacketInspector;
 import org.gwlbinspect.verdict.Verdict;
@@ -32,6 +33,7 @@ public final class PolicyInspector implements PacketInspector {
     private CompiledPolicy countsFor;
     private final StatefulInspector stateful;
     private long[] customActionCounts = new long[0];
+    private DropReason dropReason = DropReason.POLICY_DROP;
 
     PolicyInspector(
             ActivePolicy active,
@@ -88,6 +90,7 @@ public final class PolicyInspector implements PacketInspector {
         if (action == StatelessAction.DROP) {
             // NFW logs nothing for a stateless drop (policy.md §2.1), so monitor mode only counts it; like aws:pass,
             // the packet then skips the stateful engine, which would never have seen it.
+            dropReason = DropReason.POLICY_DROP;
             return monitor ? passMonitored(InspectionCounters.WouldBlock.STATELESS_DROP) : Verdict.DROP;
         }
         if (action == StatelessAction.PASS || !policy.hasStatefulEngine()) return Verdict.PASS;
@@ -96,11 +99,17 @@ public final class PolicyInspector implements PacketInspector {
         }
         Verdict verdict =
                 stateful.inspect(policy, installed.version(), packet, buffer, flows, flowSlot, direction, nowNanos);
+        dropReason = stateful.dropReason(); // read only after DROP or REJECT
         if (!monitor || verdict == Verdict.PASS) return verdict;
         return passMonitored(
                 verdict == Verdict.REJECT
                         ? InspectionCounters.WouldBlock.STATEFUL_REJECT
                         : InspectionCounters.WouldBlock.STATEFUL_DROP);
+    }
+
+    @Override
+    public DropReason dropReason() {
+        return dropReason;
     }
 
     private Verdict passMonitored(InspectionCounters.WouldBlock kind) {

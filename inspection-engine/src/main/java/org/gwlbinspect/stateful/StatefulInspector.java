@@ -42,7 +42,9 @@ import org.gwlbinspect.stream.StreamEvent;
 import org.gwlbinspect.stream.StreamEventCounters;
 import org.gwlbinspect.stream.StreamReassembler;
 import org.gwlbinspect.stream.TcpStreamPool;
+import org.gwlbinspect.verdict.DropReason;
 import org.gwlbinspect.verdict.Enforcement;
+import org.gwlbinspect.verdict.PacketInspector;
 import org.gwlbinspect.verdict.Verdict;
 
 /**
@@ -93,6 +95,9 @@ public final class StatefulInspector {
     private static final int CLIENT_STREAM = 0;
     private static final int SERVER_STREAM = 1;
     private static final int PAYLOAD_SCRATCH = 65_536;
+
+    /** The reason of the last verdict that was not PASS (set with it, read by the data path right after). */
+    private DropReason dropReason = DropReason.POLICY_DROP;
 
     private final StatefulFlows flows;
     private final AtomicLongArray counts;
@@ -1120,7 +1125,13 @@ public final class StatefulInspector {
 
     private Verdict outcome(StatefulOutcome outcome, Verdict verdict) {
         StatefulCounters.increment(counts, outcome.ordinal());
+        if (verdict != Verdict.PASS) dropReason = outcome.dropReason();
         return verdict;
+    }
+
+    /** Why the last packet this stage did not pass was dropped ({@link PacketInspector#dropReason()}). */
+    public DropReason dropReason() {
+        return dropReason;
     }
 
     private static void hex(byte[] digest, byte[] out) {

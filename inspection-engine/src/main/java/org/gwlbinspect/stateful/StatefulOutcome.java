@@ -1,5 +1,7 @@
 package org.gwlbinspect.stateful;
 
+import org.gwlbinspect.verdict.DropReason;
+
 /**
  * What the stateful stage did with one packet, each with a stable Prometheus label (add values, never rename). Every
  * packet the stage sees is counted under exactly one outcome.
@@ -39,5 +41,10 @@ public enum StatefulOutcome {
 
     public String label() {
         return label;
+    }
+
+    /** The data path's drop reason for a packet this outcome did not pass. */
+    public DropReason dropReason() {
+        return this == DESTINATION_BINDING_DROP ? DropReason.DESTINATION_BINDING : DropReason.POLICY_DROP;
     }
 }

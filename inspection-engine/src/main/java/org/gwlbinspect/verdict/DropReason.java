@@ -46,6 +46,13 @@ public final class DropReason {
     /** An unexpected exception on the data path; the worker counted it and carried on. */
     public static final DropReason INTERNAL_ERROR = new DropReason("internal_error");
 
+    /**
+     * Destination binding in {@code enforce} mode dropped the flow: a pass rule allowed its SNI or HTTP host, but its
+     * client was not told that name resolves to the flow's destination (docs/destination-binding.md). The packet that
+     * failed the check; the flow's later packets are dropped by its flow verdict and counted as {@link #POLICY_DROP}.
+     */
+    public static final DropReason DESTINATION_BINDING = new DropReason("destination_binding");
+
     private final int ordinal;
     private final String label;
 

@@ -19,4 +19,13 @@ public interface PacketInspector {
      * @return what to do with the packet
      */
     Verdict inspect(InnerPacket packet, ByteBuf buffer, FlowTable flows, int flowSlot, int direction, long nowNanos);
+
+    /**
+     * Why the packet of the last {@link #inspect} call that returned {@link Verdict#DROP} or {@link Verdict#REJECT} was
+     * not returned: read by the data path on the same thread right after that call, so the reason travels without an
+     * object per packet. {@link DropReason#POLICY_DROP} unless an implementation knows a finer reason.
+     */
+    default DropReason dropReason() {
+        return DropReason.POLICY_DROP;
+    }
 }

@@ -20,6 +20,7 @@ import java.util.List;
 import org.gwlbinspect.detect.DestinationBindingMode;
 import org.gwlbinspect.l7.TlsMessages;
 import org.gwlbinspect.policy.IpPrefix;
+import org.gwlbinspect.verdict.DropReason;
 import org.gwlbinspect.verdict.Verdict;
 import org.junit.jupiter.api.Test;
 
@@ -161,6 +162,23 @@ class DestinationBindingTest {
         assertThat(harness.counters.packets(StatefulOutcome.FLOW_DROPPED)).isEqualTo(1);
 
         assertThat(tls(SERVER, "allowed.example")).isEqualTo(Verdict.PASS);
+    }
+
+    @Test
+    void aBindingDropIsReportedAsSuchAndARuleDropAsPolicyDrop() {
+        harness(DestinationBindingMode.ENFORCE, SNI_ALLOWLIST);
+        resolve("allowed.example", dnsAnswer(0x1234, "allowed.example", SERVER));
+
+        assertThat(tls(OTHER_SERVER, "allowed.example")).isEqualTo(Verdict.DROP);
+        assertThat(harness.dropReason()).isSameAs(DropReason.DESTINATION_BINDING);
+        // The drop rule (sid 2) for a name the allowlist does not hold: a policy drop, not the binding's.
+        assertThat(tls(SERVER, "denied.example")).isEqualTo(Verdict.DROP);
+        assertThat(harness.dropReason()).isSameAs(DropReason.POLICY_DROP);
+        assertThat(tls(OTHER_SERVER, "allowed.example")).isEqualTo(Verdict.DROP);
+        assertThat(harness.dropReason()).isSameAs(DropReason.DESTINATION_BINDING);
+        // The binding-dropped flow's later packets: its flow verdict, a policy drop.
+        assertThat(tlsData(OTHER_SERVER)).isEqualTo(Verdict.DROP);
+        assertThat(harness.dropReason()).isSameAs(DropReason.POLICY_DROP);
     }
 
     @Test

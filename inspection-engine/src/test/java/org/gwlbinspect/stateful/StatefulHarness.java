@@ -35,6 +35,7 @@ import org.gwlbinspect.policy.PolicyLoadOptions;
 import org.gwlbinspect.stream.StreamConfig;
 import org.gwlbinspect.stream.StreamEventCounters;
 import org.gwlbinspect.stream.TcpStreamPool;
+import org.gwlbinspect.verdict.DropReason;
 import org.gwlbinspect.verdict.Verdict;
 
 /**
@@ -127,6 +128,11 @@ final class StatefulHarness {
     }
 
     /** Sends one inner IP packet through the worker's path, 1 ms after the previous one. */
+    /** The inspector's reason for the last packet it did not pass. */
+    DropReason dropReason() {
+        return inspector.dropReason();
+    }
+
     Verdict send(byte[] packet) {
         Verdict verdict = sendOrSkip(packet);
         if (verdict == null) throw new IllegalStateException("the packet does not decode or has no flow");

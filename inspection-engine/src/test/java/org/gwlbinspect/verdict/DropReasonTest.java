@@ -16,7 +16,7 @@ class DropReasonTest {
             if (status == DecodeStatus.OK) continue;
             assertThat(DropReason.of(status).label()).isEqualTo(status.label());
         }
-        assertThat(DropReason.count()).isEqualTo(DecodeStatus.values().length - 1 + 8);
+        assertThat(DropReason.count()).isEqualTo(DecodeStatus.values().length - 1 + 9);
     }
 
     @Test
@@ -37,6 +37,12 @@ class DropReasonTest {
     @Test
     void aPacketThatDecodedHasNoDropReason() {
         assertThatThrownBy(() -> DropReason.of(DecodeStatus.OK)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aDestinationBindingDropHasItsOwnLabelAndInspectorsDefaultToPolicyDrop() {
+        assertThat(DropReason.DESTINATION_BINDING.label()).isEqualTo("destination_binding");
+        assertThat(new PassThroughInspector().dropReason()).isSameAs(DropReason.POLICY_DROP);
     }
 
     @Test

@@ -141,7 +141,7 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
         if (verdict != Verdict.PASS) {
             flows.datagramDropped(inner, nowNanos);
             if (verdict == Verdict.REJECT) reset(slot);
-            counters.dropped(DropReason.POLICY_DROP);
+            counters.dropped(inspector.dropReason()); // policy_drop, destination_binding
             return false;
         }
         queueReply(datagram, applianceAddress, gwlbAddress, gwlbPort, content, offset, length);

@@ -1,7 +1,6 @@
 package org.gwlbinspect.appliance.health;
 
 import io.dropwizard.lifecycle.Managed;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -34,13 +33,23 @@ public final class DataPlaneHealthMonitor implements Managed {
     private volatile HealthReport current = HealthReport.starting();
     private boolean evaluatedOnce;
     private volatile boolean draining;
-    private boolean becameHealthyOnce;
+    private final StartupTime startupTime;
     private ScheduledExecutorService scheduler;
 
     public DataPlaneHealthMonitor(DataPlane dataPlane, HealthConfig config, LongSupplier nanoClock) {
+        this(dataPlane, config, nanoClock, StartupTime.ofThisJvm());
+    }
+
+    DataPlaneHealthMonitor(DataPlane dataPlane, HealthConfig config, LongSupplier nanoClock, StartupTime startupTime) {
         this.dataPlane = dataPlane;
         this.config = config;
         this.nanoClock = nanoClock;
+        this.startupTime = startupTime;
+    }
+
+    /** The time from JVM start to the first healthy verdict (systemd's readiness reports the same figure). */
+    public StartupTime startupTime() {
+        return startupTime;
     }
 
     public void addListener(TransitionListener listener) {
@@ -79,12 +88,13 @@ public final class DataPlaneHealthMonitor implements Managed {
         boolean first = !evaluatedOnce;
         evaluatedOnce = true;
         if (first || previous.healthy() != next.healthy()) {
-            if (next.healthy() && !becameHealthyOnce) {
-                becameHealthyOnce = true;
-                // Operators size warm-up and health-check thresholds from this figure.
+            if (next.healthy() && startupTime.healthyNow()) {
+                // Operators size warm-up and health-check thresholds from this figure (StartupTime says which start).
                 LOG.info(
-                        "data plane healthy {} ms after JVM start",
-                        ManagementFactory.getRuntimeMXBean().getUptime());
+                        "data plane healthy {} ms after JVM start (process up {} ms: the JVM's creation, heap pre-touch"
+                                + " included, took the difference)",
+                        startupTime.healthyAfterJvmStartMillis(),
+                        startupTime.processUptimeAtHealthyMillis());
             } else if (next.healthy()) LOG.info("data plane healthy");
             else LOG.warn("data plane unhealthy: {}", String.join("; ", next.reasons()));
             for (TransitionListener listener : listeners) listener.onHealthChanged(next);

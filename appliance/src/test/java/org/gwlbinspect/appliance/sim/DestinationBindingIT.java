@@ -129,6 +129,9 @@ class DestinationBindingIT {
             assertThat(lines)
                     .noneMatch(l -> l.contains("\"dest_ip\":\"" + Topology.SERVER_IPV4 + "\"")
                             && l.contains("destination_binding"));
+            // The metric tells the binding's drops (the pinned hello, the SSH to the other address) from rule drops.
+            assertThat(SimNamespaceTools.metrics(t))
+                    .containsPattern("appliance_dropped_packets_total\\{reason=\"destination_binding\"\\} [1-9]");
         }
         assertThat(Commands.run(List.of("ip", "netns", "list"), COMMAND_LIMIT).output())
                 .doesNotContain(t.prefix());

@@ -1,0 +1,94 @@
+package org.gwlbinspect.appliance.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.gwlbinspect.appliance.TestAppliance;
+import org.gwlbinspect.appliance.dataplane.Worker;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A health flap (the health port closed while unhealthy, reopened on recovery) must not slow the later shutdown: the
+ * stop has to take about as long as without the flap, not Jetty's whole graceful-stop grace (30 s).
+ */
+class HealthFlapShutdownIT {
+
+    @Test
+    void stopsPromptlyAfterTheHealthPortWasClosedAndReopened() throws Exception {
+        TestAppliance appliance = TestAppliance.start();
+        CompletableFuture<Void> stopped = null;
+        try {
+            // Keep-alive connections to the health port, as a load balancer's HTTP checks hold them.
+            assertThat(appliance.get(appliance.healthPort, "/health").statusCode())
+                    .isEqualTo(200);
+            // Health checks keep coming while the port closes and reopens, as GWLB's do (every few seconds from
+            // each GWLB node): some are in flight when the connector stops.
+            AtomicBoolean checking = new AtomicBoolean(true);
+            List<Thread> checkers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                checkers.add(Thread.ofPlatform().daemon().start(() -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (checking.get() && System.nanoTime() < deadline) {
+                        try {
+                            appliance.get(appliance.healthPort, "/health");
+                        } catch (Exception refusedOrCut) {
+                            // closed while unhealthy
+                        }
+                    }
+                }));
+            }
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                stall(appliance.application().dataPlane().workers().get(0), release);
+                TestAppliance.await(
+                        Duration.ofSeconds(5), () -> !tcpConnects(appliance.healthPort), "health port to close");
+            } finally {
+                release.countDown();
+            }
+            TestAppliance.await(
+                    Duration.ofSeconds(5), () -> tcpConnects(appliance.healthPort), "health port to reopen");
+            appliance.awaitHealthy(Duration.ofSeconds(5));
+            checking.set(false);
+            for (Thread checker : checkers) checker.join(5_000);
+
+            long start = System.nanoTime();
+            stopped = CompletableFuture.runAsync(appliance::close);
+            // Bounded wait: Jetty's own bound is the 30 s grace; fail well before it.
+            stopped.get(20, TimeUnit.SECONDS);
+            long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(stopMillis)
+                    .as("stop after a health flap, ms (Jetty's grace is 30 000)")
+                    .isLessThan(10_000);
+        } finally {
+            if (stopped == null) appliance.close();
+        }
+    }
+
+    /** Blocks the worker's event loop (as a handler stuck in a syscall would) until released; bounded at 20 s. */
+    private static void stall(Worker worker, CountDownLatch release) {
+        worker.channel().eventLoop().execute(() -> {
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private static boolean tcpConnects(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
