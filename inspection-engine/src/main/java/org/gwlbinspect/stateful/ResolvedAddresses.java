@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.gwlbinspect.detect.engine.ResolvedNames;
 
@@ -37,17 +36,6 @@ import org.gwlbinspect.detect.engine.ResolvedNames;
  * spared once; after {@value #MAX_PROBES} entries the hand takes a live one ({@link #evictedLive()}): the oldest
  * bindings not refreshed go first.
  *
- * <h2>Live count</h2>
- *
- * {@link #live} is maintained, not counted by a walk of the entries: every binding is counted in a ring of
- * {@value #EXPIRY_SLOTS} slots by its expiry's granule (one second, longer when {@code maxTtl} exceeds the ring's
- * seconds), and a running total follows every change (a binding recorded, refreshed to a later expiry, reused or given
- * up). A granule's slot is subtracted from the total once the clock has left it, by whichever caller of {@link
- * #record} or {@link #live} first sees that (a CAS on the sweep cursor), and is then free for the granule a ring later.
- * Approximate in two ways: a binding counts until the end of the granule it expires in (at most one granule long), and
- * a binding reused or refreshed by one worker in the instant another sweeps its granule can leave the total one off
- * until that slot is swept again (at most a ring of granules later, at least {@code maxTtl}).
- *
  * <p>TTLs are clamped to {@code [minTtl, maxTtl]} ({@link DestinationBindingConfig}). Allocates nothing after
  * construction.
  */
@@ -74,11 +62,6 @@ public final class ResolvedAddresses implements ResolvedNames {
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
-    /** Slots of the live count's expiry ring (a power of two). */
-    static final int EXPIRY_SLOTS = 4096;
-
-    private static final long NOT_SWEPT = Long.MIN_VALUE;
-
     private final int capacity;
     private final long[] entries;
     private final byte[] names;
@@ -89,15 +72,6 @@ public final class ResolvedAddresses implements ResolvedNames {
     private final long minTtlNanos;
     private final long maxTtlNanos;
     private final AtomicLong hand = new AtomicLong();
-
-    /** Bindings by expiry granule ({@code granule & (EXPIRY_SLOTS - 1)}), signed: changes may land in any order. */
-    private final AtomicLongArray expiring = new AtomicLongArray(EXPIRY_SLOTS);
-
-    private final long granuleNanos;
-    /** Live bindings: the sum of the slots not swept yet. */
-    private final AtomicLong liveCount = new AtomicLong();
-    /** The last granule subtracted from {@link #liveCount} ({@link #NOT_SWEPT} before the first call). */
-    private final AtomicLong swept = new AtomicLong(NOT_SWEPT);
 
     private final LongAdder recorded = new LongAdder();
     private final LongAdder refreshed = new LongAdder();
@@ -121,8 +95,6 @@ public final class ResolvedAddresses implements ResolvedNames {
         this.seed = seed;
         this.minTtlNanos = config.minTtl().toNanos();
         this.maxTtlNanos = config.maxTtl().toNanos();
-        // Every unswept granule, from the current one to maxTtl ahead, must have a slot of its own.
-        this.granuleNanos = Math.max(NANOS_PER_SECOND, Math.ceilDiv(maxTtlNanos, EXPIRY_SLOTS - 2));
     }
 
     public int capacity() {
@@ -167,9 +139,8 @@ public final class ResolvedAddresses implements ResolvedNames {
                 nameLength,
                 false,
                 nowNanos);
-        sweep(nowNanos);
         if (existing >= 0) {
-            extend(existing, expires, nowNanos);
+            extend(existing, expires);
             refreshed.increment();
             return;
         }
@@ -189,12 +160,10 @@ public final class ResolvedAddresses implements ResolvedNames {
         System.arraycopy(name, nameOffset, names, entry * NAME_BYTES, nameLength);
         LONGS.setRelease(entries, at + EXPIRES, expires);
         LONGS.setRelease(entries, at + SEQ, seq + 1);
-        counted(expires, 1);
         recorded.increment();
         if (!index(byAddress, addressKey, entry, nowNanos, true) || !index(byName, nameKey, entry, nowNanos, false)) {
             indexFull.increment();
-            // Unreachable by one index: the hand takes it first.
-            counted((long) LONGS.getAndSet(entries, at + EXPIRES, 1L), -1);
+            LONGS.setRelease(entries, at + EXPIRES, 1L); // unreachable by one index: the hand takes it first
         }
     }
 
@@ -391,17 +360,14 @@ public final class ResolvedAddresses implements ResolvedNames {
         return same && (long) LONGS.getOpaque(entries, at + SEQ) == seq;
     }
 
-    private void extend(int entry, long expires, long nowNanos) {
+    private void extend(int entry, long expires) {
         int at = entry * WORDS;
         while (true) {
             long current = (long) LONGS.getOpaque(entries, at + EXPIRES);
-            // 0: a writer has just taken the entry for another binding; it publishes its own expiry.
+            // 0: a writer has just taken the entry for another binding and publishes its own expiry; a refresh of
+            // the old binding must not give the new one a lifetime it was not answered with.
             if (current == 0 || current - expires >= 0) break;
-            if (LONGS.compareAndSet(entries, at + EXPIRES, current, expires)) {
-                counted(current, -1);
-                counted(expires, 1);
-                break;
-            }
+            if (LONGS.compareAndSet(entries, at + EXPIRES, current, expires)) break;
         }
         long meta = (long) LONGS.getOpaque(entries, at + META);
         if ((meta & REFERENCED) == 0) LONGS.compareAndSet(entries, at + META, meta, meta | REFERENCED);
@@ -424,8 +390,7 @@ public final class ResolvedAddresses implements ResolvedNames {
             if (!LONGS.compareAndSet(entries, at + SEQ, seq, seq + 1)) continue;
             if (expires != 0 && free) reusedExpired.increment();
             else if (!free) evictedLive.increment();
-            long was = (long) LONGS.getAndSet(entries, at + EXPIRES, 0L); // a refresh may have moved it since
-            if (was != 0) counted(was, -1);
+            LONGS.setOpaque(entries, at + EXPIRES, 0L);
             return entry;
         }
         return -1;
@@ -549,44 +514,13 @@ public final class ResolvedAddresses implements ResolvedNames {
         return contended.sum();
     }
 
-    /**
-     * Live bindings now: the maintained count (no walk), which includes bindings expiring within the current granule
-     * (one second unless {@code maxTtl} is over about 68 minutes; see the class comment).
-     */
+    /** Live bindings now (walks every entry: metrics scrape, tests). */
     public int live(long nowNanos) {
-        sweep(nowNanos);
-        return (int) Math.clamp(liveCount.get(), 0, capacity);
-    }
-
-    /** The live count's granule: a binding counts until the end of the granule its expiry falls in. */
-    long granuleNanos() {
-        return granuleNanos;
-    }
-
-    /** Adds {@code delta} bindings expiring at {@code expires} to the live count, unless that granule is swept. */
-    private void counted(long expires, int delta) {
-        if (expires == 0 || expires == 1) return; // never used, or made unreachable (not counted)
-        long granule = Math.floorDiv(expires, granuleNanos);
-        if (granule <= swept.get()) return; // expired and already subtracted (or never counted)
-        expiring.getAndAdd((int) granule & (EXPIRY_SLOTS - 1), delta);
-        liveCount.getAndAdd(delta);
-    }
-
-    /** Subtracts the granules the clock has left from the live count; each by one caller (CAS on the cursor). */
-    private void sweep(long nowNanos) {
-        long target = Math.floorDiv(nowNanos, granuleNanos) - 1;
-        for (long done = swept.get(); done < target; done = swept.get()) {
-            if (done == NOT_SWEPT || target - done >= EXPIRY_SLOTS) {
-                // First call, or the clock moved a whole ring on: every counted granule is over.
-                if (!swept.compareAndSet(done, target)) continue;
-                if (done != NOT_SWEPT) {
-                    for (int slot = 0; slot < EXPIRY_SLOTS; slot++) liveCount.getAndAdd(-expiring.getAndSet(slot, 0));
-                }
-                return;
-            }
-            if (swept.compareAndSet(done, done + 1)) {
-                liveCount.getAndAdd(-expiring.getAndSet((int) (done + 1) & (EXPIRY_SLOTS - 1), 0));
-            }
+        int n = 0;
+        for (int e = 0; e < capacity; e++) {
+            long expires = (long) LONGS.getOpaque(entries, e * WORDS + EXPIRES);
+            if (expires != 0 && expires - nowNanos > 0) n++;
         }
+        return n;
     }
 }

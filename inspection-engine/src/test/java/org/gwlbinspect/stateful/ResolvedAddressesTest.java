@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -214,63 +212,5 @@ class ResolvedAddressesTest {
         assertThat(workers).allMatch(w -> !w.isAlive());
         assertThat(wrong.get()).isZero();
         assertThat(bound.get()).isPositive();
-        // Nothing expired (all recorded at 1 ns for 300 s): the maintained count is every binding recorded and not
-        // given up, whatever order the workers' records, refreshes and evictions raced in.
-        assertThat(shared.evictedLive()).isPositive();
-        assertThat((long) shared.live(2))
-                .isEqualTo(shared.recorded() - shared.evictedLive() - shared.indexFull())
-                .isPositive();
-    }
-
-    @Test
-    void liveIsAMaintainedCountFollowingExpiriesRefreshesAndReuse() {
-        ResolvedAddresses m = new ResolvedAddresses(config(400), 5); // the hand wraps: 460 bindings
-        long granule = m.granuleNanos();
-        assertThat(granule).isEqualTo(SECOND); // maxTtl 1 h fits the ring in seconds
-        Map<String, Long> expiry = new HashMap<>(); // the oracle: each name's clamped expiry
-        long now = 3 * SECOND + 123;
-        for (int i = 0; i < 300; i++) {
-            long ttl = 5 + 13L * i; // 30 s (minTtl) up to 3600 s (maxTtl)
-            record(m, CLIENT, "n" + i + ".example", SERVER + i, ttl, now);
-            expiry.put("n" + i, now + Math.clamp(ttl, 30, 3600) * SECOND);
-        }
-        for (long step = 0; step < 800; step++) {
-            now += 7 * SECOND + 300_000_123L; // 7.3 s: the granule boundaries fall anywhere between steps
-            if (step % 5 == 0) {
-                // A repeated answer moves one binding's expiry forward; a new name takes an expired entry.
-                int i = (int) (step * 37 % 300);
-                record(m, CLIENT, "n" + i + ".example", SERVER + i, 600, now);
-                expiry.merge("n" + i, now + 600 * SECOND, Math::max);
-                record(m, CLIENT, "late" + step + ".example", ATTACKER, 120, now);
-                expiry.put("late" + step, now + 120 * SECOND);
-            }
-            long granuleStart = Math.floorDiv(now, granule) * granule;
-            long expected =
-                    expiry.values().stream().filter(e -> e >= granuleStart).count();
-            assertThat((long) m.live(now)).as("live at %d ns", now).isEqualTo(expected);
-        }
-        assertThat(m.reusedExpired()).isPositive();
-        assertThat(m.evictedLive()).isZero();
-        assertThat(m.live(now + 3601 * SECOND)).isZero();
-    }
-
-    @Test
-    void aLongMaxTtlWidensTheGranuleSoTheRingStillCoversIt() {
-        ResolvedAddresses day = new ResolvedAddresses(
-                new DestinationBindingConfig(
-                        DestinationBindingMode.ALERT,
-                        64,
-                        Duration.ofSeconds(30),
-                        Duration.ofDays(1),
-                        Duration.ZERO,
-                        List.of()),
-                9);
-        assertThat(day.granuleNanos()).isEqualTo(Math.ceilDiv(86_400 * SECOND, ResolvedAddresses.EXPIRY_SLOTS - 2));
-        record(day, CLIENT, "a.example", SERVER, 86_400, 0);
-        record(day, CLIENT, "b.example", SERVER, 60, 0);
-        assertThat(day.live(SECOND)).isEqualTo(2);
-        assertThat(day.live(3600 * SECOND)).isEqualTo(1);
-        assertThat(day.live(86_399 * SECOND)).isEqualTo(1);
-        assertThat(day.live(86_400 * SECOND + day.granuleNanos())).isZero();
     }
 }
