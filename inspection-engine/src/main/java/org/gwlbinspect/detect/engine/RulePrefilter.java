@@ -222,7 +222,9 @@ final class RulePrefilter implements AutoCloseable {
     private void listStreamPattern(int pattern) {
         if (listedStamps[pattern] == streamStamp) return;
         listedStamps[pattern] = streamStamp;
-        streamPatterns[streamPatternCount++] = pattern; // at most one entry per distinct pattern: it fits
+        // One entry per distinct pattern per scan: it fits, unless scanStream ran twice without clearStream between.
+        if (streamPatternCount < streamPatterns.length) streamPatterns[streamPatternCount++] = pattern;
+        else streamAll = true; // correctness first
     }
 
     /** Stream segments on which every rule was a candidate (new policy, first bytes, too many pending rules). */
