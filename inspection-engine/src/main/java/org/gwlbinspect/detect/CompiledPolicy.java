@@ -1,6 +1,7 @@
 package org.gwlbinspect.detect;
 
 import java.util.List;
+import org.gwlbinspect.detect.engine.PrefilterPatterns;
 import org.gwlbinspect.detect.match.CompiledPatterns;
 import org.gwlbinspect.policy.FirewallPolicy;
 import org.gwlbinspect.policy.RuleOrder;
@@ -14,8 +15,11 @@ import org.gwlbinspect.policy.stateless.StatelessEngine;
  * @param policy the validated policy as loaded
  * @param stateless the compiled stateless engine
  * @param rules the stateful rules in the order the engine evaluates them (policy.md §2.3 / §2.4)
- * @param patterns one database per sticky buffer for every content and pcre of the rules
+ * @param patterns one database per sticky buffer for every content and pcre of the rules: proof that Hyperscan compiles
+ *     them all, and {@code check-policy}'s pattern counts; packets are scanned with {@code prefilter}
  * @param patternOwners for each pattern id, the index in {@link #rules} of the rule it belongs to
+ * @param prefilter each rule's prefilter pattern, deduplicated, and their databases: what the workers scan (its native
+ *     memory is freed by its {@code close()} or, when nobody calls it, once the policy is unreachable)
  * @param slowPatterns descriptions of the pcre patterns that run on the JDK regex behind a Hyperscan prefilter
  * @param compileNanos how long loading and compiling took
  */
@@ -25,6 +29,7 @@ public record CompiledPolicy(
         List<CompiledRule> rules,
         CompiledPatterns patterns,
         int[] patternOwners,
+        PrefilterPatterns prefilter,
         List<String> slowPatterns,
         long compileNanos) {
 

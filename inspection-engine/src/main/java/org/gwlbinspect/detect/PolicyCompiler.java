@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import org.gwlbinspect.detect.CompiledPolicy.CompiledRule;
+import org.gwlbinspect.detect.engine.PrefilterPatterns;
 import org.gwlbinspect.detect.engine.RuleEvaluator;
 import org.gwlbinspect.detect.match.CompiledPatterns;
 import org.gwlbinspect.detect.match.PatternCompileException;
@@ -94,12 +95,21 @@ public final class PolicyCompiler {
         }
         List<String> slow = new ArrayList<>();
         for (int id : compiled.slowPatterns()) slow.add(descriptions.get(id));
+        int[] ownerArray = owners.stream().mapToInt(Integer::intValue).toArray();
+        PrefilterPatterns prefilter;
+        try {
+            prefilter = PrefilterPatterns.build(rules, ownerArray);
+        } catch (PatternCompileException e) { // its literals all compiled in the full set above: not expected
+            compiled.close();
+            throw new PolicyException(List.of(new PolicyProblem(policy.file(), null, 0, 0, 0, e.getMessage())));
+        }
         CompiledPolicy result = new CompiledPolicy(
                 policy,
                 StatelessEngine.compile(policy),
                 List.copyOf(rules),
                 compiled,
-                owners.stream().mapToInt(Integer::intValue).toArray(),
+                ownerArray,
+                prefilter,
                 List.copyOf(slow),
                 System.nanoTime() - start);
         try {
@@ -108,6 +118,7 @@ public final class PolicyCompiler {
             new RuleEvaluator(result).close();
         } catch (IllegalArgumentException e) {
             compiled.close();
+            prefilter.close();
             throw new PolicyException(List.of(new PolicyProblem(policy.file(), null, 0, 0, 0, e.getMessage())));
         }
         return result;

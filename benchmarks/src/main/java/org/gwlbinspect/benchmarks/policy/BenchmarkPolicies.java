@@ -29,6 +29,23 @@ import org.gwlbinspect.policy.RuleOrder;
 public final class BenchmarkPolicies {
     private static final String ARN = "arn:aws:network-firewall:us-east-1:123456789012:";
 
+    // The rule kinds of the mixed set and how many of each one block of 20 holds.
+    static final int HTTP_HOST = 0;
+    static final int HTTP_URI_METHOD = 1;
+    static final int PAYLOAD = 2;
+    static final int PAYLOAD_PCRE = 3;
+    static final int HTTP_URI_PAIR = 4;
+    static final int IP_ONLY = 5;
+    private static final int[] KINDS_PER_BLOCK = {6, 4, 7, 1, 1, 1};
+
+    /**
+     * The kind of each rule of a block, interleaved by smooth weighted round robin: at every step each kind earns its
+     * share and the one with the most credit is next, so every prefix of the block (and of the set) holds each kind
+     * within one rule of its proportion. It works out as P H U P H P' P U H P pair H ip P U H P U H P (P payload, P'
+     * content + pcre, H http.host, U http.uri + method).
+     */
+    static final int[] KIND_ORDER = interleave(KINDS_PER_BLOCK);
+
     private BenchmarkPolicies() {}
 
     public static void main(String[] args) throws IOException {
@@ -55,30 +72,32 @@ public final class BenchmarkPolicies {
 
     /**
      * A mixed IPS set: a block of 20 rules repeated with different literals (6 http.host, 4 http.uri + method, 7
-     * payload contents with depth and distance, 1 content + pcre, 1 http.uri pair, 1 IP-only).
+     * payload contents with depth and distance, 1 content + pcre, 1 http.uri pair, 1 IP-only). The kinds are
+     * interleaved within the block ({@link #KIND_ORDER}) so that the set has the same mix at every size: any first N
+     * rules hold each kind within one rule of N × its share of the block. The 10-rule set is 3 http.host, 2 http.uri
+     * + method, 4 payload and 1 content + pcre rule, so its data packets are reassembled and scanned like those of the
+     * larger sets, and comparing sizes compares rule counts, not rule mixes. No rule matches the benchmark traffic.
      */
     public static String ipsRules(int count) {
         String http = "http $HOME_NET any -> $EXTERNAL_NET any (flow:established,to_server; ";
         String tcp = "tcp $HOME_NET any -> $EXTERNAL_NET any (flow:established,to_server; ";
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < count; i++) {
-            int kind = i % 20;
-            String rule;
-            if (kind < 6) {
-                rule = "alert " + http + "http.host; content:\"bad-" + i + ".example\"; endswith; ";
-            } else if (kind < 10) {
-                rule = "drop " + http + "http.uri; content:\"/wp-admin/x" + i + ".php\"; nocase; "
-                        + "http.method; content:\"POST\"; ";
-            } else if (kind < 17) {
-                rule = "alert " + tcp + "content:\"|de ad be ef|\"; depth:4; content:\"payload-" + i
-                        + "\"; distance:0; ";
-            } else if (kind == 17) {
-                rule = "alert " + tcp + "content:\"cmd=" + i + "&\"; nocase; pcre:\"/cmd=\\d+&exec/i\"; ";
-            } else if (kind == 18) {
-                rule = "alert " + http + "http.uri; content:\"/api/\"; content:\"token=" + i + "\"; distance:0; ";
-            } else {
-                rule = "drop ip 198.51." + (i / 256 % 256) + "." + (i % 256) + " any -> $HOME_NET any (";
-            }
+            String rule =
+                    switch (KIND_ORDER[i % KIND_ORDER.length]) {
+                        case HTTP_HOST -> "alert " + http + "http.host; content:\"bad-" + i + ".example\"; endswith; ";
+                        case HTTP_URI_METHOD ->
+                            "drop " + http + "http.uri; content:\"/wp-admin/x" + i + ".php\"; nocase; "
+                                    + "http.method; content:\"POST\"; ";
+                        case PAYLOAD ->
+                            "alert " + tcp + "content:\"|de ad be ef|\"; depth:4; content:\"payload-" + i
+                                    + "\"; distance:0; ";
+                        case PAYLOAD_PCRE ->
+                            "alert " + tcp + "content:\"cmd=" + i + "&\"; nocase; pcre:\"/cmd=\\d+&exec/i\"; ";
+                        case HTTP_URI_PAIR ->
+                            "alert " + http + "http.uri; content:\"/api/\"; content:\"token=" + i + "\"; distance:0; ";
+                        default -> "drop ip 198.51." + (i / 256 % 256) + "." + (i % 256) + " any -> $HOME_NET any (";
+                    };
             text.append(rule)
                     .append("msg:\"rule ")
                     .append(i)
@@ -135,6 +154,23 @@ public final class BenchmarkPolicies {
                 .put("Type", "STATEFUL")
                 .put("Capacity", capacity);
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    }
+
+    private static int[] interleave(int[] weights) {
+        int total = 0;
+        for (int w : weights) total += w;
+        int[] credit = new int[weights.length];
+        int[] order = new int[total];
+        for (int i = 0; i < total; i++) {
+            int best = 0;
+            for (int k = 0; k < weights.length; k++) {
+                credit[k] += weights[k];
+                if (credit[k] > credit[best]) best = k;
+            }
+            credit[best] -= total;
+            order[i] = best;
+        }
+        return order;
     }
 
     private static List<String> denyTargets(int count) {

@@ -53,7 +53,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * Policies: none (pass-through), the 100-domain TLS_SNI + HTTP_HOST deny list (200 rules), and the mixed IPS set of 10,
- * 1 000 and 10 000 rules ({@link BenchmarkPolicies}). The clock moves 1 µs of capture time per packet, so flow expiry
+ * 100, 1 000 and 10 000 rules ({@link BenchmarkPolicies}: the same mix of rule kinds at every size, payload rules
+ * included, so the sizes differ in rule count only). The clock moves 1 µs of capture time per packet, so flow expiry
  * runs as the appliance's housekeeping would.
  */
 @State(Scope.Thread)
@@ -77,7 +78,7 @@ public class ReplayPipelineBenchmark {
     private static final int SEQUENCE = INNER + 24;
     private static final int ACKNOWLEDGEMENT = INNER + 28;
 
-    @Param({"none", "domains-100", "mixed-10", "mixed-1000", "mixed-10000"})
+    @Param({"none", "domains-100", "mixed-10", "mixed-100", "mixed-1000", "mixed-10000"})
     public String policy;
 
     private CompiledPolicy compiled;
@@ -153,7 +154,10 @@ public class ReplayPipelineBenchmark {
         pipeline.close();
         for (ByteBuf b : established) b.release();
         for (ByteBuf b : template) b.release();
-        if (compiled != null) compiled.patterns().close();
+        if (compiled != null) {
+            compiled.patterns().close();
+            compiled.prefilter().close();
+        }
     }
 
     @Benchmark

@@ -1,5 +1,7 @@
 package org.gwlbinspect.detect.engine;
 
+import java.util.List;
+
 /**
  * The rule indexes a packet's prefilter selected: a bitset with one summary bit per non-empty word, so that clearing
  * it and walking it in order cost in proportion to the candidates, not to the number of rules (10 000 rules are 157
@@ -73,6 +75,28 @@ final class CandidateRules {
      * A fixed set of rules as (word index, bits) pairs of its non-empty words, for {@link #addAll}: adding it costs
      * in proportion to those words only.
      */
+    static long[] sparse(List<Integer> ascendingRules) {
+        int used = 0;
+        int lastWord = -1;
+        for (int r : ascendingRules) {
+            if (r >>> 6 != lastWord) used++;
+            lastWord = r >>> 6;
+        }
+        long[] out = new long[used * 2];
+        int k = -2;
+        lastWord = -1;
+        for (int r : ascendingRules) {
+            if (r >>> 6 != lastWord) {
+                k += 2;
+                lastWord = r >>> 6;
+                out[k] = lastWord;
+            }
+            out[k + 1] |= 1L << r;
+        }
+        return out;
+    }
+
+    /** {@link #sparse(List)} of the rules whose {@code member} flag is set. */
     static long[] sparse(boolean[] member) {
         int words = (member.length + 63) >>> 6;
         long[] bits = new long[words];

@@ -63,8 +63,8 @@ import org.gwlbinspect.policy.StatefulDefaultAction;
  * its first application message ({@link PacketContext#appMessagePending}); their drop covers the rest of the flow and
  * their alerts log as sids 6 and 8.
  *
- * <p>Prefilter: by default a {@link RulePrefilter} scans the packet's buffers once with the policy's Hyperscan
- * databases and only the rules whose prefilter pattern occurs (plus those without one) are evaluated, still in the
+ * <p>Prefilter: by default a {@link RulePrefilter} scans the packet's buffers once with the policy's prefilter
+ * databases ({@link PrefilterPatterns}: each distinct prefilter pattern once) and only the rules whose prefilter pattern occurs (plus those without one) are evaluated, still in the
  * policy's order, so the result is the same as trying every rule. An evaluator holds native memory for it: {@link
  * #close} frees it (the garbage collector does otherwise).
  */

@@ -3,17 +3,10 @@ package org.gwlbinspect.detect.engine;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.gwlbinspect.detect.Buffer;
-import org.gwlbinspect.detect.BufferInspection;
-import org.gwlbinspect.detect.BufferMatch;
 import org.gwlbinspect.detect.CompiledPolicy;
-import org.gwlbinspect.detect.ContentMatch;
-import org.gwlbinspect.detect.PcreMatch;
-import org.gwlbinspect.detect.RuleType;
-import org.gwlbinspect.detect.Transform;
 import org.gwlbinspect.detect.match.CompiledPatterns;
 import org.gwlbinspect.detect.match.MatchScratch;
 import org.gwlbinspect.detect.match.MatchStream;
@@ -31,25 +24,23 @@ import org.gwlbinspect.detect.match.MatchStream;
  * {@code to_lowercase} with a {@code nocase} content, and {@code dotprefix} (that buffer is then scanned with a dot
  * in front, which only adds matches). {@code strip_whitespace} contents are not usable.
  *
+ * <p>The patterns are the policy's {@link PrefilterPatterns}: each distinct prefilter pattern once, mapped to the rules
+ * that chose it, so the scan and the work per pattern found do not grow with the number of rules sharing a pattern.
+ *
  * <p>Owns a {@link MatchScratch} (native) and a native copy of the scanned buffer: one per evaluator, one thread.
  */
 final class RulePrefilter implements AutoCloseable {
     /**
-     * Matches one scan keeps. A literal is reported at every occurrence, together with the other contents and pcres
-     * of the buffer's database; beyond this the scan's candidates are unknown and every rule is evaluated.
+     * Matches one scan keeps. A block scan reports each distinct prefilter pattern once; a stream scan reports every
+     * occurrence. Beyond this the scan's candidates are unknown and every rule is evaluated.
      */
     static final int MATCH_CAPACITY = 4_096;
 
     private static final int INITIAL_SCAN_BYTES = 65_536 + 64;
 
+    private final PrefilterPatterns prefilter;
     private final CompiledPatterns patterns;
     private final MatchScratch scratch;
-    /** By pattern id: the rule whose prefilter pattern it is, or -1. */
-    private final int[] prefilterRule;
-    /** Buffer ids holding at least one prefilter pattern, the only ones scanned. */
-    private final int[] scannedBuffers;
-    /** By buffer id: scan the buffer with a '.' in front ({@code dotprefix} rules). */
-    private final boolean[] dotPrefixed;
     /** The rules without a prefilter pattern, by address: candidates of a first packet. */
     private final AddressCandidates alwaysCandidates;
     /** The same without the IP-only rules, which the evaluator tries only on first packets (policy.md §3.3). */
@@ -64,16 +55,17 @@ final class RulePrefilter implements AutoCloseable {
 
     // ---- stream and packet-stream rules (policy.md §3.3): their payload prefilter runs in the flow's stream -------
     private static final int PAYLOAD = Buffer.PAYLOAD.ordinal();
-    /** By rule: its prefilter pattern is a payload content of a stream or packet-stream rule. */
-    private final boolean[] streamPrefiltered;
-    /** By rule: the length of its prefilter pattern (how long the pattern stays usable in the lookback). */
-    private final int[] prefilterLength;
-    /** Some rule whose prefilter is a payload content inspects the packet, not the stream: scan packets too. */
-    private final boolean packetPayloadScan;
-    /** This packet's candidates from its stream: rules whose prefilter pattern was found in or before it. */
-    private final int[] streamRules;
+    /**
+     * This packet's candidates from its stream, as distinct patterns found in or before it (each listed once, so the
+     * work per packet grows with the distinct patterns found, not with the rules sharing them).
+     */
+    private final int[] streamPatterns;
 
-    private int streamRuleCount;
+    private int streamPatternCount;
+    /** By distinct pattern: {@link #streamStamp} when it is already in {@link #streamPatterns}. */
+    private final int[] listedStamps;
+
+    private int streamStamp;
     private boolean streamAll;
     /** {@link #scanStream} ran since the last {@link #clearStream}: its candidates are this packet's. */
     private boolean streamScanned;
@@ -81,96 +73,21 @@ final class RulePrefilter implements AutoCloseable {
     private long streamFallbacks;
 
     RulePrefilter(CompiledPolicy policy) {
+        prefilter = policy.prefilter();
         List<CompiledPolicy.CompiledRule> rules = policy.rules();
-        int[] owners = policy.patternOwners();
         ruleCount = rules.size();
-        patterns = policy.patterns();
-        prefilterRule = new int[owners.length];
-        Arrays.fill(prefilterRule, -1);
-        boolean[] always = new boolean[ruleCount];
-        boolean[] alwaysAfterFirst = new boolean[ruleCount];
+        if (prefilter.always.length != ruleCount)
+            throw new IllegalArgumentException("the policy's prefilter was built for other rules");
+        patterns = prefilter.patterns;
         candidates = new CandidateRules(ruleCount);
-        boolean[] scanned = new boolean[Buffer.values().length];
-        dotPrefixed = new boolean[scanned.length];
-        streamPrefiltered = new boolean[ruleCount];
-        prefilterLength = new int[ruleCount];
-        streamRules = new int[Math.max(1, ruleCount)];
-        boolean packetScan = false;
-        int id = 0; // PolicyCompiler numbers patterns in this order: rules, their inspections, content/pcre matches
-        for (int r = 0; r < rules.size(); r++) {
-            int best = -1;
-            int bestLength = 0;
-            boolean bestFast = false;
-            BufferInspection bestInspection = null;
-            for (BufferInspection inspection : rules.get(r).signature().inspections()) {
-                for (BufferMatch match : inspection.matches()) {
-                    if (!(match instanceof ContentMatch) && !(match instanceof PcreMatch)) continue;
-                    int patternId = id++;
-                    if (patternId >= owners.length || owners[patternId] != r)
-                        throw new IllegalStateException(
-                                "pattern " + patternId + " is not numbered as the compiler does");
-                    if (!(match instanceof ContentMatch content) || !usable(inspection, content)) continue;
-                    boolean better = best < 0
-                            || (content.fastPattern() && !bestFast)
-                            || (content.fastPattern() == bestFast && content.length() > bestLength);
-                    if (better) {
-                        best = patternId;
-                        bestLength = content.length();
-                        bestFast = content.fastPattern();
-                        bestInspection = inspection;
-                    }
-                }
-            }
-            if (best < 0) {
-                always[r] = true;
-                alwaysAfterFirst[r] = rules.get(r).signature().type() != RuleType.IP_ONLY;
-                continue;
-            }
-            prefilterRule[best] = r;
-            int buffer = bestInspection.buffer().ordinal();
-            prefilterLength[r] = bestLength;
-            if (buffer == PAYLOAD) {
-                RuleType type = rules.get(r).signature().type();
-                if (type == RuleType.STREAM || type == RuleType.PACKET_STREAM) streamPrefiltered[r] = true;
-                else packetScan = true;
-            }
-            scanned[buffer] = true;
-            if (bestInspection.transforms().contains(Transform.DOTPREFIX)) dotPrefixed[buffer] = true;
-        }
-        if (id != owners.length)
-            throw new IllegalStateException(owners.length + " patterns compiled, " + id + " found in the rules");
-        packetPayloadScan = packetScan;
-        alwaysCandidates = new AddressCandidates(rules, always);
-        alwaysCandidatesAfterFirst = new AddressCandidates(rules, alwaysAfterFirst);
-        List<Integer> buffers = new ArrayList<>();
-        for (int b = 0; b < scanned.length; b++) if (scanned[b] && patterns.hasPatterns(b)) buffers.add(b);
-        scannedBuffers = buffers.stream().mapToInt(Integer::intValue).toArray();
+        streamPatterns = new int[Math.max(1, prefilter.distinctPatterns())];
+        listedStamps = new int[streamPatterns.length];
+        alwaysCandidates = new AddressCandidates(rules, prefilter.always);
+        alwaysCandidatesAfterFirst = new AddressCandidates(rules, prefilter.alwaysAfterFirst);
         scratch = new MatchScratch(MATCH_CAPACITY);
         scratch.prepare(patterns); // allocates: here, not on the first packet
         // Automatic arena: the garbage collector frees the copy, so an evaluator never closed leaks nothing.
         scanBuffer = Arena.ofAuto().allocate(INITIAL_SCAN_BYTES);
-    }
-
-    /**
-     * Whether Hyperscan scanning the raw buffer (with a dot in front for {@code dotprefix}) finds {@code content}
-     * wherever the evaluator finds it in the transformed buffer.
-     */
-    private static boolean usable(BufferInspection inspection, ContentMatch content) {
-        if (content.negated()) return false;
-        int dots = 0;
-        for (Transform t : inspection.transforms()) {
-            switch (t) {
-                case DOTPREFIX -> dots++;
-                // lower(raw) holds the (lowercase) content exactly where raw holds it case-insensitively
-                case TO_LOWERCASE -> {
-                    if (!content.nocase()) return false;
-                }
-                case STRIP_WHITESPACE -> {
-                    return false;
-                }
-            }
-        }
-        return dots <= 1;
     }
 
     /**
@@ -181,9 +98,9 @@ final class RulePrefilter implements AutoCloseable {
         CandidateRules out = candidates;
         out.clear();
         (ctx.firstPacketInDirection ? alwaysCandidates : alwaysCandidatesAfterFirst).addTo(ctx, out);
-        for (int buffer : scannedBuffers) {
+        for (int buffer : prefilter.scannedBuffers) {
             // A segment that went into its stream is matched there by stream rules, whose candidates scanStream found.
-            if (buffer == PAYLOAD && ctx.payloadInStream && !packetPayloadScan) continue;
+            if (buffer == PAYLOAD && ctx.payloadInStream && !prefilter.packetPayloadScan) continue;
             byte[] src = ctx.bufferArrays[buffer];
             if (src == null) continue;
             int instances = ctx.instanceCounts[buffer];
@@ -204,14 +121,15 @@ final class RulePrefilter implements AutoCloseable {
                 out.addRange(ruleCount);
                 return out;
             }
-            for (int k = 0; k < streamRuleCount; k++) out.add(streamRules[k]);
+            long[][] streamRules = prefilter.streamRules;
+            for (int k = 0; k < streamPatternCount; k++) out.addAll(streamRules[streamPatterns[k]]);
         }
         return out;
     }
 
     /** Forgets the last packet's stream candidates (call per packet, before {@link #scanStream}). */
     void clearStream() {
-        streamRuleCount = 0;
+        streamPatternCount = 0;
         streamAll = false;
         streamScanned = false;
     }
@@ -228,25 +146,33 @@ final class RulePrefilter implements AutoCloseable {
      */
     void scanStream(StreamMatchState state, byte[] data, int newFrom, int length, long newStreamOffset) {
         streamScanned = true;
+        if (++streamStamp == 0) { // wrapped: forget every old stamp
+            Arrays.fill(listedStamps, 0);
+            streamStamp = 1;
+        }
+        MatchStream stream = state.hyperscan;
+        // Pending patterns are indexes into the prefilter of the policy the stream was opened on: another policy's
+        // mean nothing here (that case falls back to every rule below, as long as the lookback holds its bytes).
+        if (stream.snapshot() != patterns) state.pendingCount = 0;
         long windowStart = newStreamOffset - newFrom;
+        int[] lengths = prefilter.lengths;
         int kept = 0;
         for (int k = 0; k < state.pendingCount; k++) {
-            int rule = state.pendingRules[k];
+            int pattern = state.pendingPatterns[k];
             // a pattern whose first byte left the lookback cannot be matched there any more
-            if (state.pendingEnds[k] - prefilterLength[rule] < windowStart) continue;
-            state.pendingRules[kept] = rule;
+            if (state.pendingEnds[k] - lengths[pattern] < windowStart) continue;
+            state.pendingPatterns[kept] = pattern;
             state.pendingEnds[kept++] = state.pendingEnds[k];
-            addStreamRule(rule);
+            listStreamPattern(pattern);
         }
         state.pendingCount = kept;
         if (!patterns.hasPatterns(PAYLOAD)) return;
-        MatchStream stream = state.hyperscan;
         if (!stream.isOpen() || stream.snapshot() != patterns || state.hyperscanEnd != newStreamOffset) {
             // First bytes of the flow, a new policy, or bytes this stream did not see: what the lookback holds was not
             // scanned here, so every rule stays a candidate until it has left the lookback.
             if (stream.isOpen() || newFrom > 0) {
                 state.allCandidatesUntil = Math.max(state.allCandidatesUntil, newStreamOffset);
-                state.pendingCount = 0; // rule indexes of another policy, or of bytes now covered by the fallback
+                state.pendingCount = 0; // patterns of bytes now covered by the fallback
             }
             stream.discard();
             stream.open(patterns, PAYLOAD);
@@ -262,11 +188,12 @@ final class RulePrefilter implements AutoCloseable {
             if (scratch.droppedMatches() != droppedBefore) {
                 state.allCandidatesUntil = Math.max(state.allCandidatesUntil, state.hyperscanEnd);
             }
+            long[][] streamRules = prefilter.streamRules;
             for (int k = 0; k < matches; k++) {
-                int rule = prefilterRule[scratch.patternId(k)];
-                if (rule < 0 || !streamPrefiltered[rule]) continue;
-                addStreamRule(rule);
-                remember(state, rule, state.hyperscanBase + scratch.endOffset(k));
+                int pattern = scratch.patternId(k);
+                if (streamRules[pattern] == null) continue; // only packet rules chose it
+                listStreamPattern(pattern);
+                remember(state, pattern, state.hyperscanBase + scratch.endOffset(k));
             }
         }
         if (state.allCandidatesUntil > windowStart) {
@@ -275,25 +202,29 @@ final class RulePrefilter implements AutoCloseable {
         }
     }
 
-    /** Keeps {@code rule} a candidate while its pattern, ending at stream offset {@code end}, is in the lookback. */
-    private static void remember(StreamMatchState state, int rule, long end) {
+    /** Keeps {@code pattern} (its rules) a candidate while it, ending at stream offset {@code end}, is in the lookback. */
+    private static void remember(StreamMatchState state, int pattern, long end) {
         for (int k = 0; k < state.pendingCount; k++) {
-            if (state.pendingRules[k] == rule) {
+            if (state.pendingPatterns[k] == pattern) {
                 state.pendingEnds[k] = Math.max(state.pendingEnds[k], end);
                 return;
             }
         }
-        if (state.pendingCount < StreamMatchState.PENDING_RULES) {
-            state.pendingRules[state.pendingCount] = rule;
+        if (state.pendingCount < StreamMatchState.PENDING_PATTERNS) {
+            state.pendingPatterns[state.pendingCount] = pattern;
             state.pendingEnds[state.pendingCount++] = end;
         } else {
             state.allCandidatesUntil = Math.max(state.allCandidatesUntil, end); // correctness first
         }
     }
 
-    private void addStreamRule(int rule) {
-        if (streamRuleCount < streamRules.length) streamRules[streamRuleCount++] = rule;
-        else streamAll = true;
+    /** Makes the stream rules of {@code pattern} this packet's candidates, once however often it was found. */
+    private void listStreamPattern(int pattern) {
+        if (listedStamps[pattern] == streamStamp) return;
+        listedStamps[pattern] = streamStamp;
+        // One entry per distinct pattern per scan: it fits, unless scanStream ran twice without clearStream between.
+        if (streamPatternCount < streamPatterns.length) streamPatterns[streamPatternCount++] = pattern;
+        else streamAll = true; // correctness first
     }
 
     /** Stream segments on which every rule was a candidate (new policy, first bytes, too many pending rules). */
@@ -311,7 +242,7 @@ final class RulePrefilter implements AutoCloseable {
 
     /** Scans one range and marks the owners of its prefilter matches; false if the scratch dropped matches. */
     private boolean scan(int buffer, byte[] src, int offset, int length, CandidateRules out) {
-        int at = dotPrefixed[buffer] ? 1 : 0;
+        int at = prefilter.dotPrefixed[buffer] ? 1 : 0;
         int total = length + at;
         if (total == 0) return true; // no content is empty
         MemorySegment data = scanBuffer(total);
@@ -320,10 +251,8 @@ final class RulePrefilter implements AutoCloseable {
         long droppedBefore = scratch.droppedMatches();
         int n = patterns.scanBlock(buffer, data.address(), total, scratch);
         if (scratch.droppedMatches() != droppedBefore) return false;
-        for (int k = 0; k < n; k++) {
-            int rule = prefilterRule[scratch.patternId(k)];
-            if (rule >= 0) out.add(rule);
-        }
+        long[][] rules = prefilter.rules;
+        for (int k = 0; k < n; k++) out.addAll(rules[scratch.patternId(k)]);
         return true;
     }
 

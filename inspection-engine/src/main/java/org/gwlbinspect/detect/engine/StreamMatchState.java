@@ -8,12 +8,12 @@ import org.gwlbinspect.detect.match.MatchStream;
  * rules (policy.md §3.3) see the reassembled stream rather than single packets: the last {@link #LOOKBACK_BYTES} of the
  * stream (so a content split across segments, and distance/within spanning them, are found on the segment that
  * completes them), the flow's Hyperscan stream of the {@code payload} database (each byte is prefilter-scanned once per
- * flow, matches spanning segments included) and the rules whose prefilter pattern was seen in the lookback and may
+ * flow, matches spanning segments included) and the distinct prefilter patterns seen in the lookback, whose rules may
  * still complete (bounded; an overflow makes every rule a candidate until those bytes leave the lookback).
  *
  * <p>Memory per direction: {@link #LOOKBACK_BYTES} (allocated on the first use of the state, then kept with it in its
  * pool), the Hyperscan stream state ({@link CompiledPatterns#streamSizeBytes}, native, from the flow's first payload
- * byte to the reuse of the state) and {@link #PENDING_RULES} entries. Only the thread that holds the direction's
+ * byte to the reuse of the state) and {@link #PENDING_PATTERNS} entries. Only the thread that holds the direction's
  * reassembly (its ownership flag) touches it; {@link #reset} runs when the state is given to a new flow.
  */
 public final class StreamMatchState {
@@ -23,8 +23,11 @@ public final class StreamMatchState {
      */
     public static final int LOOKBACK_BYTES = 2048;
 
-    /** Rules whose prefilter pattern is in the lookback and which are kept as candidates for the next segments. */
-    static final int PENDING_RULES = 16;
+    /**
+     * Distinct prefilter patterns in the lookback whose rules are kept as candidates for the next segments (a pattern
+     * shared by many rules takes one entry).
+     */
+    static final int PENDING_PATTERNS = 16;
 
     final MatchStream hyperscan = new MatchStream();
     /** Stream offset of the Hyperscan stream's first byte (its match offsets count from there). */
@@ -37,8 +40,10 @@ public final class StreamMatchState {
     /** Stream offset just past the last byte in the lookback (the next byte expected). */
     private long lookbackEnd;
 
-    final int[] pendingRules = new int[PENDING_RULES];
-    final long[] pendingEnds = new long[PENDING_RULES];
+    /** Indexes into the {@link PrefilterPatterns} of the policy {@link #hyperscan} was opened on. */
+    final int[] pendingPatterns = new int[PENDING_PATTERNS];
+
+    final long[] pendingEnds = new long[PENDING_PATTERNS];
     int pendingCount;
     /** Until the lookback starts at this stream offset, every rule is a candidate (pending list overflowed). */
     long allCandidatesUntil;
@@ -73,8 +78,8 @@ public final class StreamMatchState {
         lookbackEnd = end;
     }
 
-    /** Rules kept as candidates for the coming segments (tests, diagnostics). */
-    public int pendingRules() {
+    /** Distinct prefilter patterns whose rules are kept as candidates for the coming segments (tests, diagnostics). */
+    public int pendingPatterns() {
         return pendingCount;
     }
 

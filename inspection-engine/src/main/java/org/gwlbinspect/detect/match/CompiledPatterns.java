@@ -165,7 +165,9 @@ public final class CompiledPatterns implements AutoCloseable {
         return natives.freed;
     }
 
-    static CompiledPatterns compile(List<PatternSpec> specs, boolean firstMatchOnly) throws PatternCompileException {
+    static CompiledPatterns compile(
+            List<PatternSpec> specs, boolean firstMatchOnlyInBlocks, boolean firstMatchOnlyInStreams)
+            throws PatternCompileException {
         int n = specs.size();
         int[] patternIds = new int[n];
         int[] literalLengths = new int[n];
@@ -180,7 +182,7 @@ public final class CompiledPatterns implements AutoCloseable {
             patternIds[i] = spec.id();
             maxBufferId = Math.max(maxBufferId, spec.bufferId());
             slowIndexes[i] = -1;
-            int extra = firstMatchOnly ? HS_FLAG_SINGLEMATCH : 0;
+            int extra = firstMatchOnlyInBlocks ? HS_FLAG_SINGLEMATCH : 0; // checked with the stricter of both
             if (spec.isLiteral()) {
                 literalLengths[i] = spec.literal().length;
                 expressions[i] = literalExpression(spec.literal());
@@ -209,8 +211,16 @@ public final class CompiledPatterns implements AutoCloseable {
                 List<Integer> members = new ArrayList<>();
                 for (int i = 0; i < n; i++) if (specs.get(i).bufferId() == bufferId) members.add(i);
                 if (members.isEmpty()) continue;
-                block[bufferId] = compileDatabase(specs, members, expressions, flags, HS_MODE_BLOCK, natives);
-                stream[bufferId] = compileDatabase(specs, members, expressions, flags, HS_MODE_STREAM, natives);
+                int[] blockFlags = flags;
+                int[] streamFlags = flags;
+                if (firstMatchOnlyInBlocks != firstMatchOnlyInStreams) {
+                    int[] without = flags.clone();
+                    for (int i = 0; i < n; i++) without[i] &= ~HS_FLAG_SINGLEMATCH;
+                    if (firstMatchOnlyInBlocks) streamFlags = without;
+                    else blockFlags = without;
+                }
+                block[bufferId] = compileDatabase(specs, members, expressions, blockFlags, HS_MODE_BLOCK, natives);
+                stream[bufferId] = compileDatabase(specs, members, expressions, streamFlags, HS_MODE_STREAM, natives);
             }
             int[] slowIdArray = slowIds.stream().mapToInt(Integer::intValue).toArray();
             return new CompiledPatterns(

@@ -20,6 +20,7 @@ public final class PatternSet {
     private final List<PatternSpec> specs = new ArrayList<>();
     private final Set<Integer> ids = new HashSet<>();
     private boolean firstMatchOnly;
+    private boolean firstMatchOnlyInBlocks;
 
     /**
      * Adds a literal ({@code content:"..."}, {@code |hex|} bytes already decoded by the caller).
@@ -57,6 +58,16 @@ public final class PatternSet {
         return this;
     }
 
+    /**
+     * Reports each pattern at most once per block scan ({@code HS_FLAG_SINGLEMATCH} in the block-mode databases
+     * only), every occurrence in streams: for a caller that asks "does it occur" of a packet, but "where, lately" of a
+     * stream, since a stream-mode {@code SINGLEMATCH} pattern is reported once for the whole stream.
+     */
+    public PatternSet reportFirstMatchOnlyInBlockMode(boolean firstMatchOnlyInBlocks) {
+        this.firstMatchOnlyInBlocks = firstMatchOnlyInBlocks;
+        return this;
+    }
+
     /** Number of patterns added so far. */
     public int size() {
         return specs.size();
@@ -68,7 +79,7 @@ public final class PatternSet {
      * @throws PatternCompileException naming the first pattern that cannot be compiled, with the compiler's message
      */
     public CompiledPatterns compile() throws PatternCompileException {
-        return CompiledPatterns.compile(List.copyOf(specs), firstMatchOnly);
+        return CompiledPatterns.compile(List.copyOf(specs), firstMatchOnly || firstMatchOnlyInBlocks, firstMatchOnly);
     }
 
     private PatternSet add(PatternSpec spec) {

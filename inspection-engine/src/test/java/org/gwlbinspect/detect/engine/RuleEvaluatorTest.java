@@ -725,6 +725,138 @@ class RuleEvaluatorTest {
     }
 
     @Test
+    void rulesSharingAPrefilterLiteralMatchTheStreamLikeEvaluatingEveryRule() throws Exception {
+        // The prefilter compiles each distinct literal once (PrefilterPatterns): rules that share one, with different
+        // depth/offset/distance/within, nocase or not, must each get the verdict and alerts of the unfiltered loop, on
+        // random streams cut at random, in both rule orders' shapes (alert, then drop and pass rules among them).
+        String[] literals = {"abca", "ABCA", "bcab", "cc"};
+        java.util.Random random = new java.util.Random(20261126);
+        StringBuilder text = new StringBuilder();
+        java.util.Set<String> distinct = new java.util.HashSet<>();
+        for (int i = 0; i < 60; i++) {
+            String literal = literals[random.nextInt(literals.length)];
+            String action = i % 11 == 5 ? "drop" : i % 13 == 7 ? "pass" : "alert";
+            text.append(action)
+                    .append(" tcp any any -> any any (content:\"")
+                    .append(literal)
+                    .append("\"; ");
+            boolean nocase = literal.equals("ABCA") || random.nextInt(4) == 0;
+            if (nocase) text.append("nocase; ");
+            distinct.add(nocase ? "nocase " + literal.toLowerCase(java.util.Locale.ROOT) : literal);
+            switch (random.nextInt(4)) {
+                case 0 -> text.append("depth:").append(4 + random.nextInt(200)).append("; ");
+                case 1 -> text.append("offset:").append(random.nextInt(300)).append("; ");
+                case 2 ->
+                    text.append("content:\"b\"; distance:")
+                            .append(random.nextInt(6))
+                            .append("; ");
+                default ->
+                    text.append("content:\"a\"; distance:0; within:")
+                            .append(1 + random.nextInt(8))
+                            .append("; ");
+            }
+            text.append("sid:").append(i + 1).append(";)\n");
+        }
+        CompiledPolicy policy = compile("shared.rules", text.toString());
+        assertThat(policy.prefilter().prefilteredRules()).isEqualTo(60);
+        // "abca"; nocase and "ABCA"; nocase are one pattern
+        assertThat(policy.prefilter().distinctPatterns())
+                .isEqualTo(distinct.size())
+                .isLessThan(8);
+        for (int round = 0; round < 40; round++) {
+            RuleEvaluator withPrefilter = new RuleEvaluator(policy);
+            RuleEvaluator everyRule = new RuleEvaluator(policy, false);
+            StreamMatchState streamState = new StreamMatchState();
+            byte[] stream = new byte[200 + random.nextInt(3000)];
+            for (int i = 0; i < stream.length; i++) stream[i] = (byte) ("abcA".charAt(random.nextInt(4)));
+            byte[] window = new byte[StreamMatchState.LOOKBACK_BYTES + stream.length];
+            FlowRuleState a = new FlowRuleState();
+            FlowRuleState b = new FlowRuleState();
+            int at = 0;
+            while (at < stream.length) {
+                int n = Math.min(stream.length - at, 1 + random.nextInt(random.nextBoolean() ? 4 : 400));
+                int lookback = streamState.copyLookback(window, at);
+                System.arraycopy(stream, at, window, lookback, n);
+                withPrefilter.clearStreamCandidates();
+                withPrefilter.scanStream(streamState, window, lookback, lookback + n, at);
+                streamState.keepLookback(window, lookback + n, at + n);
+                List<String> alertsA = new ArrayList<>();
+                List<String> alertsB = new ArrayList<>();
+                PacketContext ctx = toServer(ACK, true);
+                ctx.setStream(window, 0, lookback + n, at - lookback, lookback);
+                a.clear();
+                b.clear();
+                Decision da = withPrefilter.evaluate(ctx, a, (r, x, v) -> alertsA.add(r + ":" + v));
+                Decision db = everyRule.evaluate(ctx, b, (r, x, v) -> alertsB.add(r + ":" + v));
+                assertThat(da).as("round %d at %d", round, at).isEqualTo(db);
+                assertThat(alertsA).as("round %d at %d", round, at).isEqualTo(alertsB);
+                assertThat(withPrefilter.decidingRule()).isEqualTo(everyRule.decidingRule());
+                at += n;
+            }
+            streamState.reset();
+            withPrefilter.close();
+        }
+    }
+
+    @Test
+    void aLiteralSharedByAThousandStreamRulesKeepsOnePendingEntryAndEachRuleItsOwnVerdict() throws Exception {
+        // 1 000 rules choose "SHAREDKEY" as their prefilter pattern (their longest content); each needs its own id
+        // right after it. The pattern in one segment keeps its rules candidates for the next one as ONE pending entry:
+        // before deduplication they took 1 000 of the 16 entries, and every rule of the policy became a candidate.
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            String action = i == 737 ? "drop" : "alert";
+            text.append(action)
+                    .append(" tcp any any -> any any (content:\"SHAREDKEY\"; content:\"id=")
+                    .append(i)
+                    .append(".\"; distance:0; within:9; sid:")
+                    .append(i + 1)
+                    .append(";)\n");
+        }
+        text.append("alert tcp any any -> any any (content:\"unrelated-pattern\"; sid:5000;)\n");
+        CompiledPolicy policy = compile("thousand.rules", text.toString());
+        assertThat(policy.prefilter().distinctPatterns()).isEqualTo(2);
+        RuleEvaluator ev = new RuleEvaluator(policy);
+        RuleEvaluator reference = new RuleEvaluator(policy, false);
+        StreamMatchState state = new StreamMatchState();
+        String[] segments = {"GET / xxSHAREDKEY", "id=42. SHAREDKEYid=737.", "tail", "SHAREDKEYid=999."};
+        byte[] window = new byte[StreamMatchState.LOOKBACK_BYTES + 100];
+        List<List<String>> seen = new ArrayList<>();
+        long at = 0;
+        for (String segment : segments) {
+            byte[] bytes = segment.getBytes(StandardCharsets.ISO_8859_1);
+            int lookback = state.copyLookback(window, at);
+            System.arraycopy(bytes, 0, window, lookback, bytes.length);
+            ev.clearStreamCandidates();
+            ev.scanStream(state, window, lookback, lookback + bytes.length, at);
+            state.keepLookback(window, lookback + bytes.length, at + bytes.length);
+            assertThat(state.pendingPatterns()).isLessThanOrEqualTo(1);
+            PacketContext ctx = toServer(ACK, true);
+            ctx.setStream(window, 0, lookback + bytes.length, at - lookback, lookback);
+            List<String> alerts = new ArrayList<>();
+            List<String> expected = new ArrayList<>();
+            Decision d = ev.evaluate(ctx, new FlowRuleState(), (r, x, v) -> alerts.add(r + ":" + v));
+            Decision e = reference.evaluate(ctx, new FlowRuleState(), (r, x, v) -> expected.add(r + ":" + v));
+            assertThat(d).isEqualTo(e);
+            assertThat(alerts).isEqualTo(expected);
+            seen.add(alerts.stream()
+                    .map(alert -> alert.substring(0, alert.indexOf(':')))
+                    .toList());
+            at += bytes.length;
+        }
+        // Rules are in action order (drop first): sid 738 is index 0, then the alerts in sid order.
+        assertThat(seen.get(0)).isEmpty();
+        assertThat(seen.get(1)).containsExactly("0", "43");
+        assertThat(seen.get(2)).isEmpty(); // the pattern is still in the lookback, but no new id after it
+        assertThat(seen.get(3)).containsExactly("999");
+        assertThat(ev.streamPrefilterFallbacks()).isZero();
+        // Each segment evaluated the 1 000 rules of the one pattern found or pending, never the other rule.
+        assertThat(ev.evaluatedRules()).isEqualTo(4 * 1000);
+        state.reset();
+        ev.close();
+    }
+
+    @Test
     void evaluateAllocatesNothingAfterWarmUp() throws Exception {
         RuleEvaluator ev = new RuleEvaluator(compile("x.allowlist.txt", ".example.com\nexact.org\n"));
         PacketContext hello = clientHello("www.example.com");

@@ -126,16 +126,66 @@ class RulePrefilterTest {
     }
 
     @Test
-    void evaluatesEveryRuleWhenTheScanFindsMoreMatchesThanItKeeps() throws Exception {
-        RuleEvaluator ev = evaluator(compile("many.rules", """
+    void aPatternFoundThousandsOfTimesInAPacketIsReportedOnceAndNeedsNoFallback() throws Exception {
+        // Block scans report each distinct prefilter pattern once (HS_FLAG_SINGLEMATCH): a flood of one literal used to
+        // overflow the scratch and make every rule a candidate.
+        RuleEvaluator ev = evaluator(compile("flood.rules", """
                         alert tcp any any -> any any (content:"a"; sid:1;)
                         alert tcp any any -> any any (content:"zz"; sid:2;)
+                        alert tcp any any -> any any (content:"absent"; sid:3;)
                         """), true);
         String flood = "a".repeat(RulePrefilter.MATCH_CAPACITY + 10) + "zz";
         ev.evaluate(packet(Buffer.PAYLOAD, flood), new FlowRuleState(), sink);
-        assertThat(ev.prefilterFallbacks()).isEqualTo(1);
+        assertThat(ev.prefilterFallbacks()).isZero();
         assertThat(ev.evaluatedRules()).isEqualTo(2);
         assertThat(alerts).containsExactly("0:ALERT:PASS", "1:ALERT:PASS");
+    }
+
+    @Test
+    void evaluatesEveryRuleWhenTheScanFindsMorePatternsThanItKeeps() throws Exception {
+        // More distinct patterns in one buffer than the scratch keeps: the candidates are unknown, so all are tried.
+        int rules = RulePrefilter.MATCH_CAPACITY + 4;
+        StringBuilder text = new StringBuilder();
+        StringBuilder payload = new StringBuilder();
+        for (int i = 0; i < rules; i++) {
+            text.append("alert tcp any any -> any any (content:\"<")
+                    .append(i)
+                    .append(">\"; sid:")
+                    .append(i + 1);
+            text.append(";)\n");
+            payload.append('<').append(i).append('>');
+        }
+        text.append("alert tcp any any -> any any (content:\"absent\"; sid:99999;)\n");
+        RuleEvaluator ev = evaluator(compile("many.rules", text.toString()), true);
+        ev.evaluate(packet(Buffer.PAYLOAD, payload.toString()), new FlowRuleState(), sink);
+        assertThat(ev.prefilterFallbacks()).isEqualTo(1);
+        assertThat(ev.evaluatedRules()).isEqualTo(rules + 1);
+        assertThat(alerts).hasSize(rules);
+    }
+
+    @Test
+    void rulesSharingALiteralWithDifferentPositionsAreEachCandidatesAndMatchOnTheirOwn() throws Exception {
+        CompiledPolicy policy = compile("shared.rules", """
+                        alert tcp any any -> any any (content:"shared"; depth:10; sid:1;)
+                        alert tcp any any -> any any (content:"shared"; offset:20; sid:2;)
+                        alert tcp any any -> any any (content:"shared"; offset:100; sid:3;)
+                        alert tcp any any -> any any (content:"SHARED"; nocase; content:"x"; distance:0; within:1; sid:4;)
+                        alert tcp any any -> any any (content:"SHARED"; sid:5;)
+                        """);
+        assertThat(policy.prefilter().distinctPatterns())
+                .as("'shared', 'shared' nocase and 'SHARED' (case-sensitive)")
+                .isEqualTo(3);
+        RuleEvaluator filtered = evaluator(policy, true);
+        RuleEvaluator reference = evaluator(policy, false);
+        String text = "shared.... ...........sharedx";
+        filtered.evaluate(packet(Buffer.PAYLOAD, text), new FlowRuleState(), sink);
+        List<String> filteredAlerts = List.copyOf(alerts);
+        alerts.clear();
+        reference.evaluate(packet(Buffer.PAYLOAD, text), new FlowRuleState(), sink);
+        assertThat(filteredAlerts).isEqualTo(alerts).containsExactly("0:ALERT:PASS", "1:ALERT:PASS", "3:ALERT:PASS");
+        assertThat(filtered.evaluatedRules())
+                .as("sid 5's 'SHARED' does not occur")
+                .isEqualTo(4);
     }
 
     @Test
