@@ -21,7 +21,9 @@
 #   LATENCY_RATE=20000            fixed rate of the latency rows (4096 flows, 64 B, 1 worker); 0 = skip them
 #   SETUP=1                       flow-setup rows (1 worker): 60 000 packets, each the first of a new flow, right
 #                                 after warm-up; the setup rate is compared with the same appliance's 60 000-flow pps
-#   JVM_OPTS="..."                the appliance's JVM flags (collector and heap; see docs/performance.md)
+#   JVM_OPTS="..."                the appliance's JVM flags; default a 1 GiB heap, not pre-touched, generational ZGC:
+#                                 a pre-touched 2 GiB heap made p99 at 20 kpps 10-100x worse on this VM
+#                                 (docs/performance.md, "Tail latency and the heap's resident size")
 #   OUT=FILE                      also append every run's JSON line (with its label) to FILE
 # Needs root (raw sockets, a network namespace), curl, python3, the built jars (./mvnw -B -q -DskipTests package).
 #
@@ -44,7 +46,7 @@ DURATION=${DURATION:-5}
 WINDOW=${WINDOW:-256}
 LATENCY_RATE=${LATENCY_RATE:-20000}
 SETUP=${SETUP:-1}
-JVM_OPTS=${JVM_OPTS:-"-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseZGC"}
+JVM_OPTS=${JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseZGC"}
 [ "$(id -u)" = 0 ] || { echo "needs root (raw sockets, network namespaces)" >&2; exit 2; }
 [ -x "$bench/gwlb-blast" ] && [ -x "$bench/geneve-reflect" ] || { echo "build the harness: make -C $bench" >&2; exit 2; }
 [ -f "$jar" ] && [ -f "$benchjar" ] || { echo "build first: ./mvnw -B -q -DskipTests package" >&2; exit 2; }

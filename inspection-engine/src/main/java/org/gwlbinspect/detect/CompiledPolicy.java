@@ -31,7 +31,8 @@ public record CompiledPolicy(
         int[] patternOwners,
         PrefilterPatterns prefilter,
         List<String> slowPatterns,
-        long compileNanos) {
+        long compileNanos)
+        implements AutoCloseable {
 
     /**
      * One stateful rule with where it came from.
@@ -69,5 +70,18 @@ public record CompiledPolicy(
                 patterns.patternCount(),
                 slowPatterns.size(),
                 compileNanos / 1_000_000);
+    }
+
+    /**
+     * Frees both pattern databases' native memory now (command-line tools, tests). The appliance does not call it on a
+     * reload: a worker may still be scanning with the old policy, whose memory is freed once it is unreachable.
+     */
+    @Override
+    public void close() {
+        try {
+            patterns.close();
+        } finally {
+            prefilter.close();
+        }
     }
 }

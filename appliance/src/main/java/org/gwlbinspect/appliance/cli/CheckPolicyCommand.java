@@ -87,7 +87,7 @@ public final class CheckPolicyCommand extends Command {
                 for (String slow : compiled.slowPatterns())
                     out.println("slow pattern (JDK regex behind a Hyperscan prefilter): " + slow);
             }
-            compiled.patterns().close();
+            compiled.close();
             return 0;
         } catch (PolicyException e) {
             for (PolicyProblem problem : e.problems()) err.println(problem);

@@ -227,7 +227,7 @@ public final class ReplayCommand extends Command {
                             + " (-XX:MaxDirectMemorySize); " + e.getMessage());
             return 1;
         } finally {
-            if (policy != null) policy.patterns().close();
+            if (policy != null) policy.close();
         }
     }
 

@@ -51,7 +51,7 @@ public record LearnedPolicy(ObjectNode ruleGroup, ObjectNode bundle, RuleOrder r
         try {
             Files.writeString(file, new ObjectMapper().writeValueAsString(bundle), StandardCharsets.UTF_8);
             CompiledPolicy compiled = new PolicyCompiler(PolicyLoadOptions.defaults()).compile(file);
-            compiled.patterns().close();
+            compiled.close();
         } finally {
             Files.deleteIfExists(file);
             Files.deleteIfExists(dir);

@@ -130,7 +130,7 @@ public class MonitorModeBenchmark {
     public void tearDown() {
         pipeline.close();
         for (ByteBuf b : template) b.release();
-        if (compiled != null) compiled.patterns().close();
+        if (compiled != null) compiled.close();
     }
 
     @Benchmark

@@ -155,8 +155,7 @@ public class ReplayPipelineBenchmark {
         for (ByteBuf b : established) b.release();
         for (ByteBuf b : template) b.release();
         if (compiled != null) {
-            compiled.patterns().close();
-            compiled.prefilter().close();
+            compiled.close();
         }
     }
 

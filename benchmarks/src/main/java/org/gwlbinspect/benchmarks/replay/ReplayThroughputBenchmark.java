@@ -59,7 +59,7 @@ public class ReplayThroughputBenchmark {
 
     @TearDown
     public void tearDown() throws Exception {
-        if (compiled != null) compiled.patterns().close();
+        if (compiled != null) compiled.close();
         Files.deleteIfExists(capture);
     }
 
