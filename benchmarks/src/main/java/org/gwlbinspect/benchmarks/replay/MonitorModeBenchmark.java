@@ -1,12 +1,10 @@
 package org.gwlbinspect.benchmarks.replay;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.gwlbinspect.appliance.replay.CaptureFeed;
-import org.gwlbinspect.appliance.replay.GwlbEncapsulator;
 import org.gwlbinspect.appliance.replay.ReplayOptions;
 import org.gwlbinspect.appliance.replay.ReplayPipeline;
 import org.gwlbinspect.appliance.replay.SyntheticFlows;
@@ -53,11 +51,6 @@ public class MonitorModeBenchmark {
     private static final int PAYLOAD_BYTES = 1000;
     private static final int FLOW_PACKETS = SyntheticFlows.SETUP_PACKETS + DATA_PACKETS;
     private static final int TABLE_CAPACITY = 1 << 16;
-    private static final int INNER = 40;
-    private static final int SOURCE_ADDRESS = INNER + 12;
-    private static final int DESTINATION_ADDRESS = INNER + 16;
-    private static final int SOURCE_PORT = INNER + 20;
-    private static final int DESTINATION_PORT = INNER + 22;
 
     private static final String LEARNING_POLICY = """
             {"FirewallPolicyResponse": {"FirewallPolicyName": "bench-learning"},
@@ -82,9 +75,7 @@ public class MonitorModeBenchmark {
     private CompiledPolicy compiled;
     private ReplayPipeline pipeline;
     private long nowNanos = 1_700_000_000_000_000_000L;
-    private final ByteBuf[] template = new ByteBuf[FLOW_PACKETS];
-    private final boolean[] templateFromServer = new boolean[FLOW_PACKETS];
-    private final int[] templatePorts = new int[FLOW_PACKETS];
+    private NewFlowTemplate template;
     private int newFlows;
 
     @Setup
@@ -104,17 +95,7 @@ public class MonitorModeBenchmark {
                 null,
                 ReplayOptions.DEFAULT_MAX_DATAGRAM_BYTES,
                 enforcement);
-        SyntheticFlows one = new SyntheticFlows(1, DATA_PACKETS, PAYLOAD_BYTES);
-        GwlbEncapsulator encapsulator = new GwlbEncapsulator(ReplayOptions.DEFAULT_ENDPOINT_ID, 0);
-        byte[] packet = new byte[one.maxPacketBytes()];
-        for (int k = 0; k < FLOW_PACKETS; k++) {
-            ByteBuf datagram = PooledByteBufAllocator.DEFAULT.directBuffer(64 + packet.length);
-            int length = one.write(0, k, packet);
-            encapsulator.encapsulate(packet, 0, length, 4, datagram);
-            template[k] = datagram;
-            templatePorts[k] = encapsulator.sourcePort();
-            templateFromServer[k] = datagram.getUnsignedShort(SOURCE_PORT) == 443;
-        }
+        template = new NewFlowTemplate(new SyntheticFlows(1, DATA_PACKETS, PAYLOAD_BYTES), 0, FLOW_PACKETS);
         // The policy must act as described: the hello is dropped (enforce) or passed (monitor).
         Verdict hello = null;
         for (int k = 0; k < FLOW_PACKETS; k++) {
@@ -129,7 +110,7 @@ public class MonitorModeBenchmark {
     @TearDown
     public void tearDown() {
         pipeline.close();
-        for (ByteBuf b : template) b.release();
+        template.close();
         if (compiled != null) compiled.close();
     }
 
@@ -142,20 +123,16 @@ public class MonitorModeBenchmark {
         return last;
     }
 
-    /** Packet {@code k} of new flow {@code n}: the template with the client's address and port of flow n. */
+    /** Packet {@code k} of new flow {@code n}. */
     private Verdict send(int k, int n) {
-        ByteBuf datagram = template[k];
-        int address = 0xC6130000 | (n / 50_000 & 0xFFFF);
-        int port = 10_000 + n % 50_000;
-        datagram.setInt(templateFromServer[k] ? DESTINATION_ADDRESS : SOURCE_ADDRESS, address);
-        datagram.setShort(templateFromServer[k] ? DESTINATION_PORT : SOURCE_PORT, port);
+        ByteBuf datagram = template.packet(k, n);
         nowNanos += 1_000;
         return pipeline.inspect(
                 datagram,
                 0,
                 datagram.writerIndex(),
                 CaptureFeed.GWLB_ADDRESS,
-                templatePorts[k],
+                template.gwlbPort(k),
                 CaptureFeed.APPLIANCE_ADDRESS,
                 nowNanos);
     }

@@ -69,14 +69,9 @@ public class ReplayPipelineBenchmark {
     private static final int PAYLOAD_BYTES = 1000;
     private static final int WHOLE_FLOW_PACKETS = SyntheticFlows.SETUP_PACKETS + DATA_PACKETS;
     private static final int TABLE_CAPACITY = 1 << 16;
-    // Offsets in the datagram: GWLB's 40-byte GENEVE header, then the inner IPv4 header (20) and TCP.
-    private static final int INNER = 40;
-    private static final int SOURCE_ADDRESS = INNER + 12;
-    private static final int DESTINATION_ADDRESS = INNER + 16;
-    private static final int SOURCE_PORT = INNER + 20;
-    private static final int DESTINATION_PORT = INNER + 22;
-    private static final int SEQUENCE = INNER + 24;
-    private static final int ACKNOWLEDGEMENT = INNER + 28;
+    // In the datagram: GWLB's 40-byte GENEVE header, then the inner IPv4 header (20) and TCP.
+    private static final int SEQUENCE = NewFlowTemplate.INNER + 24;
+    private static final int ACKNOWLEDGEMENT = NewFlowTemplate.INNER + 28;
 
     @Param({"none", "domains-100", "mixed-10", "mixed-100", "mixed-1000", "mixed-10000"})
     public String policy;
@@ -92,9 +87,7 @@ public class ReplayPipelineBenchmark {
     private int nextEstablished;
 
     // newFlow and wholeFlow: a template flow whose client address and port are rewritten for each new flow.
-    private final ByteBuf[] template = new ByteBuf[WHOLE_FLOW_PACKETS];
-    private final boolean[] templateFromServer = new boolean[WHOLE_FLOW_PACKETS];
-    private final int[] templatePorts = new int[WHOLE_FLOW_PACKETS];
+    private NewFlowTemplate template;
     private int newFlows;
 
     @Setup
@@ -138,22 +131,15 @@ public class ReplayPipelineBenchmark {
         }
         pipeline.tracksDecidingStage(false);
         // The template: flow FLOWS + 1 of a larger set, never sent during the warm-up.
-        SyntheticFlows one = new SyntheticFlows(FLOWS + 1, DATA_PACKETS, PAYLOAD_BYTES);
-        for (int k = 0; k < WHOLE_FLOW_PACKETS; k++) {
-            ByteBuf datagram = PooledByteBufAllocator.DEFAULT.directBuffer(64 + packet.length);
-            int length = one.write(FLOWS, k, packet);
-            encapsulator.encapsulate(packet, 0, length, 4, datagram);
-            template[k] = datagram;
-            templatePorts[k] = encapsulator.sourcePort();
-            templateFromServer[k] = datagram.getUnsignedShort(SOURCE_PORT) == 443;
-        }
+        template = new NewFlowTemplate(
+                new SyntheticFlows(FLOWS + 1, DATA_PACKETS, PAYLOAD_BYTES), FLOWS, WHOLE_FLOW_PACKETS);
     }
 
     @TearDown
     public void tearDown() {
         pipeline.close();
         for (ByteBuf b : established) b.release();
-        for (ByteBuf b : template) b.release();
+        template.close();
         if (compiled != null) {
             compiled.close();
         }
@@ -175,8 +161,7 @@ public class ReplayPipelineBenchmark {
 
     @Benchmark
     public Verdict newFlow() {
-        newClient(template[0], false, newFlows++);
-        return inspect(template[0], templatePorts[0]);
+        return inspect(template.packet(0, newFlows++), template.gwlbPort(0));
     }
 
     @Benchmark
@@ -184,19 +169,8 @@ public class ReplayPipelineBenchmark {
     public Verdict wholeFlow() {
         int n = newFlows++;
         Verdict last = null;
-        for (int k = 0; k < WHOLE_FLOW_PACKETS; k++) {
-            newClient(template[k], templateFromServer[k], n);
-            last = inspect(template[k], templatePorts[k]);
-        }
+        for (int k = 0; k < WHOLE_FLOW_PACKETS; k++) last = inspect(template.packet(k, n), template.gwlbPort(k));
         return last;
-    }
-
-    /** Rewrites the client's address and port to those of new flow {@code n}: 198.19.x.y is never a warm client. */
-    private static void newClient(ByteBuf datagram, boolean fromServer, int n) {
-        int address = 0xC6130000 | (n / 50_000 & 0xFFFF);
-        int port = 10_000 + n % 50_000;
-        datagram.setInt(fromServer ? DESTINATION_ADDRESS : SOURCE_ADDRESS, address);
-        datagram.setShort(fromServer ? DESTINATION_PORT : SOURCE_PORT, port);
     }
 
     private Verdict inspect(ByteBuf datagram, int gwlbPort) {
