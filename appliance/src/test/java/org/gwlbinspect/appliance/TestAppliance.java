@@ -4,7 +4,9 @@ import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +14,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.gwlbinspect.appliance.dataplane.Worker;
 
 /** Starts the real appliance in-process on loopback, with fixed free ports, for integration tests. */
 public final class TestAppliance implements AutoCloseable {
@@ -130,6 +135,27 @@ public final class TestAppliance implements AutoCloseable {
             Thread.sleep(20);
         }
         throw new AssertionError("timed out after " + timeout + " waiting for " + description);
+    }
+
+    /** Whether a TCP connection to {@code port} on 127.0.0.1 is accepted within {@code timeoutMillis}. */
+    public static boolean tcpConnects(int port, int timeoutMillis) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Blocks the worker's event loop (as a handler stuck in a syscall would) until released; bounded at 20 s. */
+    public static void stall(Worker worker, CountDownLatch release) {
+        worker.channel().eventLoop().execute(() -> {
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.gwlbinspect.appliance.TestAppliance;
 import org.gwlbinspect.appliance.dataplane.Worker;
 import org.junit.jupiter.api.Test;
@@ -47,7 +46,7 @@ class HealthCheckIT {
             CountDownLatch release = new CountDownLatch(1);
             Worker worker = appliance.application().dataPlane().workers().get(1);
             try {
-                stall(worker, release);
+                TestAppliance.stall(worker, release);
                 TestAppliance.await(Duration.ofSeconds(5), () -> status(appliance) == 503, "health to turn 503");
                 HttpResponse<String> response = appliance.get(appliance.healthPort, "/health");
                 assertThat(response.statusCode()).isEqualTo(503);
@@ -73,12 +72,15 @@ class HealthCheckIT {
     @Test
     void stopsListeningWhileUnhealthySoTcpChecksFailToo() throws Exception {
         try (TestAppliance appliance = TestAppliance.start()) {
-            assertThat(tcpConnects(appliance.healthPort)).isTrue();
+            assertThat(TestAppliance.tcpConnects(appliance.healthPort, 500)).isTrue();
             CountDownLatch release = new CountDownLatch(1);
             try {
-                stall(appliance.application().dataPlane().workers().get(0), release);
+                TestAppliance.stall(
+                        appliance.application().dataPlane().workers().get(0), release);
                 TestAppliance.await(
-                        Duration.ofSeconds(5), () -> !tcpConnects(appliance.healthPort), "health port to close");
+                        Duration.ofSeconds(5),
+                        () -> !TestAppliance.tcpConnects(appliance.healthPort, 500),
+                        "health port to close");
                 assertThatThrownBy(() ->
                                 new Socket().connect(new InetSocketAddress("127.0.0.1", appliance.healthPort), 1000))
                         .isInstanceOf(ConnectException.class);
@@ -90,20 +92,11 @@ class HealthCheckIT {
                 release.countDown();
             }
             TestAppliance.await(
-                    Duration.ofSeconds(5), () -> tcpConnects(appliance.healthPort), "health port to reopen");
+                    Duration.ofSeconds(5),
+                    () -> TestAppliance.tcpConnects(appliance.healthPort, 500),
+                    "health port to reopen");
             appliance.awaitHealthy(Duration.ofSeconds(5));
         }
-    }
-
-    /** Blocks the worker's event loop (as a handler stuck in a syscall would) until released; bounded at 20 s. */
-    private static void stall(Worker worker, CountDownLatch release) {
-        worker.channel().eventLoop().execute(() -> {
-            try {
-                release.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
     }
 
     private static int status(TestAppliance appliance) {
@@ -111,15 +104,6 @@ class HealthCheckIT {
             return appliance.get(appliance.healthPort, "/health").statusCode();
         } catch (Exception e) {
             return -1;
-        }
-    }
-
-    private static boolean tcpConnects(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (Exception e) {
-            return false;
         }
     }
 }

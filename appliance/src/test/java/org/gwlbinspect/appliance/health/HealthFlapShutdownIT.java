@@ -2,8 +2,6 @@ package org.gwlbinspect.appliance.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.gwlbinspect.appliance.TestAppliance;
-import org.gwlbinspect.appliance.dataplane.Worker;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,14 +44,19 @@ class HealthFlapShutdownIT {
             }
             CountDownLatch release = new CountDownLatch(1);
             try {
-                stall(appliance.application().dataPlane().workers().get(0), release);
+                TestAppliance.stall(
+                        appliance.application().dataPlane().workers().get(0), release);
                 TestAppliance.await(
-                        Duration.ofSeconds(5), () -> !tcpConnects(appliance.healthPort), "health port to close");
+                        Duration.ofSeconds(5),
+                        () -> !TestAppliance.tcpConnects(appliance.healthPort, 500),
+                        "health port to close");
             } finally {
                 release.countDown();
             }
             TestAppliance.await(
-                    Duration.ofSeconds(5), () -> tcpConnects(appliance.healthPort), "health port to reopen");
+                    Duration.ofSeconds(5),
+                    () -> TestAppliance.tcpConnects(appliance.healthPort, 500),
+                    "health port to reopen");
             appliance.awaitHealthy(Duration.ofSeconds(5));
             checking.set(false);
             for (Thread checker : checkers) checker.join(5_000);
@@ -69,26 +71,6 @@ class HealthFlapShutdownIT {
                     .isLessThan(10_000);
         } finally {
             if (stopped == null) appliance.close();
-        }
-    }
-
-    /** Blocks the worker's event loop (as a handler stuck in a syscall would) until released; bounded at 20 s. */
-    private static void stall(Worker worker, CountDownLatch release) {
-        worker.channel().eventLoop().execute(() -> {
-            try {
-                release.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-    }
-
-    private static boolean tcpConnects(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (Exception e) {
-            return false;
         }
     }
 }

@@ -6,8 +6,6 @@ import static org.gwlbinspect.codec.TestPackets.ipv4;
 import static org.gwlbinspect.codec.TestPackets.ipv4Packet;
 import static org.gwlbinspect.codec.TestPackets.udp;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.gwlbinspect.appliance.GwlbPeer;
@@ -31,7 +29,9 @@ class ShutdownDrainIT {
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(appliance::close);
 
             TestAppliance.await(
-                    Duration.ofMillis(800), () -> !tcpConnects(appliance.healthPort), "health port to close");
+                    Duration.ofMillis(800),
+                    () -> !TestAppliance.tcpConnects(appliance.healthPort, 200),
+                    "health port to close");
             long healthFailedMillis = (System.nanoTime() - shutdownStart) / 1_000_000;
 
             int answeredDuringDrain = 0;
@@ -53,15 +53,6 @@ class ShutdownDrainIT {
             assertThat(gwlb.receive(Duration.ofMillis(300)))
                     .as("nothing forwarded after the drain")
                     .isNull();
-        }
-    }
-
-    private static boolean tcpConnects(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (Exception e) {
-            return false;
         }
     }
 }
