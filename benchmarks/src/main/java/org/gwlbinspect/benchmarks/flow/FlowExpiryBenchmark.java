@@ -37,7 +37,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       word, key and last-seen time, and nothing ends. The steady state of a busy appliance.
  *   <li>{@code sweepIdleFlows}: every flow is past the 350 s TCP idle timeout, so each one found is ended (CAS on the
  *       control word and the index word, the flow-end listener, the entry back on the free list). The listener only
- *       notes which flow ended (one array write), the cost of the table alone: the EVE netflow record the appliance
+ *       reads the ended flow's key ({@link FlowTable#readKey}, from the entry just loaded) and notes its number, so
+ *       this is the cost of the table alone: the EVE netflow record the appliance
  *       writes there is measured by {@code flowlog.FlowRecordsBenchmark}. A {@link Level#Invocation} set-up, outside
  *       the measured time, creates again, idle, the flows the previous run ended, so every run finds its slice as full
  *       as the first one did. The flows ended per run are printed at the end of each trial.
@@ -72,8 +73,8 @@ public class FlowExpiryBenchmark {
     private FlowExpiry expiry;
     private final FlowKey key = new FlowKey();
     private final ByteBuf header = Unpooled.directBuffer(40);
-    /** The benchmark's flow number of the flow in each entry, kept up to date as flows are created again. */
-    private int[] flowOfSlot;
+    /** The key of an ended flow, read by the listener. */
+    private final FlowKey endedKey = new FlowKey();
     /** The flows ended since the last set-up, in the order the listener saw them. */
     private int[] ended;
     /** What the set-up creates again: the last {@link #ended}, swapped, so flows evicted meanwhile are kept apart. */
@@ -89,10 +90,11 @@ public class FlowExpiryBenchmark {
         header.writeInt(0x01080102).writeLong(0x0abcdef012345678L);
         header.writeInt(0x01080202).writeLong(0);
         header.writeInt(0x01080301).writeInt(0xDEADBEEF);
-        flowOfSlot = new int[flows];
         ended = new int[flows];
         toCreate = new int[flows];
-        FlowEndListener recordEnded = (t, slot, reason, nowNanos) -> ended[endedCount++] = flowOfSlot[slot];
+        // The flow's number from its key, read from the entry the sweep has just loaded, as a real listener reads it.
+        FlowEndListener recordEnded = (t, slot, reason, nowNanos) ->
+                ended[endedCount++] = (int) t.readKey(slot, endedKey).sourceLo() & 0xFFFFFF;
         FlowTableConfig config =
                 new FlowTableConfig(flows, Duration.ofSeconds(350), Duration.ofSeconds(120), Duration.ofSeconds(30));
         table = new FlowTable(config, recordEnded, 1);
@@ -133,7 +135,6 @@ public class FlowExpiryBenchmark {
         key.setIpv4(flow & 3, 0x0A000000 | flow, SERVER, 6, 1024 + (flow & 0x7FFF), 443);
         int slot = table.lookupOrCreate(key, CREATED);
         if (slot < 0) throw new IllegalStateException("flow " + flow + " not created: " + slot);
-        flowOfSlot[slot] = flow;
         table.recordInbound(slot, key, CREATED, 100, header, 0, 40, GWLB, SELF, 50000);
     }
 
