@@ -112,7 +112,8 @@ public class ApplianceApplication extends Application<ApplianceConfiguration> {
 
         StatefulFlows stateful = new StatefulFlows(
                 flowConfig.capacity(),
-                StatefulConfig.defaults(),
+                StatefulConfig.defaults()
+                        .withEncryptionHandling(configuration.getStateful().build()),
                 configuration.getPolicy().getDestinationBinding().build());
         StatefulCounters statefulCounters = new StatefulCounters();
         statefulFlows = stateful;

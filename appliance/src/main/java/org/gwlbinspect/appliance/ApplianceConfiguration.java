@@ -10,6 +10,7 @@ import org.gwlbinspect.appliance.config.FlowsFactory;
 import org.gwlbinspect.appliance.config.HealthFactory;
 import org.gwlbinspect.appliance.config.LogsFactory;
 import org.gwlbinspect.appliance.config.PolicyFactory;
+import org.gwlbinspect.appliance.config.StatefulFactory;
 
 /** The appliance's YAML configuration; every key can be overridden with {@code -Ddw.<path>=value}. */
 public class ApplianceConfiguration extends Configuration {
@@ -35,6 +36,10 @@ public class ApplianceConfiguration extends Configuration {
 
     @Valid
     @NotNull
+    private StatefulFactory stateful = new StatefulFactory();
+
+    @Valid
+    @NotNull
     private AdminAccessFactory adminAccess = new AdminAccessFactory();
 
     @JsonProperty
@@ -45,6 +50,16 @@ public class ApplianceConfiguration extends Configuration {
     @JsonProperty
     public void setAdminAccess(AdminAccessFactory adminAccess) {
         this.adminAccess = adminAccess;
+    }
+
+    @JsonProperty
+    public StatefulFactory getStateful() {
+        return stateful;
+    }
+
+    @JsonProperty
+    public void setStateful(StatefulFactory stateful) {
+        this.stateful = stateful;
     }
 
     @JsonProperty

@@ -66,7 +66,14 @@ public enum TlsMalformedReason {
     /** The first certificate is not the DER this parser reads up to the subject (RFC 5280 §4.1). */
     CERTIFICATE_DER_INVALID("tls_certificate_der_invalid"),
     /** The subject or issuer, printed, is longer than the parser's name buffer. */
-    CERTIFICATE_NAME_TOO_LONG("tls_certificate_name_too_long");
+    CERTIFICATE_NAME_TOO_LONG("tls_certificate_name_too_long"),
+
+    // ---- record layer walked after the handshake ({@link TlsRecordTracker}) ----
+
+    /** Bytes of the direction's stream were not seen in order (a gap, or reassembly ended): records are lost. */
+    RECORD_STREAM_GAP("tls_record_stream_gap"),
+    /** A record longer than 2^14 + 2048 bytes, the TLSCiphertext limit (RFC 5246 §6.2.3). */
+    RECORD_CIPHERTEXT_OVERFLOW("tls_record_ciphertext_overflow");
 
     private final String label;
 

@@ -15,6 +15,7 @@
  * tls.cert_subject}/{@code tls.cert_issuer} ({@link org.gwlbinspect.l7.TlsServerHelloParser}), {@code http.host},
  * {@code http.host.raw}, {@code http.header_names}, {@code http.uri} ({@link org.gwlbinspect.l7.HttpRequestParser}),
  * {@code dns.query} ({@link org.gwlbinspect.l7.DnsQueryParser}); {@link org.gwlbinspect.l7.AppProtocolDetector}
- * decides which parser a direction gets.
+ * decides which parser a direction gets; {@link org.gwlbinspect.l7.TlsRecordTracker} walks a TLS direction's record
+ * headers after the handshake, to tell when its encrypted part starts.
  */
 package org.gwlbinspect.l7;

@@ -7,7 +7,9 @@ import org.gwlbinspect.flow.FlowTable;
  * The stateful engine's state of one flow, packed in the flow table's policy word (0 when the flow is created):
  *
  * <pre>
- * bits  0-7   ConnectionState (established, midstream, ...)
+ * bits  0-6   ConnectionState (established, midstream, ...)
+ * bit   7     PAYLOAD_OFF: the TLS flow's encrypted part started (EncryptionHandling.DEFAULT): payload rules no
+ *             longer inspect it and it holds no stream state
  * bits  8-9   flow verdict (detect.engine.Verdict ordinal; NONE until a flow-scoped rule or the exception policy decides)
  * bits 10-12  AppLayer code
  * bit  13     APP_DONE: the client's first message was parsed or inspection of it ended; no more client reassembly
@@ -24,7 +26,8 @@ import org.gwlbinspect.flow.FlowTable;
  * the other worker wrote, so neither update is lost.
  */
 final class PolicyWord {
-    static final long CONNECTION_MASK = 0xFFL;
+    static final long CONNECTION_MASK = 0x7FL;
+    static final long PAYLOAD_OFF = 1L << 7;
     private static final int VERDICT_SHIFT = 8;
     private static final long VERDICT_MASK = 3L << VERDICT_SHIFT;
     private static final int APP_SHIFT = 10;

@@ -16,8 +16,11 @@ import org.gwlbinspect.stream.StreamConfig;
  *     keep-alive connection holds one only while a later request (or its body) is in progress
  * @param flowNames flows whose SNI or HTTP host is kept for the EVE alerts of their later packets ({@link FlowNames},
  *     256 bytes each); a flow that finds none logs its later alerts without the name
+ * @param encryptionHandling whether payload rules still inspect a TLS flow once its encrypted records start
+ *     (Suricata 7's {@code encryption-handling}, {@link EncryptionHandling#DEFAULT} as in NFW)
  */
-public record StatefulConfig(StreamConfig stream, int parserSets, int flowNames) {
+public record StatefulConfig(
+        StreamConfig stream, int parserSets, int flowNames, EncryptionHandling encryptionHandling) {
     /** Names kept when none is given: enough for tests and small deployments (256 KiB). */
     public static final int DEFAULT_FLOW_NAMES = 1024;
 
@@ -27,10 +30,20 @@ public record StatefulConfig(StreamConfig stream, int parserSets, int flowNames)
                     "stateful.parserSets must be in 1.." + PolicyWord.MAX_PARSER_SETS + ", got " + parserSets);
         }
         if (flowNames <= 0) throw new IllegalArgumentException("stateful.flowNames must be positive, got " + flowNames);
+        if (encryptionHandling == null) throw new IllegalArgumentException("stateful.encryptionHandling is required");
+    }
+
+    public StatefulConfig(StreamConfig stream, int parserSets, int flowNames) {
+        this(stream, parserSets, flowNames, EncryptionHandling.DEFAULT);
     }
 
     public StatefulConfig(StreamConfig stream, int parserSets) {
         this(stream, parserSets, DEFAULT_FLOW_NAMES);
+    }
+
+    /** This configuration with another {@link EncryptionHandling}. */
+    public StatefulConfig withEncryptionHandling(EncryptionHandling handling) {
+        return new StatefulConfig(stream, parserSets, flowNames, handling);
     }
 
     /**

@@ -34,7 +34,10 @@ public final class StatefulCounters {
     /** Destination binding checks by {@link BindingResult}. */
     static final int BINDING_CHECKS = DNS_ANSWERS_MALFORMED + DnsMalformedReason.values().length;
 
-    private static final int SIZE = BINDING_CHECKS + BindingResult.values().length;
+    /** TLS flows whose payload inspection stopped when their encrypted part started ({@link EncryptionHandling}). */
+    static final int ENCRYPTED_FLOWS = BINDING_CHECKS + BindingResult.values().length;
+
+    private static final int SIZE = ENCRYPTED_FLOWS + 1;
 
     private final List<AtomicLongArray> workers = new CopyOnWriteArrayList<>();
     private final List<StreamEventCounters> streamCounters = new CopyOnWriteArrayList<>();
@@ -151,6 +154,14 @@ public final class StatefulCounters {
     /** Flows whose name a pass rule matched, by what the answers seen say of name and destination. */
     public long bindingChecks(BindingResult result) {
         return sum(BINDING_CHECKS + result.ordinal());
+    }
+
+    /**
+     * TLS flows whose encrypted part started under {@link EncryptionHandling#DEFAULT}: their payload is no longer
+     * inspected by payload rules and their stream state went back to the pool.
+     */
+    public long encryptedFlows() {
+        return sum(ENCRYPTED_FLOWS);
     }
 
     /** Reassembly events, all workers. */

@@ -5,6 +5,7 @@ import org.gwlbinspect.detect.engine.StreamMatchState;
 import org.gwlbinspect.flow.FlowEndListener;
 import org.gwlbinspect.flow.FlowEndReason;
 import org.gwlbinspect.flow.FlowTable;
+import org.gwlbinspect.l7.TlsRecordTracker;
 import org.gwlbinspect.stream.IndexStack;
 import org.gwlbinspect.stream.TcpStreamPool;
 
@@ -23,7 +24,13 @@ public final class StatefulFlows implements FlowEndListener {
      * use (only policies with stream payload rules use them) and reset when the flow gives its stream state back.
      */
     private final StreamMatchState[] streamMatches;
+    /**
+     * Per stream state index, two directions each: the TLS record layer walked until the flow's encrypted part starts
+     * ({@link EncryptionHandling#DEFAULT}). Created on first use and reset with {@link #streamMatches}.
+     */
+    private final TlsRecordTracker[] recordTrackers;
 
+    private final EncryptionHandling encryptionHandling;
     private final FlowNames names;
     /** Per flow-table slot: the client sequence number an HTTP keep-alive flow resumes at, its state given back. */
     private final int[] resumeSequence;
@@ -53,6 +60,8 @@ public final class StatefulFlows implements FlowEndListener {
         this.bindingConfig = binding;
         this.flowbits = new long[flowCapacity];
         this.streamMatches = new StreamMatchState[config.stream().capacityStreams() * 2];
+        this.recordTrackers = new TlsRecordTracker[config.stream().capacityStreams() * 2];
+        this.encryptionHandling = config.encryptionHandling();
         this.streams = new TcpStreamPool(config.stream(), this::resetStreamMatches);
         this.parserSets = new AppParsers[config.parserSets()];
         for (int i = 0; i < parserSets.length; i++) parserSets[i] = new AppParsers();
@@ -67,6 +76,11 @@ public final class StatefulFlows implements FlowEndListener {
 
     void resumeSequence(int slot, int seq) {
         resumeSequence[slot] = seq;
+    }
+
+    /** What payload rules do once a TLS flow is encrypted. */
+    public EncryptionHandling encryptionHandling() {
+        return encryptionHandling;
     }
 
     /** Destination binding's configuration. */
@@ -131,6 +145,31 @@ public final class StatefulFlows implements FlowEndListener {
     }
 
     /**
+     * The TLS record walk of a flow direction; call it only while holding that direction's reassembly, as {@link
+     * #streamMatch}.
+     */
+    TlsRecordTracker recordTracker(int handle, int direction) {
+        int i = TcpStreamPool.indexOf(handle) * 2 + direction;
+        TlsRecordTracker tracker = recordTrackers[i];
+        if (tracker == null) recordTrackers[i] = tracker = new TlsRecordTracker(); // first use of this pooled index
+        return tracker;
+    }
+
+    /**
+     * Whether the TLS record walks of both directions of the flow's stream state are intact: neither met a byte that is
+     * not a TLS record (a direction that sent nothing is intact). False when the handle is stale.
+     */
+    boolean recordLayerIntact(int handle) {
+        if (!streams.isCurrent(handle)) return false;
+        int i = TcpStreamPool.indexOf(handle) * 2;
+        return intact(recordTrackers[i]) && intact(recordTrackers[i + 1]);
+    }
+
+    private static boolean intact(TlsRecordTracker tracker) {
+        return tracker == null || !tracker.broken();
+    }
+
+    /**
      * Clears the payload matching state of a stream state index and frees its Hyperscan streams; {@link
      * TcpStreamPool#release} calls it while it holds both directions, before the index can go to another flow.
      */
@@ -138,6 +177,8 @@ public final class StatefulFlows implements FlowEndListener {
         int i = index * 2;
         if (streamMatches[i] != null) streamMatches[i].reset();
         if (streamMatches[i + 1] != null) streamMatches[i + 1].reset();
+        if (recordTrackers[i] != null) recordTrackers[i].reset();
+        if (recordTrackers[i + 1] != null) recordTrackers[i + 1].reset();
     }
 
     /** Flow directions whose payload matching holds an open Hyperscan stream now (tests, diagnostics). */

@@ -34,6 +34,7 @@ import org.gwlbinspect.l7.DnsQueryParser;
 import org.gwlbinspect.l7.HttpHeaderBuffers;
 import org.gwlbinspect.l7.HttpRequestParser;
 import org.gwlbinspect.l7.TlsClientHelloParser;
+import org.gwlbinspect.l7.TlsRecordTracker;
 import org.gwlbinspect.l7.TlsServerHelloParser;
 import org.gwlbinspect.policy.StatefulDefaultAction;
 import org.gwlbinspect.policy.StreamExceptionPolicy;
@@ -74,6 +75,12 @@ import org.gwlbinspect.verdict.Verdict;
  * are reassembled to the flow's end and those rules match the stream ({@link StreamMatchState}). The version the
  * server negotiated is kept in the policy word for the EVE {@code tls.version} of later alerts.
  *
+ * <p>Encrypted TLS ({@link EncryptionHandling}, docs/encrypted-tls.md): under stream payload rules and the default
+ * handling, each direction's TLS record layer is walked ({@link TlsRecordTracker}) from its first byte; the passed
+ * packet that completes the flow's first application_data record after the server's hello, both walks intact, ends
+ * payload inspection of the flow (Suricata 7's {@code PKT_NOPAYLOAD_INSPECTION}) and gives its stream state back.
+ * Later packets are evaluated without payload or stream: app-layer, IP-only, packet and flowbits rules still run.
+ *
  * <p>Stream exception policy (§2.8): a TCP flow picked up midstream, or one whose reassembly or parser state could not
  * be allocated or ran out of memory, is dropped ({@code DROP}), reset ({@code REJECT}), or inspected without its
  * application layer ({@code CONTINUE}: app-layer rules no longer match, {@code app-layer-protocol:failed} does).
@@ -107,6 +114,7 @@ public final class StatefulInspector {
     private final AppProtocolDetector detector = new AppProtocolDetector();
     private final DnsQueryParser datagramDns = new DnsQueryParser();
     private final StreamPayload streamPayload = new StreamPayload();
+    private final RecordWalk recordWalk = new RecordWalk();
     private final StreamFeed feed = new StreamFeed();
     private final ServerStreamFeed serverFeed = new ServerStreamFeed();
     private final byte[] payload = new byte[PAYLOAD_SCRATCH];
@@ -155,6 +163,11 @@ public final class StatefulInspector {
     private boolean inspectsPayload;
     /** The policy has stream or packet-stream payload rules: TCP flows keep their reassembly for them. */
     private boolean inspectsStreams;
+    /**
+     * TLS flows stop payload inspection once encrypted ({@link EncryptionHandling#DEFAULT}) and the policy has payload
+     * rules that keep their streams: the record layer of both directions is walked until then.
+     */
+    private boolean walksRecords;
     /** Some payload rule matches packets (packet rules): the packet's payload is copied for it. */
     private boolean packetPayloadRules;
     /** Some rule inspects HTTP: every request of a keep-alive connection is parsed, not just the first. */
@@ -303,14 +316,17 @@ public final class StatefulInspector {
             appLayerOff = true;
         }
 
-        fillContext(packet, toServer, before, connection);
+        fillContext(packet, toServer, before, connection, (word & PolicyWord.PAYLOAD_OFF) == 0);
         StreamEvent event = StreamEvent.NONE;
         boolean clientPending = (word & PolicyWord.APP_DONE) == 0;
         // Stream payload rules need every segment of both directions in order, after the first message too, and also
         // when the application layer failed (a malformed first message must not turn stream matching off); a flow
         // that never got reassembly (midstream CONTINUE) or lost it (stream exception) is matched per packet.
+        // A TLS flow whose encrypted part started is not reassembled any more: nothing inspects its bytes.
+        boolean payloadOff = (word & PolicyWord.PAYLOAD_OFF) != 0;
         boolean keepsStream = inspectsStreams
                 && protocol == TCP
+                && !payloadOff
                 && (!appLayerOff || table.policyIndex(slot) != TcpStreamPool.NO_STREAM);
         boolean httpNext = (word & PolicyWord.HTTP_NEXT) != 0;
         if ((!appLayerOff || keepsStream) && protocol == TCP) {
@@ -358,7 +374,10 @@ public final class StatefulInspector {
             ctx.payloadInStream = true; // buffered, or contradicting bytes: matched with the stream, not alone
         }
         streamPayload.active = false;
-        if (inspectsPayload && packet.payloadLength() > 0 && (packetPayloadRules || !ctx.payloadInStream)) {
+        if (inspectsPayload
+                && ctx.payloadInspection
+                && packet.payloadLength() > 0
+                && (packetPayloadRules || !ctx.payloadInStream)) {
             int length = Math.min(packet.payloadLength(), payload.length);
             ByteBufs.copy(buf, packet.payloadOffset(), payload, 0, length);
             ctx.setBuffer(Buffer.PAYLOAD, payload, 0, length);
@@ -445,6 +464,7 @@ public final class StatefulInspector {
             if (inspectsStreams && protocol == TCP) releaseParsers(table, slot);
             else releaseMessageState(table, slot);
         }
+        if (recordWalk.applicationData && !dropped) encryptionStarted(table, slot);
         if (unsafe && decision.packetVerdict() == org.gwlbinspect.detect.engine.Verdict.PASS) {
             return outcome(StatefulOutcome.STREAM_UNSAFE_DROP, Verdict.DROP);
         }
@@ -479,8 +499,10 @@ public final class StatefulInspector {
                 : org.gwlbinspect.detect.engine.Verdict.NONE;
     }
 
-    private void fillContext(InnerPacket packet, boolean toServer, long before, long connection) {
+    private void fillContext(
+            InnerPacket packet, boolean toServer, long before, long connection, boolean payloadInspection) {
         PacketContext c = ctx;
+        c.payloadInspection = payloadInspection;
         c.clearBuffers();
         c.ipVersion = packet.ipVersion();
         c.srcHi = packet.srcAddrHi();
@@ -509,6 +531,37 @@ public final class StatefulInspector {
         streamPayload.active = false;
         streamPayload.length = 0;
         streamPayload.newStart = -1;
+        recordWalk.active = false;
+        recordWalk.applicationData = false;
+    }
+
+    /**
+     * The packet (passed) completed an application_data record of a TLS flow: Suricata 7's trigger for {@code
+     * encryption-handling: default} ({@code app-layer-ssl.c} {@code SSLv3Decode} sets {@code
+     * APP_LAYER_PARSER_NO_INSPECTION_PAYLOAD}; docs/encrypted-tls.md). Only once the ClientHello was parsed and the
+     * server answered with its hello (Suricata waits for the ServerHello only after a 0-RTT offer; waiting always keeps
+     * inspecting a client that sends records nobody answered), and the server's handshake is parsed as far as it goes.
+     * This packet was inspected in full, as in Suricata (the flow's flag reaches packets from the next one on); later
+     * packets of both directions are not inspected by payload rules, and the stream state goes back to the pool now:
+     * no rule reads the flow's bytes any more, so neither reassembly nor its evasion checks serve anything.
+     */
+    private void encryptionStarted(FlowTable table, int slot) {
+        long word = table.policyState(slot);
+        if (PolicyWord.app(word) != AppLayer.TLS
+                || (word & PolicyWord.APP_DONE) == 0
+                || (word & (PolicyWord.SERVER_PENDING | PolicyWord.PAYLOAD_OFF)) != 0
+                || PolicyWord.tlsVersion(word) == 0
+                || PolicyWord.verdict(word) != org.gwlbinspect.detect.engine.Verdict.NONE) {
+            return;
+        }
+        // A direction that broke the record layer (a ClientHello, then cleartext) makes Suricata's TLS parser fail,
+        // which turns the flow's app layer off before any application_data record can switch its payload inspection
+        // off: such a flow stays inspected whatever its other direction sends.
+        int handle = table.policyIndex(slot);
+        if (handle == TcpStreamPool.NO_STREAM || !flows.recordLayerIntact(handle)) return;
+        PolicyWord.update(table, slot, PolicyWord.PAYLOAD_OFF, PolicyWord.PAYLOAD_OFF);
+        StatefulCounters.increment(counts, StatefulCounters.ENCRYPTED_FLOWS);
+        releaseMessageState(table, slot);
     }
 
     /**
@@ -571,6 +624,7 @@ public final class StatefulInspector {
         feed.dstPort = packet.dstPort();
         boolean matches = inspectsStreams && length > 0;
         if (matches) streamPayload.begin(handle, CLIENT_STREAM);
+        if (matches && walksRecords(word)) recordWalk.begin(handle, CLIENT_STREAM);
         StreamEvent event;
         try {
             event = streams.accept(
@@ -737,6 +791,7 @@ public final class StatefulInspector {
         int versionBefore = parsers == null ? 0 : parsers.serverTls.negotiatedVersion();
         boolean matches = inspectsStreams && packet.payloadLength() > 0;
         if (matches) streamPayload.begin(handle, SERVER_STREAM);
+        if (matches && walksRecords(word)) recordWalk.begin(handle, SERVER_STREAM);
         StreamEvent event;
         try {
             event = flows.streams()
@@ -772,6 +827,15 @@ public final class StatefulInspector {
             PolicyWord.update(table, slot, PolicyWord.SERVER_PENDING, 0);
         }
         return event;
+    }
+
+    /**
+     * Whether a segment of the flow goes through its direction's {@link TlsRecordTracker}: while the flow is, or may
+     * still turn out to be, TLS (the walk starts at the stream's first byte, before the ClientHello is parsed).
+     */
+    private boolean walksRecords(long word) {
+        AppLayer app = PolicyWord.app(word);
+        return walksRecords && (app == AppLayer.NOT_YET || app == AppLayer.TLS);
     }
 
     /** DNS over UDP: every client datagram is a message of its own. */
@@ -883,6 +947,7 @@ public final class StatefulInspector {
         inspectedBuffers = inspected;
         inspectsPayload = inspected[Buffer.PAYLOAD.ordinal()];
         inspectsStreams = evaluator.inspectsStreams();
+        walksRecords = inspectsStreams && flows.encryptionHandling() == EncryptionHandling.DEFAULT;
         boolean packetRules = false;
         for (CompiledPolicy.CompiledRule rule : policy.rules()) {
             RuleType type = rule.signature().type();
@@ -1202,11 +1267,13 @@ public final class StatefulInspector {
         public void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
             if (parsers != null) parsers.feedServer(buffer, offset, length, streamOffset);
             streamPayload.onStreamData(buffer, offset, length, streamOffset);
+            recordWalk.onStreamData(buffer, offset, length, streamOffset);
         }
 
         @Override
         public void onSegmentEnd(long nextStreamOffset) {
             streamPayload.onSegmentEnd();
+            recordWalk.onSegmentEnd();
         }
     }
 
@@ -1220,11 +1287,13 @@ public final class StatefulInspector {
         public void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
             if (parsers != null) parsers.feed(buffer, offset, length, detector, srcPort, dstPort);
             streamPayload.onStreamData(buffer, offset, length, streamOffset);
+            recordWalk.onStreamData(buffer, offset, length, streamOffset);
         }
 
         @Override
         public void onSegmentEnd(long nextStreamOffset) {
             streamPayload.onSegmentEnd();
+            recordWalk.onSegmentEnd();
         }
     }
 
@@ -1280,6 +1349,41 @@ public final class StatefulInspector {
 
         boolean hasData() {
             return active && newStart >= 0;
+        }
+    }
+
+    /**
+     * A segment's pass through its direction's {@link TlsRecordTracker}, which is read and written only inside the
+     * reassembly callbacks, while this worker holds the direction (as {@link StreamPayload}'s state).
+     */
+    private final class RecordWalk {
+        /** This segment is walked (set per segment, before the callbacks). */
+        boolean active;
+        /** The packet completed a non-empty application_data record (read after the segment). */
+        boolean applicationData;
+
+        private int handle;
+        private int direction;
+        private TlsRecordTracker tracker;
+
+        void begin(int handle, int direction) {
+            this.active = true;
+            this.handle = handle;
+            this.direction = direction;
+            this.tracker = null;
+        }
+
+        void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
+            if (!active) return;
+            if (tracker == null) tracker = flows.recordTracker(handle, direction);
+            tracker.feed(buffer, offset, length, streamOffset);
+        }
+
+        void onSegmentEnd() {
+            if (!active) return;
+            if (tracker != null && tracker.takeApplicationData()) applicationData = true;
+            tracker = null;
+            active = false;
         }
     }
 }

@@ -14,6 +14,10 @@
  * rejects the others by name ({@code tls.cert_serial}, {@code tls.cert_fingerprint}, {@code tls.subjectaltname},
  * {@code tls.certs}, {@code ja3s.*}, the HTTP response buffers, ...), so no rule can silently never match.
  *
+ * <p>Encrypted TLS ({@link org.gwlbinspect.stateful.EncryptionHandling}, docs/encrypted-tls.md): by default, as in
+ * Suricata 7, a TLS flow's payload is no longer inspected by payload rules once it completed an application_data
+ * record after the server's hello, and its stream state goes back to the pool then.
+ *
  * <p>Per-flow state lives in the flow table (the policy word, {@link org.gwlbinspect.stateful.PolicyWord}, and the
  * stream handle in {@code policyIndex}) and in {@link org.gwlbinspect.stateful.StatefulFlows}, shared by the workers
  * and sized to the flow table. Per-worker state (evaluator, packet context, scratch) is in {@link

@@ -172,6 +172,82 @@ class StatefulAllocationTest {
     }
 
     @Test
+    void tlsFlowsThatStopPayloadInspectionOnceEncryptedAllocateNothingOnceWarm() throws Exception {
+        // Payload rules and stateful.encryptionHandling default: each flow's records are walked until the server's
+        // first encrypted record, its stream state then goes back, and its later packets skip payload inspection.
+        FlowTableConfig config = new FlowTableConfig(
+                16 * FLOWS, Duration.ofSeconds(350), Duration.ofSeconds(120), Duration.ofSeconds(30));
+        StatefulFlows flows = new StatefulFlows(
+                config.capacity(),
+                new StatefulConfig(new StreamConfig(64, 2048, 256, 1 << 20, 64 * 1024, 32, 128 * 1024, 16 * 1024), 8));
+        FlowTable table = new FlowTable(config, flows);
+        FlowResolver resolver = new FlowResolver(table, new FragmentTracker(table, 64, Duration.ofSeconds(30)));
+        CompiledPolicy policy = StatefulHarness.compile("payload.rules", """
+                drop tcp any any -> any any (content:"BADSTUFF"; sid:1;)
+                alert tls any any -> any any (tls.sni; content:".example.com"; endswith; flowbits:set,named; noalert; sid:2;)
+                alert tcp any any -> any any (flowbits:isset,named; dsize:>400; flow:to_server; sid:3;)
+                """);
+        StatefulCounters counters = new StatefulCounters();
+        StatefulInspector stateful = new StatefulInspector(flows, counters);
+        PolicyInspector inspector = new InspectionCounters().newInspector(new ActivePolicy(policy), stateful);
+
+        byte[] hello = StatefulHarness.clientHello("www.example.com");
+        List<ByteBuf> warm = tlsFlows(0, hello);
+        List<ByteBuf> measured = tlsFlows(FLOWS, hello);
+        long now = 1_000_000_000L;
+        for (ByteBuf d : warm) run(d, resolver, inspector, table, now += 1000);
+        int passed = 0;
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (ByteBuf d : measured) passed += run(d, resolver, inspector, table, now += 1000) == Verdict.PASS ? 1 : 0;
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(passed).isEqualTo(measured.size());
+        assertThat(counters.encryptedFlows()).isEqualTo(2L * FLOWS);
+        assertThat(counters.alerts()).isZero();
+        assertThat(flows.openHyperscanStreams()).isZero();
+        assertThat(allocated / (double) measured.size())
+                .as("bytes allocated per packet over %d packets", measured.size())
+                .isLessThan(1.0);
+        warm.forEach(ByteBuf::release);
+        measured.forEach(ByteBuf::release);
+    }
+
+    /** {@code FLOWS} TLS 1.3 conversations with encrypted records both ways, on ports from {@code first}. */
+    private static List<ByteBuf> tlsFlows(int first, byte[] hello) {
+        byte[] serverFlight = EncryptedTlsInspectionTest.concat(
+                EncryptedTlsInspectionTest.serverHello(0x0304),
+                EncryptedTlsInspectionTest.CHANGE_CIPHER_SPEC,
+                EncryptedTlsInspectionTest.encrypted(600, null));
+        byte[] clientFinished = EncryptedTlsInspectionTest.concat(
+                EncryptedTlsInspectionTest.CHANGE_CIPHER_SPEC, EncryptedTlsInspectionTest.encrypted(500, null));
+        byte[] data = EncryptedTlsInspectionTest.encrypted(800, null);
+        List<ByteBuf> out = new ArrayList<>();
+        for (int i = first; i < first + FLOWS; i++) {
+            int port = 10_000 + i;
+            long c = 1001 + hello.length;
+            long s = 9001 + serverFlight.length;
+            out.add(gwlb(ipv4Packet(6, CLIENT, SERVER, tcp(port, 443, 1000, 0, 0x02, new byte[0]))));
+            out.add(gwlb(ipv4Packet(6, SERVER, CLIENT, tcp(443, port, 9000, 1001, 0x12, new byte[0]))));
+            out.add(gwlb(ipv4Packet(6, CLIENT, SERVER, tcp(port, 443, 1001, 9001, 0x10, new byte[0]))));
+            out.add(gwlb(ipv4Packet(6, CLIENT, SERVER, tcp(port, 443, 1001, 9001, 0x18, hello))));
+            out.add(gwlb(ipv4Packet(6, SERVER, CLIENT, tcp(443, port, 9001, c, 0x18, serverFlight))));
+            out.add(gwlb(ipv4Packet(6, CLIENT, SERVER, tcp(port, 443, c, s, 0x18, clientFinished))));
+            c += clientFinished.length;
+            for (int k = 0; k < 3; k++) {
+                out.add(gwlb(ipv4Packet(6, CLIENT, SERVER, tcp(port, 443, c, s, 0x18, data))));
+                c += data.length;
+                out.add(gwlb(ipv4Packet(6, SERVER, CLIENT, tcp(443, port, s, c, 0x18, data))));
+                s += data.length;
+            }
+            out.add(gwlb(ipv4Packet(6, CLIENT, SERVER, tcp(port, 443, c, s, 0x11, new byte[0]))));
+            out.add(gwlb(ipv4Packet(6, SERVER, CLIENT, tcp(443, port, s, c + 1, 0x11, new byte[0]))));
+            out.add(gwlb(ipv4Packet(6, CLIENT, SERVER, tcp(port, 443, c + 1, s + 1, 0x10, new byte[0]))));
+        }
+        return out;
+    }
+
+    @Test
     void destinationBindingReadsAnswersAndChecksFlowsWithoutAllocating() throws Exception {
         // docs/destination-binding.md: per flow a DNS query and its answer (bound), a TLS flow to the address given
         // (bound, passes) and one to another address (mismatch: alert and drop in enforce), an SSH SYN matched by

@@ -121,6 +121,10 @@ public final class StatefulMetrics {
         FunctionCounter.builder("appliance.stateful.alerts", counters, StatefulCounters::alerts)
                 .description("Logged rule matches and default alert actions (EVE alert records produced)")
                 .register(registry);
+        FunctionCounter.builder("appliance.stateful.encrypted.flows", counters, StatefulCounters::encryptedFlows)
+                .description("TLS flows whose payload inspection stopped when their encrypted records started"
+                        + " (stateful.encryptionHandling: default)")
+                .register(registry);
         FunctionCounter.builder("appliance.stateful.midstream.flows", counters, StatefulCounters::midstreamFlows)
                 .description("TCP flows picked up without a handshake; the stream exception policy applied")
                 .register(registry);

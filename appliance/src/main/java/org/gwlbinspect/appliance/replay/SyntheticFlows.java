@@ -4,8 +4,12 @@ package org.gwlbinspect.appliance.replay;
  * Inner IPv4 packets of {@code flows} generated TLS-over-TCP conversations, for load tests and benchmarks that need
  * more traffic than a capture holds: per flow a handshake (SYN, SYN-ACK, ACK), a ClientHello with a server name, then
  * {@code dataPackets} packets of {@code payloadBytes}, alternating server and client: TLS application-data records,
- * the server's first one after a TLS 1.3 ServerHello (which ends the appliance's wait for a certificate), with
+ * the server's first one after a TLS 1.3 ServerHello (which ends the appliance's wait for a certificate) and a
+ * change_cipher_spec record, the client's first one after a change_cipher_spec record too, as TLS 1.3 stacks send them
+ * in middlebox compatibility mode (RFC 8446 Appendix D.4: OpenSSL, BoringSSL, NSS, Go's crypto/tls by default), with
  * consistent sequence and acknowledgement numbers, so the stream reassembly and the L7 parsers see a real conversation.
+ * The server's first data packet completes an application-data record after its hello: from there on the appliance
+ * no longer inspects the flow with payload rules ({@code stateful.encryptionHandling: default}, docs/encrypted-tls.md).
  *
  * <p>Packets are numbered in waves of {@link #WAVE_FLOWS} flows: within a wave round-robin (packet 0 of each of its
  * flows, then packet 1, ...), so that many flows are in progress at once, but not more than the appliance's L7 parser
@@ -41,8 +45,10 @@ public final class SyntheticFlows {
     /** The TLS 1.3 ServerHello record: record header, handshake header, version, random, empty session id, cipher
      * suite, compression, extensions length and supported_versions (RFC 8446 §4.1.3, §4.2.1). */
     private static final int SERVER_HELLO_BYTES = 5 + 4 + 2 + 32 + 1 + 2 + 1 + 2 + 6;
-    /** The smallest payload: a ServerHello and an application-data record header. */
-    public static final int MIN_PAYLOAD_BYTES = SERVER_HELLO_BYTES + TLS_RECORD_HEADER;
+    /** A change_cipher_spec record (RFC 8446 Appendix D.4): header and its one byte, 1. */
+    private static final int CHANGE_CIPHER_SPEC_BYTES = TLS_RECORD_HEADER + 1;
+    /** The smallest payload: a ServerHello, a change_cipher_spec and an application-data record header. */
+    public static final int MIN_PAYLOAD_BYTES = SERVER_HELLO_BYTES + CHANGE_CIPHER_SPEC_BYTES + TLS_RECORD_HEADER;
     /** The largest payload that keeps a packet within a 1500-byte MTU. */
     public static final int MAX_PAYLOAD_BYTES = 1500 - IPV4_HEADER - TCP_HEADER;
 
@@ -60,8 +66,8 @@ public final class SyntheticFlows {
     public SyntheticFlows(int flows, int dataPackets, int payloadBytes) {
         if (flows < 1) throw new IllegalArgumentException("flows must be >= 1, got " + flows);
         if (dataPackets < 0) throw new IllegalArgumentException("dataPackets must be >= 0, got " + dataPackets);
-        if (payloadBytes < TLS_RECORD_HEADER || payloadBytes > MAX_PAYLOAD_BYTES)
-            throw new IllegalArgumentException("payloadBytes must be in [" + TLS_RECORD_HEADER + ", "
+        if (payloadBytes < MIN_PAYLOAD_BYTES || payloadBytes > MAX_PAYLOAD_BYTES)
+            throw new IllegalArgumentException("payloadBytes must be in [" + MIN_PAYLOAD_BYTES + ", "
                     + MAX_PAYLOAD_BYTES + "], got " + payloadBytes);
         this.flows = flows;
         this.dataPackets = dataPackets;
@@ -132,8 +138,8 @@ public final class SyntheticFlows {
                 packet(out, client, clientPort, server, SERVER_PORT, clientSeq, serverSeq, PSH_ACK, hello, helloLength);
             default ->
                 fromServer(k)
-                        ? data(out, server, SERVER_PORT, client, clientPort, serverSeq, clientSeq, flow + k, k == 4)
-                        : data(out, client, clientPort, server, SERVER_PORT, clientSeq, serverSeq, flow + k, false);
+                        ? data(out, server, SERVER_PORT, client, clientPort, serverSeq, clientSeq, flow + k, k)
+                        : data(out, client, clientPort, server, SERVER_PORT, clientSeq, serverSeq, flow + k, k);
         };
     }
 
@@ -142,14 +148,19 @@ public final class SyntheticFlows {
         return (k - SETUP_PACKETS) % 2 == 0;
     }
 
-    private int data(
-            byte[] out, int src, int srcPort, int dst, int dstPort, long seq, long ack, int seed, boolean serverHello) {
+    /** Data packet {@code k}: the side's first one starts its encrypted part, after the hello for the server. */
+    private int data(byte[] out, int src, int srcPort, int dst, int dstPort, long seq, long ack, int seed, int k) {
         int offset = IPV4_HEADER + TCP_HEADER;
         int record = payloadBytes;
-        if (serverHello) {
+        if (k == SETUP_PACKETS) {
             writeServerHello(out, offset, seed);
             offset += SERVER_HELLO_BYTES;
             record -= SERVER_HELLO_BYTES;
+        }
+        if (k <= SETUP_PACKETS + 1) {
+            writeChangeCipherSpec(out, offset);
+            offset += CHANGE_CIPHER_SPEC_BYTES;
+            record -= CHANGE_CIPHER_SPEC_BYTES;
         }
         // A TLS application-data record (RFC 8446 §5.1), so no payload rule anchored at the start matches it.
         out[offset] = 0x17;
@@ -205,6 +216,15 @@ public final class SyntheticFlows {
         long pseudo = (src >>> 16) + (src & 0xFFFF) + (dst >>> 16) + (dst & 0xFFFF) + 6 + TCP_HEADER + payload;
         putU16(out, t + 16, checksum(out, t, TCP_HEADER + payload, pseudo));
         return total;
+    }
+
+    /** RFC 8446 Appendix D.4: the dummy change_cipher_spec a TLS 1.3 peer sends in middlebox compatibility mode. */
+    private static void writeChangeCipherSpec(byte[] h, int n) {
+        h[n] = 0x14;
+        h[n + 1] = 0x03;
+        h[n + 2] = 0x03;
+        putU16(h, n + 3, 1);
+        h[n + 5] = 0x01;
     }
 
     private void writeServerHello(byte[] h, int n, int seed) {

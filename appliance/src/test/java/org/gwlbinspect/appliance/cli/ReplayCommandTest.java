@@ -85,7 +85,7 @@ class ReplayCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .isEqualTo("replay: give a capture file (only --target can do without one, with --synthetic-flows)\n"
                         + "replay: give a capture file, --synthetic-flows N, or both\n"
-                        + "replay: --synthetic-payload must be in [60, 1460]\n");
+                        + "replay: --synthetic-payload must be in [66, 1460]\n");
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.gwlbinspect.codec.ip.InnerPacket;
 import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.gwlbinspect.stateful.EncryptionHandling;
 import org.gwlbinspect.stateful.StatefulConfig;
 import org.gwlbinspect.verdict.Enforcement;
 import org.gwlbinspect.verdict.Verdict;
@@ -91,10 +92,19 @@ class SyntheticFlowsTest {
         try {
             // Sized to the flows, as replay sizes it to --flows: nothing is dropped.
             assertThat(replay(policy, 300, ReplayPipeline.statefulFor(300))).isEqualTo(new long[] {300 * 8, 0, 300});
-            // The appliance's kind of bound, smaller than the open flows: the 200 flows beyond it take the stream
-            // exception policy (drop) for their ClientHello and 4 data packets; their handshakes pass.
-            assertThat(replay(policy, 300, ReplayPipeline.statefulFor(100)))
+            // The appliance's kind of bound, smaller than the open flows, with the encrypted records inspected
+            // (stateful.encryptionHandling: full): the 200 flows beyond it take the stream exception policy (drop)
+            // for their ClientHello and 4 data packets; their handshakes pass.
+            assertThat(replay(
+                            policy,
+                            300,
+                            ReplayPipeline.statefulFor(100).withEncryptionHandling(EncryptionHandling.FULL)))
                     .isEqualTo(new long[] {300 * 8 - 200 * 5, 200 * 5, 300});
+            // By default a flow gives its state back at the server's first encrypted record: only the first wave's
+            // 156 flows beyond the 100 states, whose ClientHellos came before any was given back, are dropped; the
+            // second wave's 44 flows find the states the first 100 gave back.
+            assertThat(replay(policy, 300, ReplayPipeline.statefulFor(100)))
+                    .isEqualTo(new long[] {300 * 8 - 156 * 5, 156 * 5, 300});
         } finally {
             policy.patterns().close();
         }

@@ -15,6 +15,9 @@ import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.flow.FlowTableConfig;
 import org.gwlbinspect.policy.PolicyLoadOptions;
+import org.gwlbinspect.stateful.EncryptionHandling;
+import org.gwlbinspect.stateful.StatefulConfig;
+import org.gwlbinspect.verdict.Enforcement;
 import org.gwlbinspect.verdict.Verdict;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -52,7 +55,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *       flow, divided by 10 (ns per packet of a short flow).
  * </ul>
  *
- * Policies: none (pass-through), the 100-domain TLS_SNI + HTTP_HOST deny list (200 rules), and the mixed IPS set of 10,
+ * <p>{@code encryptionHandling}: {@code default} (the appliance's, Suricata 7's) stops payload inspection of a TLS flow
+ * at its first encrypted record after the server's hello, which {@link SyntheticFlows}' first server data packet
+ * completes, so the established packets are neither reassembled nor scanned; {@code full} inspects them as any
+ * cleartext TCP flow's data: the reassembly, lookback and Hyperscan stream scan a non-TLS flow costs under payload
+ * rules (docs/encrypted-tls.md).
+ *
+ * <p>Policies: none (pass-through), the 100-domain TLS_SNI + HTTP_HOST deny list (200 rules), and the mixed IPS set of 10,
  * 100, 1 000 and 10 000 rules ({@link BenchmarkPolicies}: the same mix of rule kinds at every size, payload rules
  * included, so the sizes differ in rule count only). The clock moves 1 µs of capture time per packet, so flow expiry
  * runs as the appliance's housekeeping would.
@@ -75,6 +84,9 @@ public class ReplayPipelineBenchmark {
 
     @Param({"none", "domains-100", "mixed-10", "mixed-100", "mixed-1000", "mixed-10000"})
     public String policy;
+
+    @Param({"default", "full"})
+    public String encryptionHandling;
 
     private CompiledPolicy compiled;
     private ReplayPipeline pipeline;
@@ -101,8 +113,10 @@ public class ReplayPipelineBenchmark {
                         FlowTableConfig.defaults().tcpIdleTimeout(),
                         FlowTableConfig.defaults().otherIdleTimeout(),
                         FlowTableConfig.defaults().fragmentTimeout()),
+                StatefulConfig.defaults().withEncryptionHandling(EncryptionHandling.ofLabel(encryptionHandling)),
                 null,
-                ReplayOptions.DEFAULT_MAX_DATAGRAM_BYTES);
+                ReplayOptions.DEFAULT_MAX_DATAGRAM_BYTES,
+                Enforcement.ENFORCE);
         pipeline.tracksDecidingStage(true); // for the message below; the data path has no such bookkeeping
         SyntheticFlows flows = new SyntheticFlows(FLOWS, DATA_PACKETS, PAYLOAD_BYTES);
         GwlbEncapsulator encapsulator = new GwlbEncapsulator(ReplayOptions.DEFAULT_ENDPOINT_ID, 0);

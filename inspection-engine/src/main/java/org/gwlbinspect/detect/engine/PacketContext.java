@@ -47,6 +47,12 @@ public final class PacketContext {
     /** Payload length ({@code dsize}). */
     public int payloadLength;
     /**
+     * The packet's payload may be inspected. False on the packets of a TLS flow after its encrypted part started
+     * (Suricata 7 {@code PKT_NOPAYLOAD_INSPECTION}, docs/encrypted-tls.md): the caller then sets neither the payload
+     * nor the stream, and a {@code dsize} that requires a payload does not match (Suricata's signature mask).
+     */
+    public boolean payloadInspection = true;
+    /**
      * First packet of the flow in this direction: IP-only rules are evaluated only then (policy.md §3.3). Defaults to
      * true, so a caller that does not track it evaluates IP-only rules on every packet.
      */

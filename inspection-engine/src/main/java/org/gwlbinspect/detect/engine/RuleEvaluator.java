@@ -539,7 +539,7 @@ public final class RuleEvaluator implements AutoCloseable {
 
         static CondData of(long sid, Condition c) {
             return switch (c) {
-                case Condition.Dsize d -> new UintCond(d.size(), 0);
+                case Condition.Dsize d -> new DsizeCond(d.size());
                 case Condition.IpProto p -> new UintCond(p.protocol(), 1);
                 case Condition.Ttl t -> new UintCond(t.ttl(), 2);
                 case Condition.TcpFlags f -> new TcpFlagsCond(f);
@@ -609,13 +609,34 @@ public final class RuleEvaluator implements AutoCloseable {
 
         @Override
         boolean matches(PacketContext ctx) {
-            long value =
-                    switch (field) {
-                        case 0 -> ctx.payloadLength;
-                        case 1 -> ctx.ipProtocol;
-                        default -> ctx.ttl;
-                    };
+            long value = field == 1 ? ctx.ipProtocol : ctx.ttl;
             return match.matches(value);
+        }
+    }
+
+    /**
+     * {@code dsize}. Suricata 7 gives a rule whose {@code dsize} needs a payload ({@code >}, {@code >=}, {@code !=}, a
+     * range, or {@code =} a positive size) the signature mask {@code SIG_MASK_REQUIRE_PAYLOAD}
+     * ({@code SignatureCreateMask}), which a packet without payload inspection ({@code PKT_NOPAYLOAD_INSPECTION}) does
+     * not have: such a rule does not match it, whatever its size. {@code <}, {@code <=} and {@code =0} still do.
+     */
+    private static final class DsizeCond extends CondData {
+        private final UintMatch match;
+        private final boolean requiresPayload;
+
+        DsizeCond(UintMatch match) {
+            this.match = match;
+            this.requiresPayload = switch (match.operator()) {
+                case GREATER, GREATER_OR_EQUAL, NOT_EQUAL, RANGE -> true;
+                case EQUAL -> match.value() > 0;
+                case LESS, LESS_OR_EQUAL -> false;
+            };
+        }
+
+        @Override
+        boolean matches(PacketContext ctx) {
+            if (requiresPayload && !ctx.payloadInspection) return false;
+            return match.matches(ctx.payloadLength);
         }
     }
 

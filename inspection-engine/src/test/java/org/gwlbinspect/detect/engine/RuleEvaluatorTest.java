@@ -401,6 +401,41 @@ class RuleEvaluatorTest {
     }
 
     @Test
+    void withoutPayloadInspectionADsizeThatNeedsAPayloadNeverMatchesAsSuricatasSignatureMask() throws Exception {
+        // Suricata 7 SignatureCreateMask: >, >=, !=, a range and =N>0 require a payload; <, <= and =0 do not.
+        RuleEvaluator ev = evaluator("""
+                alert tcp any any -> any any (dsize:>10; sid:1;)
+                alert tcp any any -> any any (dsize:>=0; sid:2;)
+                alert tcp any any -> any any (dsize:!5; sid:3;)
+                alert tcp any any -> any any (dsize:10<>100; sid:4;)
+                alert tcp any any -> any any (dsize:50; sid:5;)
+                alert tcp any any -> any any (dsize:<100; sid:6;)
+                alert tcp any any -> any any (dsize:<=50; sid:7;)
+                alert tcp any any -> any any (dsize:0; sid:8;)
+                """);
+        PacketContext ctx = toServer(ACK, true);
+        ctx.payloadLength = 50;
+        ev.evaluate(ctx, state, sink);
+        assertThat(alerts)
+                .containsExactly(
+                        "0:ALERT:PASS",
+                        "1:ALERT:PASS",
+                        "2:ALERT:PASS",
+                        "3:ALERT:PASS",
+                        "4:ALERT:PASS",
+                        "5:ALERT:PASS",
+                        "6:ALERT:PASS");
+        alerts.clear();
+        ctx.payloadInspection = false; // a TLS flow after its encrypted part started
+        ev.evaluate(ctx, state, sink);
+        assertThat(alerts).containsExactly("5:ALERT:PASS", "6:ALERT:PASS");
+        alerts.clear();
+        ctx.payloadLength = 0;
+        ev.evaluate(ctx, state, sink);
+        assertThat(alerts).containsExactly("5:ALERT:PASS", "6:ALERT:PASS", "7:ALERT:PASS");
+    }
+
+    @Test
     void transformsToLowercaseAndStripWhitespaceApplyBeforeMatching() throws Exception {
         RuleEvaluator ev = evaluator("""
                 alert http any any -> any any (http.user_agent; to_lowercase; strip_whitespace; content:"evilbot"; startswith; sid:1;)
