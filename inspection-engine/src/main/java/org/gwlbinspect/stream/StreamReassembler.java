@@ -167,10 +167,12 @@ public final class StreamReassembler {
             StreamEventCounters counters) {
         this.result = StreamEvent.NONE;
         this.counters = counters;
+        // The acknowledgement first: the peer's chunk it frees is then the one this segment's history copy takes
+        // from the pool's top, still in the cache (the two directions' states are independent otherwise).
+        if ((flags & ACK) != 0) peer.acknowledge(ack);
         if (!stopped) acceptSegment(seq, flags, buffer, offset, length, sink);
         sink.onSegmentEnd(next);
         if ((flags & RST) != 0) RESET_SEEN.setOpaque(this, true);
-        if ((flags & ACK) != 0) peer.acknowledge(ack);
         this.counters = null;
         return result;
     }
@@ -297,6 +299,7 @@ public final class StreamReassembler {
             return;
         }
         advanceTail(Math.max(tail, next - historyBytes));
+        freeTailChunkIfUnused();
     }
 
     private void removeFirstRange() {
@@ -467,6 +470,20 @@ public final class StreamReassembler {
         windowStart = target;
     }
 
+    /**
+     * Gives back the chunk that holds the tail once it keeps nothing: every inspected byte acknowledged (or no history
+     * kept) and no out-of-order byte in it. {@link #advanceTail} frees only the chunks wholly below the tail, so a
+     * direction that sends less than a chunk between acknowledgements (most request/response traffic) would otherwise
+     * hold its chunk for as long as the flow lives, each flow a chunk of its own, which the next copy finds cold.
+     * Freed here, the chunk goes back to the top of the pool, where the next segment of any flow takes it warm.
+     */
+    private void freeTailChunkIfUnused() {
+        if (tail != next || heldChunks == 0) return;
+        long chunkEnd = windowStart + chunkMask + 1; // windowStart is the tail's chunk
+        if (rangeCount > 0 && rangeStart[0] < chunkEnd) return;
+        freeSlot((int) (windowStart >>> chunkShift) & slotMask);
+    }
+
     private void freeSlot(int slot) {
         int chunk = slots[slot];
         if (chunk >= 0) {
@@ -484,6 +501,7 @@ public final class StreamReassembler {
                 long at = Math.min(offsetOf(ack), next); // never trust an ACK for bytes not inspected
                 if (at > acked) acked = at;
                 advanceTail(at);
+                freeTailChunkIfUnused();
             }
         } finally {
             exit();

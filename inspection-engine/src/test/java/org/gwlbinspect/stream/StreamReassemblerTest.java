@@ -338,6 +338,94 @@ class StreamReassemblerTest {
     }
 
     @Test
+    void givesItsChunkBackOnceEveryRetainedByteIsAcknowledgedAndStillComparesWhatFollows() {
+        syn();
+        data(0, "abcdefgh"); // less than a chunk
+        send(SERVER, 50_000, SYN | ACK, "");
+        assertThat(pool.chunkPool().available()).isEqualTo(63);
+
+        serverAck(ISN + 1 + 5); // a part: the chunk still holds bytes to compare with
+        assertThat(pool.chunkPool().available()).isEqualTo(63);
+        serverAck(ISN + 1 + 8);
+
+        assertThat(client().retainedBytes()).isZero();
+        assertThat(pool.chunkPool().available()).isEqualTo(64);
+        assertThat(data(0, "XXXXXXXX")).isEqualTo(StreamEvent.RETRANSMISSION); // acknowledged: the receiver drops it
+        assertThat(data(8, "ijk")).isEqualTo(StreamEvent.NONE); // the same chunk's offsets, in a chunk taken anew
+        assertThat(pool.chunkPool().available()).isEqualTo(63);
+        assertThat(data(8, "iXk")).isEqualTo(StreamEvent.OVERLAP_CONFLICT);
+        assertThat(data(9, "jk")).isEqualTo(StreamEvent.RETRANSMISSION);
+        assertThat(sink.text()).isEqualTo("abcdefghijk");
+    }
+
+    @Test
+    void keepsTheTailChunkWhileOutOfOrderBytesLieInIt() {
+        syn();
+        data(0, "abcd");
+        data(10, "klm"); // out of order, in the tail's chunk
+        send(SERVER, 50_000, SYN | ACK, "");
+
+        serverAck(ISN + 1 + 4);
+
+        assertThat(client().retainedBytes()).isZero();
+        assertThat(pool.chunkPool().available()).isEqualTo(63);
+        assertThat(data(4, "efghij")).isEqualTo(StreamEvent.NONE);
+        assertThat(sink.text()).isEqualTo("abcdefghijklm");
+    }
+
+    @Test
+    void aRequestResponseConversationHoldsOnlyTheChunksOfItsUnacknowledgedMessage() {
+        syn();
+        send(SERVER, 50_000, SYN | ACK, "");
+        long client = ISN + 1;
+        long server = 50_001;
+        for (int i = 0; i < 20; i++) {
+            String request = alphabet(100 + i);
+            pool.accept(
+                    handle,
+                    CLIENT,
+                    client,
+                    server,
+                    ACK | PSH,
+                    packet(request),
+                    HEADROOM,
+                    request.length(),
+                    sink,
+                    counters);
+            client += request.length();
+            assertThat(pool.chunkPool().available())
+                    .as("after request %d", i)
+                    .isEqualTo(64 - chunksSpanned(client - ISN - 1 - request.length(), request.length()));
+            String response = alphabet(90 + i);
+            pool.accept(
+                    handle,
+                    SERVER,
+                    server,
+                    client,
+                    ACK | PSH,
+                    packet(response),
+                    HEADROOM,
+                    response.length(),
+                    StreamDataSink.NONE,
+                    counters);
+            server += response.length();
+            assertThat(pool.chunkPool().available())
+                    .as("after response %d", i)
+                    .isEqualTo(64 - chunksSpanned(server - 50_001 - response.length(), response.length()));
+        }
+        assertThat(send(SERVER, server - 5, ACK | PSH, "XXXXX")).isEqualTo(StreamEvent.OVERLAP_CONFLICT);
+    }
+
+    /** The 256-byte chunks that stream offsets {@code [from, from + length)} touch. */
+    private static int chunksSpanned(long from, int length) {
+        return (int) ((from + length - 1) / 256 - from / 256 + 1);
+    }
+
+    private void serverAck(long ack) {
+        pool.accept(handle, SERVER, 50_001, ack, ACK, packet(""), 0, 0, sink, counters);
+    }
+
+    @Test
     void flagsRetransmissionOfBytesNeitherRetainedNorAcknowledged() {
         use(config(4, 64, 1 << 20, 4096, 8, 8192, 256));
         syn();

@@ -251,7 +251,9 @@ public final class ReplayPipeline implements AutoCloseable {
         verdict = inspector.inspect(inner, datagram, table, slot, resolver.direction(), nowNanos);
         if (tracksDecidingStage) decidedBy = stageThatDecided();
         if (verdict != Verdict.PASS) {
-            dropReason = DropReason.POLICY_DROP;
+            // The inspector's reason, as the worker counts it (policy_drop, destination_binding, ...).
+            DropReason reason = inspector.dropReason();
+            dropReason = reason != null ? reason : DropReason.POLICY_DROP;
             resolver.datagramDropped(inner, nowNanos); // its later fragments are dropped with it
         }
         if (alertCount > 0) keepUpWithLogWriter();

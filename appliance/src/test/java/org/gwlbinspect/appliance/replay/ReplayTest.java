@@ -10,11 +10,13 @@ import static org.gwlbinspect.codec.TestPackets.udp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import java.util.Map;
 import org.gwlbinspect.appliance.GwlbPeer;
 import org.gwlbinspect.detect.CompiledPolicy;
 import org.gwlbinspect.detect.PolicyCompiler;
+import org.gwlbinspect.l7.TlsMessages;
 import org.gwlbinspect.policy.PolicyLoadOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -233,6 +236,82 @@ class ReplayTest {
         JsonNode first = jsonLines(verdicts).get(0);
         assertThat(first.get("src_ip").asText()).isEqualTo("10.1.0.1"); // the inner packet, not the outer one
         assertThat(first.get("dest_port").asInt()).isEqualTo(443);
+    }
+
+    @Test
+    void countsADestinationBindingDropUnderItsOwnReasonAsTheWorkerDoes(@TempDir Path dir) throws Exception {
+        // The client is told allowed.example is 192.0.2.1, then opens TLS with that SNI to another address: the pass
+        // rule's destination_binding:enforce drops the ClientHello (mismatch), the flow verdict drops what follows.
+        long client = ipv4(10, 1, 0, 1);
+        long resolver = ipv4(10, 2, 0, 53);
+        long bound = ipv4(192, 0, 2, 1);
+        long other = ipv4(198, 51, 100, 7);
+        Path rules = Files.writeString(dir.resolve("binding.rules"), """
+                pass tls $HOME_NET any -> $EXTERNAL_NET any (tls.sni; content:"allowed.example"; startswith; \
+                endswith; nocase; destination_binding:enforce; flow:to_server, established; sid:1;)
+                drop tls $HOME_NET any -> $EXTERNAL_NET any (ssl_state:client_hello; flow:to_server, established; \
+                sid:2;)
+                """);
+        policy = new PolicyCompiler(PolicyLoadOptions.defaults()).compile(rules);
+        byte[] hello = TlsMessages.javaClientHello("allowed.example", "TLSv1.3", "TLSv1.2");
+        List<byte[]> packets = new ArrayList<>();
+        packets.add(ipv4Packet(17, client, resolver, udp(40001, 53, dns(0x4321, "allowed.example"))));
+        packets.add(ipv4Packet(17, resolver, client, udp(53, 40001, dns(0x4321, "allowed.example", bound))));
+        int port = 40002;
+        for (long server : new long[] {other, bound}) {
+            packets.add(ipv4Packet(6, client, server, tcp(port, 443, 1000, 0, 0x02, new byte[0])));
+            packets.add(ipv4Packet(6, server, client, tcp(443, port, 5000, 1001, 0x12, new byte[0])));
+            packets.add(ipv4Packet(6, client, server, tcp(port, 443, 1001, 5001, 0x10, new byte[0])));
+            packets.add(ipv4Packet(6, client, server, tcp(port, 443, 1001, 5001, 0x18, hello)));
+            packets.add(ipv4Packet(6, client, server, tcp(port, 443, 1001 + hello.length, 5001, 0x18, new byte[20])));
+            port++;
+        }
+        PcapFiles capture = new PcapFiles(LinkFrame.LINKTYPE_RAW);
+        for (int i = 0; i < packets.size(); i++) capture.add(1_700_000_000_000_000L + i * 100L, packets.get(i));
+        Path verdicts = dir.resolve("v.json");
+
+        ReplaySummary summary = Replay.run(
+                ReplayOptions.of(capture.write(dir.resolve("binding.pcap")))
+                        .withPolicy(policy)
+                        .withOutputs(null, verdicts.toString(), null),
+                NO_OUTPUT);
+
+        assertThat(summary.dropped()).isEqualTo(Map.of("destination_binding", 1L, "policy_drop", 1L));
+        assertThat(summary.passed()).isEqualTo(2 + 3 + 5);
+        assertThat(summary.alertsBySid()).isEqualTo(Map.of(1L, 1L));
+        List<JsonNode> lines = jsonLines(verdicts);
+        assertThat(lines.get(5).get("reason").asText()).isEqualTo("destination_binding");
+        assertThat(lines.get(6).get("reason").asText()).isEqualTo("policy_drop");
+    }
+
+    /** A DNS query for {@code name} (type A, class IN), or its answer when {@code addresses} are given. */
+    private static byte[] dns(int id, String name, long... addresses) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean answer = addresses.length > 0;
+        out.writeBytes(new byte[] {
+            (byte) (id >>> 8),
+            (byte) id,
+            (byte) (answer ? 0x81 : 0x01),
+            (byte) (answer ? 0x80 : 0),
+            0,
+            1,
+            0,
+            (byte) addresses.length,
+            0,
+            0,
+            0,
+            0
+        });
+        for (String label : name.split("\\.")) {
+            out.write(label.length());
+            out.writeBytes(label.getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes(new byte[] {0, 0, 1, 0, 1});
+        for (long a : addresses) {
+            out.writeBytes(new byte[] {(byte) 0xC0, 12, 0, 1, 0, 1, 0, 0, 0x01, 0x2C, 0, 4});
+            out.writeBytes(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
+        }
+        return out.toByteArray();
     }
 
     /** "packet verdict sids" per line of expected-verdicts.tsv for this capture and policy. */
