@@ -219,15 +219,29 @@ public final class StatelessEngine {
         int d = x.destinationSet(ipVersion, dstHi, dstLo);
         int sp = hasPorts ? x.sourcePortSet(srcPort) : x.allRules;
         int dp = hasPorts ? x.destinationPortSet(dstPort) : x.allRules;
-        for (int w = 0, words = x.words; w < words; w++) {
-            long candidates = sets[p + w] & sets[s + w] & sets[d + w] & sets[sp + w] & sets[dp + w];
-            while (candidates != 0) {
-                int r = (w << 6) + Long.numberOfTrailingZeros(candidates);
-                if (ruleMatches(
-                        r, ipVersion, srcHi, srcLo, dstHi, dstLo, proto, hasPorts, srcPort, dstPort, tcpFlags)) {
-                    return r;
+        long[] summaries = x.summaries;
+        int words = x.words;
+        int summaryWords = x.summaryWords;
+        int ps = p / words * summaryWords;
+        int ss = s / words * summaryWords;
+        int ds = d / words * summaryWords;
+        int sps = sp / words * summaryWords;
+        int dps = dp / words * summaryWords;
+        for (int m = 0; m < summaryWords; m++) {
+            long live =
+                    summaries[ps + m] & summaries[ss + m] & summaries[ds + m] & summaries[sps + m] & summaries[dps + m];
+            while (live != 0) {
+                int w = (m << 6) + Long.numberOfTrailingZeros(live);
+                live &= live - 1;
+                long candidates = sets[p + w] & sets[s + w] & sets[d + w] & sets[sp + w] & sets[dp + w];
+                while (candidates != 0) {
+                    int r = (w << 6) + Long.numberOfTrailingZeros(candidates);
+                    if (ruleMatches(
+                            r, ipVersion, srcHi, srcLo, dstHi, dstLo, proto, hasPorts, srcPort, dstPort, tcpFlags)) {
+                        return r;
+                    }
+                    candidates &= candidates - 1;
                 }
-                candidates &= candidates - 1;
             }
         }
         return isFragment ? FRAGMENT_DEFAULT_ACTIONS : DEFAULT_ACTIONS;

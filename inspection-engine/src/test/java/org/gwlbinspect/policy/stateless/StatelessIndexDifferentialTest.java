@@ -109,7 +109,7 @@ class StatelessIndexDifferentialTest {
     void defaultCompileIndexesFromTheThresholdOnAndAgreesThere() {
         SplittableRandom random = new SplittableRandom(99);
         FirewallPolicy small = randomPolicy(random, StatelessEngine.MIN_INDEXED_RULES - 1);
-        FirewallPolicy large = randomPolicy(random, 2_000);
+        FirewallPolicy large = randomPolicy(random, 5_000); // 79 words: two summary words
         assertThat(StatelessEngine.compile(small).indexed()).isFalse();
         StatelessEngine indexed = StatelessEngine.compile(large);
         assertThat(indexed.indexed()).isTrue();
