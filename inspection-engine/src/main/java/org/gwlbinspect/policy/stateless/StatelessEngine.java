@@ -11,6 +11,7 @@ import org.gwlbinspect.policy.IpPrefix;
 import org.gwlbinspect.policy.PortRange;
 import org.gwlbinspect.policy.StatelessAction;
 import org.gwlbinspect.policy.StatelessActions;
+import org.gwlbinspect.policy.StatelessMatch;
 import org.gwlbinspect.policy.StatelessRule;
 import org.gwlbinspect.policy.StatelessRuleGroup;
 import org.gwlbinspect.policy.TcpFlagsMatch;
@@ -26,6 +27,15 @@ import org.gwlbinspect.policy.TcpFlagsMatch;
  * protocols 6 and 17"). Addresses are the flow stage's two-long form: IPv6 high and low 64 bits, IPv4 {@code hi = 0}
  * and {@code lo} the unsigned 32-bit address.
  *
+ * <p>From {@link #MIN_INDEXED_RULES} rules on, {@link #match} does not try every rule: a {@link RuleIndex} gives, per
+ * field value, the rules that field does not rule out as a bit set over rule positions; the sets of the packet's five
+ * fields are ANDed word by word and only the rules left are checked in full, lowest position first, so the outcome is
+ * the linear loop's (the differential test compares the two). Below that count the linear loop is kept: the index's
+ * four binary searches cost 40–60 ns, about what ten rule checks do, and a packet an early rule matches would pay them
+ * for nothing (docs/performance.md, "The stateless engine's index"). It is kept too when the index's bit sets would
+ * exceed {@link #INDEX_BUDGET_BYTES} (distinct sets × rules / 8 bytes: about 50 000 distinct sets at 10 000 rules),
+ * where compile time and memory would outgrow what the packets save.
+ *
  * <p>Immutable and thread-safe; {@link #match} and {@link #evaluate} allocate nothing. Custom action counts live in
  * an array the caller owns ({@link #newCustomActionCounts()}), one per worker.
  */
@@ -37,8 +47,16 @@ public final class StatelessEngine {
     /** Outcome: a fragment of a protocol other than UDP, dropped without trying the rules. */
     public static final int NON_UDP_FRAGMENT = -3;
 
+    /** Rule count from which {@link #compile} builds the index (the crossover measured in docs/performance.md). */
+    public static final int MIN_INDEXED_RULES = 16;
+    /** The most the index's bit sets may take; a policy that needs more keeps the linear loop. */
+    public static final long INDEX_BUDGET_BYTES = 64L << 20;
+
     private static final int TCP = 6;
     private static final int UDP = 17;
+
+    /** The bit-set index, or {@code null} where the rules are tried one by one. */
+    private final RuleIndex index;
 
     private final int ruleCount;
     private final StatelessAction[] ruleActions;
@@ -78,8 +96,9 @@ public final class StatelessEngine {
     private final List<CustomActionCounter> counters;
     private final List<StatelessRuleRef> rules;
 
-    private StatelessEngine(Builder b, FirewallPolicy policy) {
+    private StatelessEngine(Builder b, FirewallPolicy policy, int minIndexedRules) {
         ruleCount = b.rules.size();
+        index = ruleCount >= minIndexedRules ? RuleIndex.build(b.matches, INDEX_BUDGET_BYTES) : null;
         ruleActions = b.actions.toArray(new StatelessAction[0]);
         defaultAction = policy.statelessDefaultActions().standard();
         fragmentDefaultAction = policy.statelessFragmentDefaultActions().standard();
@@ -110,8 +129,28 @@ public final class StatelessEngine {
         rules = List.copyOf(b.rules);
     }
 
-    /** Compiles the stateless part of a loaded policy. */
+    /** Compiles the stateless part of a loaded policy, with the index where it pays (see the class comment). */
     public static StatelessEngine compile(FirewallPolicy policy) {
+        return compile(policy, MIN_INDEXED_RULES);
+    }
+
+    /**
+     * Compiles the stateless part of a loaded policy without the index: every packet tries the rules one by one. The
+     * reference the index is tested and measured against.
+     */
+    public static StatelessEngine compileLinear(FirewallPolicy policy) {
+        return compile(policy, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Compiles with the index whatever the rule count (within the budget): for tests of the index on few rules and the
+     * benchmark that finds {@link #MIN_INDEXED_RULES}.
+     */
+    public static StatelessEngine compileIndexed(FirewallPolicy policy) {
+        return compile(policy, 0);
+    }
+
+    private static StatelessEngine compile(FirewallPolicy policy, int minIndexedRules) {
         Builder b = new Builder();
         List<StatelessRuleGroup> groups = new ArrayList<>(policy.statelessGroups());
         groups.sort(Comparator.comparingInt(StatelessRuleGroup::priority));
@@ -120,7 +159,7 @@ public final class StatelessEngine {
         }
         b.addCustom(null, policy.statelessCustomActions(), policy.statelessDefaultActions());
         b.addCustom(null, policy.statelessCustomActions(), policy.statelessFragmentDefaultActions());
-        return new StatelessEngine(b, policy);
+        return new StatelessEngine(b, policy, minIndexedRules);
     }
 
     /**
@@ -149,20 +188,97 @@ public final class StatelessEngine {
         int proto = protocol & 0xFF;
         if (isFragment && proto != UDP) return NON_UDP_FRAGMENT;
         boolean hasPorts = proto == TCP || proto == UDP;
-        int word = proto >>> 6;
-        long bit = 1L << (proto & 63);
+        if (index != null) {
+            return indexedMatch(
+                    ipVersion, srcHi, srcLo, dstHi, dstLo, proto, hasPorts, srcPort, dstPort, tcpFlags, isFragment);
+        }
         for (int r = 0; r < ruleCount; r++) {
-            if ((protocolMasks[(r << 2) + word] & bit) == 0) continue;
-            if (!addressMatches(sourceFrom[r], sourceTo[r], ipVersion, srcHi, srcLo)) continue;
-            if (!addressMatches(destinationFrom[r], destinationTo[r], ipVersion, dstHi, dstLo)) continue;
-            if (hasPorts) {
-                if (!portMatches(sourcePortFrom[r], sourcePortTo[r], srcPort)) continue;
-                if (!portMatches(destinationPortFrom[r], destinationPortTo[r], dstPort)) continue;
+            if (ruleMatches(r, ipVersion, srcHi, srcLo, dstHi, dstLo, proto, hasPorts, srcPort, dstPort, tcpFlags)) {
+                return r;
             }
-            if (proto == TCP && !flagsMatch(flagsFrom[r], flagsTo[r], tcpFlags)) continue;
-            return r;
         }
         return isFragment ? FRAGMENT_DEFAULT_ACTIONS : DEFAULT_ACTIONS;
+    }
+
+    /** {@link #match} through the index: only the rules no field rules out are checked, in rule order. */
+    private int indexedMatch(
+            int ipVersion,
+            long srcHi,
+            long srcLo,
+            long dstHi,
+            long dstLo,
+            int proto,
+            boolean hasPorts,
+            int srcPort,
+            int dstPort,
+            int tcpFlags,
+            boolean isFragment) {
+        RuleIndex x = index;
+        long[] sets = x.sets;
+        int p = x.protocol[proto];
+        int s = x.sourceSet(ipVersion, srcHi, srcLo);
+        int d = x.destinationSet(ipVersion, dstHi, dstLo);
+        int sp = hasPorts ? x.sourcePortSet(srcPort) : x.allRules;
+        int dp = hasPorts ? x.destinationPortSet(dstPort) : x.allRules;
+        long[] summaries = x.summaries;
+        int words = x.words;
+        int summaryWords = x.summaryWords;
+        int ps = p / words * summaryWords;
+        int ss = s / words * summaryWords;
+        int ds = d / words * summaryWords;
+        int sps = sp / words * summaryWords;
+        int dps = dp / words * summaryWords;
+        for (int m = 0; m < summaryWords; m++) {
+            long live =
+                    summaries[ps + m] & summaries[ss + m] & summaries[ds + m] & summaries[sps + m] & summaries[dps + m];
+            while (live != 0) {
+                int w = (m << 6) + Long.numberOfTrailingZeros(live);
+                live &= live - 1;
+                long candidates = sets[p + w] & sets[s + w] & sets[d + w] & sets[sp + w] & sets[dp + w];
+                while (candidates != 0) {
+                    int r = (w << 6) + Long.numberOfTrailingZeros(candidates);
+                    if (ruleMatches(
+                            r, ipVersion, srcHi, srcLo, dstHi, dstLo, proto, hasPorts, srcPort, dstPort, tcpFlags)) {
+                        return r;
+                    }
+                    candidates &= candidates - 1;
+                }
+            }
+        }
+        return isFragment ? FRAGMENT_DEFAULT_ACTIONS : DEFAULT_ACTIONS;
+    }
+
+    /** The full check of rule {@code r}: every match setting it gives. */
+    private boolean ruleMatches(
+            int r,
+            int ipVersion,
+            long srcHi,
+            long srcLo,
+            long dstHi,
+            long dstLo,
+            int proto,
+            boolean hasPorts,
+            int srcPort,
+            int dstPort,
+            int tcpFlags) {
+        if ((protocolMasks[(r << 2) + (proto >>> 6)] & (1L << (proto & 63))) == 0) return false;
+        if (!addressMatches(sourceFrom[r], sourceTo[r], ipVersion, srcHi, srcLo)) return false;
+        if (!addressMatches(destinationFrom[r], destinationTo[r], ipVersion, dstHi, dstLo)) return false;
+        if (hasPorts) {
+            if (!portMatches(sourcePortFrom[r], sourcePortTo[r], srcPort)) return false;
+            if (!portMatches(destinationPortFrom[r], destinationPortTo[r], dstPort)) return false;
+        }
+        return proto != TCP || flagsMatch(flagsFrom[r], flagsTo[r], tcpFlags);
+    }
+
+    /** Whether {@link #match} uses the bit-set index (see the class comment), rather than trying every rule. */
+    public boolean indexed() {
+        return index != null;
+    }
+
+    /** Bytes the index takes, 0 without one. */
+    long indexBytes() {
+        return index == null ? 0 : index.sizeBytes();
     }
 
     /**
@@ -253,6 +369,7 @@ public final class StatelessEngine {
     /** Collects the flat arrays while walking the policy once. */
     private static final class Builder {
         final List<StatelessRuleRef> rules = new ArrayList<>();
+        final List<StatelessMatch> matches = new ArrayList<>();
         final List<StatelessAction> actions = new ArrayList<>();
         final List<Long> protocolMasks = new ArrayList<>();
         final List<Integer> sourceFrom = new ArrayList<>();
@@ -283,6 +400,7 @@ public final class StatelessEngine {
 
         void add(StatelessRuleGroup group, StatelessRule rule) {
             rules.add(new StatelessRuleRef(group.name(), group.arn(), rule.priority()));
+            matches.add(rule.match());
             actions.add(rule.actions().standard());
             long[] mask = new long[4];
             if (rule.match().protocols().isEmpty()) java.util.Arrays.fill(mask, -1L);

@@ -48,6 +48,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code firstRuleMatches}: a packet to the first rule's destination: one rule tried, whatever the rule count.
  *   <li>{@code fallThroughToDefault}: a packet to a destination no rule names, so every rule is tried before the
  *       default action applies: the worst case, and the one every packet of a stateful-only flow pays.
+ *   <li>{@code ...Linear} and {@code ...Indexed}: the same two packets on an engine compiled without the bit-set index
+ *       ({@link StatelessEngine#compileLinear}, every rule tried: the engine before the index) and with it whatever the
+ *       rule count ({@link StatelessEngine#compileIndexed}); the two plain benchmarks use {@link
+ *       StatelessEngine#compile}, which indexes from {@link StatelessEngine#MIN_INDEXED_RULES} rules on. Run at small
+ *       rule counts ({@code -p rules=5,10,20,50}) they show the crossover.
  * </ul>
  *
  * Run with {@code -prof gc}: {@code gc.alloc.rate.norm} must be 0 B/op.
@@ -66,10 +71,12 @@ public class StatelessEngineBenchmark {
     /** 203.0.113.9: named by no rule. */
     private static final int UNLISTED_DESTINATION = 0xCB007109;
 
-    @Param({"10", "100", "1000"})
+    @Param({"10", "100", "1000", "10000"})
     public int rules;
 
     private StatelessEngine engine;
+    private StatelessEngine linear;
+    private StatelessEngine indexed;
     private long[] customActionCounts;
     private final InnerPacket toFirstRule = new InnerPacket();
     private final InnerPacket toNoRule = new InnerPacket();
@@ -98,7 +105,15 @@ public class StatelessEngineBenchmark {
                 != 0) {
             throw new IllegalStateException("the first packet does not match the first rule");
         }
-        if (fallThroughToDefault() != StatelessAction.FORWARD_TO_SFE || firstRuleMatches() != StatelessAction.PASS) {
+        linear = StatelessEngine.compileLinear(policy(rules));
+        indexed = StatelessEngine.compileIndexed(policy(rules));
+        if (!indexed.indexed()) throw new IllegalStateException("the index is over its budget");
+        if (fallThroughToDefault() != StatelessAction.FORWARD_TO_SFE
+                || firstRuleMatches() != StatelessAction.PASS
+                || fallThroughLinear() != StatelessAction.FORWARD_TO_SFE
+                || firstRuleLinear() != StatelessAction.PASS
+                || fallThroughIndexed() != StatelessAction.FORWARD_TO_SFE
+                || firstRuleIndexed() != StatelessAction.PASS) {
             throw new IllegalStateException("benchmark packets do not get the expected actions");
         }
     }
@@ -194,8 +209,32 @@ public class StatelessEngineBenchmark {
         return evaluate(toNoRule);
     }
 
+    @Benchmark
+    public StatelessAction firstRuleLinear() {
+        return evaluate(linear, toFirstRule);
+    }
+
+    @Benchmark
+    public StatelessAction fallThroughLinear() {
+        return evaluate(linear, toNoRule);
+    }
+
+    @Benchmark
+    public StatelessAction firstRuleIndexed() {
+        return evaluate(indexed, toFirstRule);
+    }
+
+    @Benchmark
+    public StatelessAction fallThroughIndexed() {
+        return evaluate(indexed, toNoRule);
+    }
+
     private StatelessAction evaluate(InnerPacket p) {
-        return engine.evaluate(
+        return evaluate(engine, p);
+    }
+
+    private StatelessAction evaluate(StatelessEngine e, InnerPacket p) {
+        return e.evaluate(
                 p.ipVersion(),
                 p.srcAddrHi(),
                 p.srcAddrLo(),
