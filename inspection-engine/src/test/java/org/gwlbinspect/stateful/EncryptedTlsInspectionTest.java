@@ -37,11 +37,7 @@ class EncryptedTlsInspectionTest {
 
     @AfterEach
     void everyStateGoesBackWhenTheFlowsEnd() {
-        h.expireAll();
-        assertThat(h.streamsInUse()).isZero();
-        assertThat(h.parserSetsInUse()).isZero();
-        assertThat(h.chunksInUse()).isZero();
-        assertThat(h.flows.openHyperscanStreams()).isZero();
+        h.assertEveryStateReturnsWhenTheFlowsEnd();
     }
 
     private void full() {

@@ -1,5 +1,6 @@
 package org.gwlbinspect.stateful;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.gwlbinspect.codec.TestPackets.gwlb;
 import static org.gwlbinspect.codec.TestPackets.ipv4;
 import static org.gwlbinspect.codec.TestPackets.ipv4Packet;
@@ -258,6 +259,15 @@ final class StatefulHarness {
     int expireAll() {
         now += Duration.ofHours(1).toNanos();
         return table.expireIdle(now, table.indexSize());
+    }
+
+    /** Ends every flow, then asserts each pooled state a flow can hold went back: streams, parsers, chunks, Hyperscan. */
+    void assertEveryStateReturnsWhenTheFlowsEnd() {
+        expireAll();
+        assertThat(streamsInUse()).isZero();
+        assertThat(parserSetsInUse()).isZero();
+        assertThat(chunksInUse()).isZero();
+        assertThat(flows.openHyperscanStreams()).isZero();
     }
 
     /** Parser sets a flow holds now; 0 once every flow ended. */

@@ -34,11 +34,7 @@ class StreamPayloadMatchingTest {
 
     @AfterEach
     void everyStateGoesBackWhenTheFlowsEnd() {
-        h.expireAll();
-        assertThat(h.streamsInUse()).isZero();
-        assertThat(h.parserSetsInUse()).isZero();
-        assertThat(h.chunksInUse()).isZero();
-        assertThat(h.flows.openHyperscanStreams()).isZero();
+        h.assertEveryStateReturnsWhenTheFlowsEnd();
     }
 
     /** SYN, SYN-ACK, ACK of a new connection; returns its client port. */
