@@ -19,6 +19,10 @@
 #   DURATION=5 WINDOW=256         seconds per run; closed loop with at most WINDOW packets in flight (steady on a
 #                                 2-core machine shared by generator and appliance; max-rate runs vary up to 2x)
 #   LATENCY_RATE=20000            fixed rate of the latency rows (4096 flows, 64 B, 1 worker); 0 = skip them
+#   LATENCY_ROUNDS=3              latency rounds per policy, each a geneve-reflect run then an appliance run, back to
+#                                 back: geneve-reflect's own p99 moves 10x from minute to minute on a shared host, so
+#                                 each appliance run is compared with the baseline run just before it, and the table
+#                                 gives the median of the rounds (geneve-reflect runs in a second namespace meanwhile)
 #   SETUP=1                       flow-setup rows (1 worker): 60 000 packets, each the first of a new flow, right
 #                                 after warm-up; the setup rate is compared with the same appliance's 60 000-flow pps
 #   JVM_OPTS="..."                the appliance's JVM flags; default a 1 GiB heap, not pre-touched, generational ZGC:
@@ -54,6 +58,7 @@ for tool in curl python3; do command -v $tool > /dev/null || { echo "apt-get ins
 cores=$(nproc)
 hz=$(getconf CLK_TCK)
 ns=ratio$$
+ns_reflect=ratio$$-reflect
 work=$(mktemp -d)
 results=$work/results.jsonl
 pid=""
@@ -64,11 +69,17 @@ stop() {
   for q in $(ip netns pids "$ns" 2> /dev/null); do kill -KILL "$q" 2> /dev/null || true; done
   pid=""
 }
-cleanup() { stop; ip netns del "$ns" 2> /dev/null || true; [ -n "${KEEP:-}" ] && cp "$results" "$KEEP"; rm -rf "$work"; }
+stop_latency_reflect() {
+  local q
+  for q in $(ip netns pids "$ns_reflect" 2> /dev/null); do kill -KILL "$q" 2> /dev/null || true; done
+}
+cleanup() { stop; stop_latency_reflect; ip netns del "$ns" 2> /dev/null || true; ip netns del "$ns_reflect" 2> /dev/null || true; [ -n "${KEEP:-}" ] && cp "$results" "$KEEP"; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 ip netns add "$ns"
 ip -n "$ns" link set lo up
+ip netns add "$ns_reflect"
+ip -n "$ns_reflect" link set lo up
 in_ns() { ip netns exec "$ns" "$@"; }
 
 for p in $POLICIES; do
@@ -109,11 +120,18 @@ start_appliance() { # workers policy
   in_ns "$bench/gwlb-blast" -t 127.0.0.1 -6 -f 4096 -d 4 -w "$WINDOW" -q > /dev/null 2>&1 || true
 }
 
-run() { # label blast-options...
+# the latency rounds' baseline: one geneve-reflect thread in its own namespace, alive beside the appliance
+start_latency_reflect() {
+  ip netns exec "$ns_reflect" "$bench/geneve-reflect" -b 127.0.0.1 -T 1 > "$work/reflect-latency.log" 2>&1 &
+  for _ in $(seq 1 50); do ip netns exec "$ns_reflect" ss -Hlun 'sport = :6081' | grep -q . && return 0; sleep 0.1; done
+  echo "geneve-reflect did not start: $(cat "$work/reflect-latency.log")" >&2; exit 1
+}
+
+run() { # label blast-options... (RUN_NS: the namespace gwlb-blast runs in, default the appliance's)
   local label=$1; shift
   local c0 c1 line
   c0=$(cpu_ticks)
-  line=$(in_ns "$bench/gwlb-blast" -t 127.0.0.1 "$@" --json -q 2> "$work/blast.err" | grep '^{' | tail -1) || true
+  line=$(ip netns exec "${RUN_NS:-$ns}" "$bench/gwlb-blast" -t 127.0.0.1 "$@" --json -q 2> "$work/blast.err" | grep '^{' | tail -1) || true
   c1=$(cpu_ticks)
   [ -n "$line" ] || { line='{"error":"no result"}'; echo "  $label: no result: $(tail -3 "$work/blast.err")" >&2; }
   line="{\"label\":\"$label\",\"appliance_cpu_s\":$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}'),${line#\{}"
@@ -132,12 +150,18 @@ matrix() { # label-prefix
 for w in $WORKERS; do
   start_reflect "$(threads "$w")"
   matrix "reflect w$w"
-  [ "$LATENCY_RATE" = 0 ] || [ "$w" != 1 ] || run "latency reflect" -f 4096 -l 64 -d "$DURATION" -r "$LATENCY_RATE"
   for p in $POLICIES; do
     start_appliance "$w" "$p"
     [ "$SETUP" != 1 ] || [ "$w" != 1 ] || run "setup appliance $p" -f 60000 -l 64 -n 60000 -w "$WINDOW"
     matrix "appliance w$w $p"
-    [ "$LATENCY_RATE" = 0 ] || [ "$w" != 1 ] || run "latency appliance $p" -f 4096 -l 64 -d "$DURATION" -r "$LATENCY_RATE"
+    if [ "$LATENCY_RATE" != 0 ] && [ "$w" = 1 ]; then
+      start_latency_reflect
+      for round in $(seq 1 "${LATENCY_ROUNDS:-3}"); do
+        RUN_NS=$ns_reflect run "latency reflect $p $round" -f 4096 -l 64 -d "$DURATION" -r "$LATENCY_RATE"
+        run "latency appliance $p $round" -f 4096 -l 64 -d "$DURATION" -r "$LATENCY_RATE"
+      done
+      stop_latency_reflect
+    fi
   done
 done
 stop
@@ -158,15 +182,23 @@ for r in rows:
     print(f'{w + " " + l + " " + f + " " + policy:<40} {base["rx_pps"]:>11} {r["rx_pps"]:>9} '
           f'{r["rx_pps"] / max(1, base["rx_pps"]):>6.2f} {us(base):>7.2f} -> {us(r):>6.2f} '
           f'{us(r) / max(1e-9, us(base)):>6.2f} {r["loss_pct"]:>6.2f} {base["mismatched"]}/{r["mismatched"]}')
-lat = [r for r in rows if r["label"].startswith("latency ")]
+lat = [r for r in rows if r["label"].startswith("latency appliance ")]
 if lat:
-    base = by.get("latency reflect", {"error": 1})
+    import statistics
     print(f'\n{"fixed rate, 4096 flows, 64 B, 1 worker":<40} {"pps":>9} {"p50 us":>8} {"p99 us":>8} {"p999 us":>8} {"p99 / reflect":>13} {"lost%":>6} mismatched')
+    ratios = {}
     for r in lat:
-        if bad(r, base): print(f'{r["label"]:<40} no result'); continue
-        l = r["latency_ns"]
-        print(f'{r["label"]:<40} {r["rx_pps"]:>9} {l["p50"]/1e3:>8.0f} {l["p99"]/1e3:>8.0f} {l["p999"]/1e3:>8.0f} '
-              f'{l["p99"] / max(1, base["latency_ns"]["p99"]):>13.2f} {r["loss_pct"]:>6.2f} {r["mismatched"]}')
+        _, _, policy, rnd = r["label"].split(" ")
+        base = by.get(f"latency reflect {policy} {rnd}", {"error": 1})
+        for who, x in (("  reflect", base), ("  appliance", r)):
+            if bad(x): print(f'{who + " " + policy + " round " + rnd:<40} no result'); continue
+            l = x["latency_ns"]
+            ratio = l["p99"] / max(1, base["latency_ns"]["p99"]) if not bad(base) else float("nan")
+            if x is r and not bad(base): ratios.setdefault(policy, []).append(ratio)
+            print(f'{who + " " + policy + " round " + rnd:<40} {x["rx_pps"]:>9} {l["p50"]/1e3:>8.0f} {l["p99"]/1e3:>8.0f} '
+                  f'{l["p999"]/1e3:>8.0f} {ratio:>13.2f} {x["loss_pct"]:>6.2f} {x["mismatched"]}')
+    for policy, rs in ratios.items():
+        print(f'{"median p99 / reflect, " + policy:<40} {statistics.median(rs):>54.2f}  (rounds: {min(rs):.2f}-{max(rs):.2f})')
 setup = [r for r in rows if r["label"].startswith("setup ")]
 if setup:
     print(f'\n{"flow setup, 60 000 new flows, 1 worker":<40} {"setups/s":>9} {"pps @60k":>9} {"ratio":>6} {"lost%":>6} mismatched')
