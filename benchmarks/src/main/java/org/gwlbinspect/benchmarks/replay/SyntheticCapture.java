@@ -15,9 +15,10 @@ import org.gwlbinspect.appliance.replay.SyntheticFlows;
  * Writes a large capture for the replay throughput measurements: {@link SyntheticFlows}' TLS conversations as an
  * Ethernet pcap (microseconds, 10 µs between frames), so that no big file needs to be committed.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar org.gwlbinspect.benchmarks.replay.SyntheticCapture FLOWS PAYLOAD FILE [tls|http]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar org.gwlbinspect.benchmarks.replay.SyntheticCapture FLOWS PAYLOAD FILE [tls|http [DATA_PACKETS]]</pre>
  *
- * writes FLOWS flows of 10 packets (SYN, SYN-ACK, ACK, ClientHello, 6 data packets of PAYLOAD bytes). {@code http}
+ * writes FLOWS flows of 10 packets (SYN, SYN-ACK, ACK, ClientHello, 6 data packets of PAYLOAD bytes; DATA_PACKETS
+ * makes longer flows, whose later packets are what an established flow costs). {@code http}
  * (default {@code tls}) writes the same packets to port 80 with cleartext payloads of the same lengths: the ClientHello becomes
  * a {@code POST} request header block (same Host name) whose body is the client's three data packets, the server's
  * first data packet starts a {@code 200} response whose body runs to its last one. A TLS flow's stream is no longer
@@ -42,12 +43,13 @@ public final class SyntheticCapture {
     private SyntheticCapture() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 3 || args.length > 4) {
-            System.err.println("usage: SyntheticCapture FLOWS PAYLOAD_BYTES FILE [tls|http]");
+        if (args.length < 3 || args.length > 5) {
+            System.err.println("usage: SyntheticCapture FLOWS PAYLOAD_BYTES FILE [tls|http [DATA_PACKETS]]");
             System.exit(2);
         }
-        Kind kind = args.length == 4 ? Kind.valueOf(args[3].toUpperCase(Locale.ROOT)) : Kind.TLS;
-        long packets = write(Path.of(args[2]), Integer.parseInt(args[0]), Integer.parseInt(args[1]), kind);
+        Kind kind = args.length >= 4 ? Kind.valueOf(args[3].toUpperCase(Locale.ROOT)) : Kind.TLS;
+        int dataPackets = args.length == 5 ? Integer.parseInt(args[4]) : DATA_PACKETS;
+        long packets = write(Path.of(args[2]), Integer.parseInt(args[0]), Integer.parseInt(args[1]), kind, dataPackets);
         System.out.println("wrote " + args[2] + ": " + packets + " packets of " + args[0] + " " + kind + " flows");
     }
 
@@ -56,9 +58,15 @@ public final class SyntheticCapture {
         return write(file, flowCount, payloadBytes, Kind.TLS);
     }
 
-    /** Writes the capture; returns its number of frames. */
+    /** Writes the capture of 10-packet flows; returns its number of frames. */
     public static long write(Path file, int flowCount, int payloadBytes, Kind kind) throws IOException {
-        SyntheticFlows flows = new SyntheticFlows(flowCount, DATA_PACKETS, payloadBytes);
+        return write(file, flowCount, payloadBytes, kind, DATA_PACKETS);
+    }
+
+    /** Writes the capture, {@code dataPackets} after each flow's ClientHello; returns its number of frames. */
+    public static long write(Path file, int flowCount, int payloadBytes, Kind kind, int dataPackets)
+            throws IOException {
+        SyntheticFlows flows = new SyntheticFlows(flowCount, dataPackets, payloadBytes);
         byte[] frame = new byte[ETHERNET_HEADER + flows.maxPacketBytes()];
         frame[12] = 0x08; // EtherType IPv4; the MAC addresses stay zero
         byte[] packet = new byte[flows.maxPacketBytes()];
@@ -81,7 +89,13 @@ public final class SyntheticCapture {
                     int firstFlow = (int) (wave * SyntheticFlows.WAVE_FLOWS);
                     int waveFlows = Math.min(SyntheticFlows.WAVE_FLOWS, flowCount - firstFlow);
                     long r = n - wave * wavePackets;
-                    toCleartext(packet, length, firstFlow + (int) (r % waveFlows), (int) (r / waveFlows), payloadBytes);
+                    toCleartext(
+                            packet,
+                            length,
+                            firstFlow + (int) (r % waveFlows),
+                            (int) (r / waveFlows),
+                            payloadBytes,
+                            dataPackets);
                 }
                 System.arraycopy(packet, 0, frame, ETHERNET_HEADER, length);
                 long micros = FIRST_MICROS + n * 10;
@@ -99,7 +113,7 @@ public final class SyntheticCapture {
      * Moves packet {@code k} of {@code flow} from port 443 to 80 and rewrites the start of its payload as HTTP (the
      * lengths, and so every sequence number, stay), then its TCP checksum.
      */
-    static void toCleartext(byte[] packet, int length, int flow, int k, int payloadBytes) {
+    static void toCleartext(byte[] packet, int length, int flow, int k, int payloadBytes, int dataPackets) {
         int t = IPV4_HEADER;
         for (int port = t; port <= t + 2; port += 2) {
             if (u16(packet, port) == HTTPS_PORT) {
@@ -108,7 +122,7 @@ public final class SyntheticCapture {
             }
         }
         int payload = length - IPV4_HEADER - TCP_HEADER;
-        int bodyBytes = DATA_PACKETS / 2 * payloadBytes; // each side sends every other data packet
+        int bodyBytes = dataPackets / 2 * payloadBytes; // each side sends every other data packet
         byte[] head = null;
         if (payload == 0) {
             // the handshake: only the port changed
