@@ -103,6 +103,22 @@ public final class HttpBodySkipper {
         return i;
     }
 
+    /**
+     * Consumes up to {@code length} body bytes whose values do not matter (the rest of a {@code Content-Length} body or
+     * of a chunk's data), as {@link #skip} would, without being given them: the caller need not copy them out of the
+     * packet.
+     *
+     * @return how many were consumed; 0 when the next byte must be read (a chunk size line, a trailer) or the body is
+     *     over
+     */
+    public int skipUnread(int length) {
+        if ((state != State.LENGTH && state != State.CHUNK_DATA) || length <= 0) return 0;
+        int n = (int) Math.min(remaining, length);
+        remaining -= n;
+        if (remaining == 0) state = state == State.LENGTH ? State.DONE : State.CHUNK_DATA_CR;
+        return n;
+    }
+
     private void chunkByte(byte c) {
         switch (state) {
             case CHUNK_SIZE -> {

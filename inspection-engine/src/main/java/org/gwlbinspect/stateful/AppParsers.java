@@ -143,6 +143,13 @@ final class AppParsers {
 
     private void absorb(ByteBuf buf, int offset, int length) {
         while (length > 0 && !httpStopped) {
+            // Body bytes of a known length are only counted: no copy out of the packet for them.
+            int skipped = body.skipUnread(length);
+            if (skipped > 0) {
+                offset += skipped;
+                length -= skipped;
+                continue;
+            }
             int n = Math.min(length, incoming.length);
             ByteBufs.copy(buf, offset, incoming, 0, n);
             absorb(incoming, 0, n);

@@ -72,7 +72,8 @@ import org.gwlbinspect.verdict.Verdict;
  * another in the bytes received is evaluated as a transaction of its own, app-layer rules only), the parser set and
  * the stream state going back to their pools between requests (the next request resumes at the sequence number the
  * previous one ended at, {@link TcpStreamPool#resume}); and under a policy with stream payload rules (policy.md §3.3) both directions
- * are reassembled to the flow's end and those rules match the stream ({@link StreamMatchState}). The version the
+ * are reassembled to the flow's end and those rules match the stream ({@link StreamMatchState}), in the directions
+ * whose packets one of them can match by its header ({@link StreamRuleHeaders}). The version the
  * server negotiated is kept in the policy word for the EVE {@code tls.version} of later alerts.
  *
  * <p>Encrypted TLS ({@link EncryptionHandling}, docs/encrypted-tls.md): under stream payload rules and the default
@@ -163,6 +164,8 @@ public final class StatefulInspector {
     private boolean inspectsPayload;
     /** The policy has stream or packet-stream payload rules: TCP flows keep their reassembly for them. */
     private boolean inspectsStreams;
+    /** The headers of those rules: a flow direction none can match is reassembled but not matched. */
+    private StreamRuleHeaders streamRuleHeaders;
     /**
      * TLS flows stop payload inspection once encrypted ({@link EncryptionHandling#DEFAULT}) and the policy has payload
      * rules that keep their streams: the record layer of both directions is walked until then.
@@ -368,7 +371,8 @@ public final class StatefulInspector {
         ctx.appProtocolFailed = app == AppLayer.FAILED;
         if (streamPayload.hasData()) {
             StreamPayload p = streamPayload;
-            ctx.setStream(p.bytes, 0, p.length, p.newStart - p.newFrom, p.newFrom);
+            if (p.collects) ctx.setStream(p.bytes, 0, p.length, p.newStart - p.newFrom, p.newFrom);
+            else ctx.payloadInStream = true; // in the stream, which no rule can match in this direction
         } else if (streamPayload.active
                 && (event == StreamEvent.OUT_OF_ORDER || event == StreamEvent.OVERLAP_CONFLICT)) {
             ctx.payloadInStream = true; // buffered, or contradicting bytes: matched with the stream, not alone
@@ -623,7 +627,7 @@ public final class StatefulInspector {
         feed.srcPort = packet.srcPort();
         feed.dstPort = packet.dstPort();
         boolean matches = inspectsStreams && length > 0;
-        if (matches) streamPayload.begin(handle, CLIENT_STREAM);
+        if (matches) streamPayload.begin(handle, CLIENT_STREAM, streamRuleHeaders.canMatch(ctx));
         if (matches && walksRecords(word)) recordWalk.begin(handle, CLIENT_STREAM);
         StreamEvent event;
         try {
@@ -790,7 +794,7 @@ public final class StatefulInspector {
         serverFeed.parsers = parsers;
         int versionBefore = parsers == null ? 0 : parsers.serverTls.negotiatedVersion();
         boolean matches = inspectsStreams && packet.payloadLength() > 0;
-        if (matches) streamPayload.begin(handle, SERVER_STREAM);
+        if (matches) streamPayload.begin(handle, SERVER_STREAM, streamRuleHeaders.canMatch(ctx));
         if (matches && walksRecords(word)) recordWalk.begin(handle, SERVER_STREAM);
         StreamEvent event;
         try {
@@ -947,6 +951,7 @@ public final class StatefulInspector {
         inspectedBuffers = inspected;
         inspectsPayload = inspected[Buffer.PAYLOAD.ordinal()];
         inspectsStreams = evaluator.inspectsStreams();
+        streamRuleHeaders = StreamRuleHeaders.of(policy);
         walksRecords = inspectsStreams && flows.encryptionHandling() == EncryptionHandling.DEFAULT;
         boolean packetRules = false;
         for (CompiledPolicy.CompiledRule rule : policy.rules()) {
@@ -1300,11 +1305,15 @@ public final class StatefulInspector {
     /**
      * A segment's view of its direction's stream for stream payload rules: the direction's lookback followed by the
      * bytes the segment made contiguous, in this worker's array. The flow's {@link StreamMatchState} is read and
-     * written only inside the reassembly callbacks, while this worker holds the direction.
+     * written only inside the reassembly callbacks, while this worker holds the direction. In a direction no stream
+     * rule can match ({@link StreamRuleHeaders}) it only notes that the segment delivered new bytes: no lookback, no
+     * copy, no scan, and the direction's match state and Hyperscan stream are never opened.
      */
     private final class StreamPayload {
         /** Reassembly of this segment collects for payload matching (set per segment, before the callbacks). */
         boolean active;
+        /** Some stream rule can match this direction: the bytes are collected and scanned (set with active). */
+        boolean collects;
 
         private int handle;
         private int direction;
@@ -1315,8 +1324,9 @@ public final class StatefulInspector {
         /** Stream offset of the first new byte, -1 until the segment delivered one. */
         long newStart = -1;
 
-        void begin(int handle, int direction) {
+        void begin(int handle, int direction, boolean collects) {
             this.active = true;
+            this.collects = collects;
             this.handle = handle;
             this.direction = direction;
             this.state = null;
@@ -1326,6 +1336,10 @@ public final class StatefulInspector {
 
         void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
             if (!active) return;
+            if (!collects) {
+                if (newStart < 0) newStart = streamOffset;
+                return;
+            }
             if (newStart < 0) {
                 state = flows.streamMatch(handle, direction);
                 newStart = streamOffset;
@@ -1341,7 +1355,7 @@ public final class StatefulInspector {
         }
 
         void onSegmentEnd() {
-            if (!active || newStart < 0) return;
+            if (!active || !collects || newStart < 0) return;
             evaluator.scanStream(state, bytes, newFrom, length, newStart);
             state.keepLookback(bytes, length, newStart + (length - newFrom));
             state = null;

@@ -23,6 +23,12 @@ public enum StreamEvent {
      * acknowledged by the receiver, so they could not be compared with what was inspected.
      */
     UNVERIFIED_RETRANSMISSION("unverified_retransmission", Effect.INFO),
+    /**
+     * The chunk pool was empty when inspected bytes were to be kept as history: the direction let its history go, so a
+     * later retransmission of those bytes cannot be compared with what was inspected (it is then an {@link
+     * #UNVERIFIED_RETRANSMISSION}). Inspection goes on. Counted, never a segment's result: nothing to act on.
+     */
+    HISTORY_MEMCAP("history_memcap", Effect.INFO),
     /** Payload beyond the sequence number of this direction's FIN; still inspected (a FIN may never have arrived). */
     DATA_AFTER_FIN("data_after_fin", Effect.INFO),
     /** Payload after a RST in either direction; still inspected (a RST the receiver ignored ends nothing). */

@@ -27,7 +27,8 @@ import org.gwlbinspect.buffer.ByteBufs;
  * disjoint and merged when adjacent. Out-of-order bytes are copied in; in-order bytes are delivered from the packet
  * itself and copied only into the history (none when {@code historyBytes} is 0). Chunks go back to the pool as the tail
  * passes them: on an acknowledgement from the peer direction, when the history exceeds its budget, and when the pool
- * runs dry and out-of-order bytes need the room.
+ * runs dry and out-of-order bytes need the room. A history let go for lack of chunks (then, or because the pool had
+ * none for inspected bytes) is counted as {@link StreamEvent#HISTORY_MEMCAP}.
  *
  * <h2>Overlaps: first data wins, and a contradiction is reported</h2>
  *
@@ -320,7 +321,10 @@ public final class StreamReassembler {
         // Ranges just released count as history without a trim, so the piece may reach past the window: make room.
         // alignUp(to - windowBytes) <= from because historyBytes + one chunk <= windowBytes (StreamConfig).
         advanceTail(alignUp(to - windowBytes));
-        if (!copyIn(buffer, index + (int) (copyFrom - from), copyFrom, to - copyFrom, false)) advanceTail(to);
+        if (!copyIn(buffer, index + (int) (copyFrom - from), copyFrom, to - copyFrom, false)) {
+            counters.increment(StreamEvent.HISTORY_MEMCAP);
+            advanceTail(to);
+        }
     }
 
     /** The segment {@code [start, end)} starts beyond {@code next}: keep its new bytes until the gap fills. */
@@ -418,6 +422,7 @@ public final class StreamReassembler {
             if (chunk < 0) {
                 chunk = chunks.acquire();
                 if (chunk < 0 && mayDropHistory && tail < next) {
+                    counters.increment(StreamEvent.HISTORY_MEMCAP);
                     advanceTail(next); // out-of-order bytes matter more than comparing retransmissions
                     chunk = chunks.acquire();
                 }

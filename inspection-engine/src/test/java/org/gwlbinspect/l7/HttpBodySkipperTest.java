@@ -28,6 +28,41 @@ class HttpBodySkipperTest {
         return total;
     }
 
+    /** As {@link #skipped}, each piece first offered unread, as a keep-alive connection's parser set does. */
+    private static int skippedUnreadFirst(String headers, String rest, int piece, HttpBodySkipper skipper) {
+        HttpRequestParser http = new HttpRequestParser();
+        byte[] h = headers.getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(http.feed(Unpooled.wrappedBuffer(h), 0, h.length)).isEqualTo(HttpParseStatus.DONE);
+        skipper.start(http);
+        byte[] r = rest.getBytes(StandardCharsets.ISO_8859_1);
+        int total = 0;
+        for (int at = 0; at < r.length; ) {
+            int n = Math.min(piece, r.length - at);
+            int k = skipper.skipUnread(n);
+            if (k == 0) k = skipper.skip(r, at, n);
+            if (k == 0) break;
+            total += k;
+            at += k;
+        }
+        return total;
+    }
+
+    @ParameterizedTest(name = "pieces of {0}")
+    @ValueSource(ints = {1, 3, 7, 1000})
+    void bodyBytesSkippedUnreadEndTheBodyWhereReadingThemDoes(int piece) {
+        String length = "a=1&GET / HTTP/1.1\r\n";
+        String lengthHeaders = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + length.length() + "\r\n\r\n";
+        HttpBodySkipper s = new HttpBodySkipper();
+        assertThat(skippedUnreadFirst(lengthHeaders, length + NEXT, piece, s)).isEqualTo(length.length());
+        assertThat(s.done()).isTrue();
+
+        String chunked = "4;name=v\r\nwiki\r\nA\r\n0123456789\r\n0\r\nExpires: never\r\n\r\n";
+        String chunkedHeaders = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+        HttpBodySkipper c = new HttpBodySkipper();
+        assertThat(skippedUnreadFirst(chunkedHeaders, chunked + NEXT, piece, c)).isEqualTo(chunked.length());
+        assertThat(c.done()).isTrue();
+    }
+
     @ParameterizedTest(name = "pieces of {0}")
     @ValueSource(ints = {1, 3, 1000})
     void aContentLengthBodyEndsAfterThatManyBytes(int piece) {

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.gwlbinspect.detect.CompiledPolicy;
+import org.gwlbinspect.stream.StreamConfig;
+import org.gwlbinspect.stream.StreamEvent;
 import org.gwlbinspect.verdict.Verdict;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -232,5 +234,76 @@ class StreamPayloadMatchingTest {
         assertThat(h.streamsInUse()).isEqualTo(1);
         assertThat(h.parserSetsInUse()).isZero(); // the first message is parsed: the parsers went back
         assertThat(h.flows.openHyperscanStreams()).isEqualTo(2); // one per direction
+    }
+
+    @Test
+    void historyTheChunkPoolHasNoRoomForIsLetGoAndCountedForTheMetrics() {
+        StatefulHarness tiny = new StatefulHarness(new StatefulConfig(
+                new StreamConfig(64, 2048, 1, 1 << 20, 64 * 1024, 32, 128 * 1024, 16 * 1024), 8)); // one chunk
+        tiny.use(DROP_BADSTUFF);
+        for (int client : new int[] {50001, 50002}) {
+            tiny.toServer(client, PORT, CLIENT_ISN, 0, SYN, new byte[0]);
+            tiny.toClient(client, PORT, SERVER_ISN, CLIENT_ISN + 1, SYN | ACK, new byte[0]);
+            tiny.toServer(client, PORT, CLIENT_ISN + 1, SERVER_ISN + 1, ACK, new byte[0]);
+        }
+        // The first flow's out-of-order bytes take the only chunk.
+        assertThat(tiny.toServer(50001, PORT, CLIENT_ISN + 101, SERVER_ISN + 1, PSH_ACK, ascii("later")))
+                .isEqualTo(Verdict.PASS);
+        assertThat(tiny.counters.streamEvents(StreamEvent.HISTORY_MEMCAP)).isZero();
+
+        // The second flow's bytes are inspected and passed, but cannot be kept to compare a retransmission with.
+        assertThat(tiny.toServer(50002, PORT, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, ascii("GET / HTTP/1.0\r\n")))
+                .isEqualTo(Verdict.PASS);
+        assertThat(tiny.counters.streamEvents(StreamEvent.HISTORY_MEMCAP)).isEqualTo(1);
+        assertThat(tiny.toServer(50002, PORT, CLIENT_ISN + 1, SERVER_ISN + 1, PSH_ACK, ascii("PUT / HTTP/1.0\r\n")))
+                .isEqualTo(Verdict.PASS); // other bytes, but nothing kept to tell
+        assertThat(tiny.counters.streamEvents(StreamEvent.UNVERIFIED_RETRANSMISSION))
+                .isEqualTo(1);
+        assertThat(tiny.alerts).isEmpty();
+    }
+
+    @Test
+    void aDirectionNoStreamRuleCanMatchIsReassembledButNotMatched() {
+        h.use(StatefulHarness.compile("to-server.rules", """
+                drop tcp any any -> any any (flow:to_server; content:"BADSTUFF"; sid:18;)
+                """));
+        int client = connect();
+        assertThat(send(client, 0, "GET /xxBAD")).isEqualTo(Verdict.PASS);
+        assertThat(reply(client, 0, "HTTP/1.0 200 OK\r\n\r\nBADSTUFF")).isEqualTo(Verdict.PASS); // no rule's direction
+        assertThat(h.flows.openHyperscanStreams()).isEqualTo(1); // the client's: the server's is never opened
+
+        // The server's stream is still reassembled: bytes that contradict what it sent are dropped as before.
+        assertThat(reply(client, 19, "GOODSTUF")).isEqualTo(Verdict.DROP);
+        assertThat(h.counters.packets(StatefulOutcome.STREAM_UNSAFE_DROP)).isEqualTo(1);
+        assertThat(send(client, 10, "STUFF HTTP/1.0\r\n\r\n")).isEqualTo(Verdict.DROP);
+        assertThat(h.alerts).containsExactly("18:DROP");
+    }
+
+    @Test
+    void aFlowNoStreamRuleHeaderCanMatchKeepsItsReassemblyButOpensNoHyperscanStream() {
+        h.use(StatefulHarness.compile("port.rules", """
+                drop tcp any any -> any 9999 (content:"BADSTUFF"; sid:19;)
+                """));
+        int client = connect(); // to port 8080
+        assertThat(send(client, 0, "xxBAD")).isEqualTo(Verdict.PASS);
+        assertThat(send(client, 5, "STUFF")).isEqualTo(Verdict.PASS);
+        assertThat(reply(client, 0, "BADSTUFF")).isEqualTo(Verdict.PASS);
+        assertThat(h.streamsInUse()).isEqualTo(1); // stream payload rules keep the flow's reassembly to its end
+        assertThat(h.flows.openHyperscanStreams()).isZero();
+        assertThat(send(client, 5, "SAFE!")).isEqualTo(Verdict.DROP); // and its evasion checks
+        assertThat(h.alerts).isEmpty();
+    }
+
+    @Test
+    void aBidirectionalRuleMatchesTheServersStreamThroughItsReversedHeader() {
+        h.use(StatefulHarness.compile("both.rules", """
+                drop tcp any any <> any 8080 (content:"BADSTUFF"; sid:20;)
+                """));
+        int client = connect();
+        assertThat(send(client, 0, "GET / HTTP/1.0\r\n\r\n")).isEqualTo(Verdict.PASS);
+        assertThat(reply(client, 0, "xxBAD")).isEqualTo(Verdict.PASS);
+        assertThat(h.flows.openHyperscanStreams()).isEqualTo(2); // both directions are matched
+        assertThat(reply(client, 5, "STUFF")).isEqualTo(Verdict.DROP);
+        assertThat(h.alerts).containsExactly("20:DROP");
     }
 }

@@ -321,6 +321,27 @@ class StreamReassemblerTest {
 
         assertThat(client().retainedBytes()).isZero();
         assertThat(client().isInspecting()).isTrue();
+        assertThat(counters.count(StreamEvent.HISTORY_MEMCAP)).isEqualTo(1);
+    }
+
+    @Test
+    void countsTheHistoryItCannotKeepWhenThePoolIsDryAndStillDelivers() {
+        use(config(4, 2, 1 << 20, 4096, 8, 8192, 1024)); // 2 chunks of 256 bytes
+        int other = pool.acquire(counters);
+        pool.accept(other, CLIENT, 5000, 0, SYN, packet(""), HEADROOM, 0, StreamDataSink.NONE, counters);
+        String held = "o".repeat(300); // out of order at offsets 100..400: both chunks
+        pool.accept(other, CLIENT, 5101, 0, ACK, packet(held), HEADROOM, 300, StreamDataSink.NONE, counters);
+        assertThat(pool.chunkPool().available()).isZero();
+        syn();
+
+        assertThat(data(0, "abc")).isEqualTo(StreamEvent.NONE); // nothing to act on: counted only
+
+        assertThat(sink.text()).isEqualTo("abc");
+        assertThat(client().retainedBytes()).isZero();
+        assertThat(counters.count(StreamEvent.HISTORY_MEMCAP)).isEqualTo(1);
+        assertThat(data(0, "xyz")).isEqualTo(StreamEvent.UNVERIFIED_RETRANSMISSION); // nothing kept to compare with
+        assertThat(data(3, "d")).isEqualTo(StreamEvent.NONE);
+        assertThat(counters.count(StreamEvent.HISTORY_MEMCAP)).isEqualTo(2);
     }
 
     @Test

@@ -1,9 +1,6 @@
 package org.gwlbinspect.appliance.replay;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +10,9 @@ import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.Pcaps;
 
 /**
- * Reads a pcap or pcapng file frame by frame, with nanosecond timestamps: a flyweight over the memory-mapped file.
- * Each {@link #next} re-points the accessors at the next frame, whose bytes are copied into one reused array.
+ * Reads a pcap or pcapng file frame by frame, with nanosecond timestamps: a flyweight over the file, read a window at
+ * a time into one reused native buffer ({@link FileWindow}). Each {@link #next} re-points the accessors at the next
+ * frame, whose bytes are copied into one reused array.
  *
  * <p>Why not libpcap through pcap4j, which the stack prefers and which still writes {@code --write-allowed}: a JNA call
  * per frame, a new array, a {@code Timestamp} and a boxed length per frame held replay at 40 000–120 000 frames/s
@@ -54,14 +52,8 @@ public final class CaptureReader implements AutoCloseable {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final int MAX_INTERFACES = 1024;
 
-    private static final ValueLayout.OfInt INT =
-            ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort SHORT =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-
     private final Path file;
-    private final Arena arena;
-    private final MemorySegment data;
+    private final FileWindow data;
     private final long size;
     private final boolean pcapng;
     private boolean swapped; // the file's byte order is big-endian (the layouts read little-endian)
@@ -85,13 +77,12 @@ public final class CaptureReader implements AutoCloseable {
     private long timestampNanos;
     private int originalLength;
 
-    private CaptureReader(Path file, Arena arena, MemorySegment data) throws CaptureException {
+    private CaptureReader(Path file, FileWindow data) throws CaptureException {
         this.file = file;
-        this.arena = arena;
         this.data = data;
-        this.size = data.byteSize();
+        this.size = data.size();
         if (size < 4) throw new CaptureException(file, 0, "truncated dump file; the file is " + size + " bytes", null);
-        int magic = data.get(INT, 0);
+        int magic = int32(0, 0);
         if (magic == PCAPNG_SECTION_HEADER) {
             pcapng = true;
             openPcapng();
@@ -104,20 +95,43 @@ public final class CaptureReader implements AutoCloseable {
 
     /** Opens {@code file}; a missing file or one that is not pcap or pcapng fails with the reason. */
     public static CaptureReader open(Path file) throws CaptureException {
+        return open(file, FileWindow.DEFAULT_CAPACITY);
+    }
+
+    /** {@link #open(Path)} reading {@code windowBytes} at a time (tests: a window smaller than the frames). */
+    static CaptureReader open(Path file, int windowBytes) throws CaptureException {
         if (!Files.isReadable(file) || Files.isDirectory(file)) {
             throw new CaptureException(file, 0, "no such readable file", null);
         }
-        Arena arena = Arena.ofConfined();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            // A mapping stays valid after its channel is closed; the arena unmaps it on close().
-            MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return new CaptureReader(file, arena, data);
+        FileWindow data;
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+            data = new FileWindow(channel, windowBytes);
         } catch (IOException | UnsupportedOperationException e) {
-            arena.close();
-            throw new CaptureException(file, 0, "cannot map the file (a regular file is needed): " + e, e);
+            CaptureException failure = new CaptureException(file, 0, "cannot open the file: " + e, e);
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException suppressed) {
+                    failure.addSuppressed(suppressed);
+                }
+            }
+            throw failure;
+        }
+        try {
+            return new CaptureReader(file, data);
         } catch (CaptureException | RuntimeException e) {
-            arena.close();
+            closeQuietly(data, e);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(FileWindow data, Exception failure) {
+        try {
+            data.close();
+        } catch (IOException suppressed) {
+            failure.addSuppressed(suppressed);
         }
     }
 
@@ -147,7 +161,7 @@ public final class CaptureReader implements AutoCloseable {
     /** Reads the Section Header Block and the blocks up to the first interface's, which gives the link type. */
     private void openPcapng() throws CaptureException {
         if (size < 12) throw new CaptureException(file, 0, "truncated pcapng dump file", null);
-        int order = data.get(INT, 8);
+        int order = int32(8, 0);
         if (order == PCAPNG_BYTE_ORDER_MAGIC) swapped = false;
         else if (Integer.reverseBytes(order) == PCAPNG_BYTE_ORDER_MAGIC) swapped = true;
         else throw new CaptureException(file, 0, "unknown file format (pcapng byte-order magic " + order + ")", null);
@@ -201,7 +215,7 @@ public final class CaptureReader implements AutoCloseable {
                     null);
         // As libpcap: a frame longer than the file's snapshot length is cut to it (and then skipped as truncated).
         int kept = (int) Math.min(captured, snapshotLength);
-        copyFrame(position + PCAP_RECORD_HEADER, kept);
+        copyFrame(position + PCAP_RECORD_HEADER, kept, next);
         originalLength = (int) Math.min(Integer.MAX_VALUE, Math.max(wire, kept));
         timestampNanos = seconds * NANOS_PER_SECOND + fraction * nanosPerFraction;
         position += PCAP_RECORD_HEADER + captured;
@@ -214,7 +228,7 @@ public final class CaptureReader implements AutoCloseable {
         while (position < size) {
             int type = u32(position); // a Section Header Block's type reads the same in both byte orders
             if (type == PCAPNG_SECTION_HEADER && size - position >= 12)
-                swapped = data.get(INT, position + 8) != PCAPNG_BYTE_ORDER_MAGIC; // before its length is read
+                swapped = int32(position + 8, next) != PCAPNG_BYTE_ORDER_MAGIC; // before its length is read
             long length = blockLength(next);
             long block = position;
             position += length;
@@ -236,7 +250,7 @@ public final class CaptureReader implements AutoCloseable {
                                 next,
                                 "its captured length " + captured + " is larger than its block (" + length + " bytes)");
                     int kept = (int) Math.min(captured, interfaceSnapshotLength[iface]);
-                    copyFrame(block + 28, kept);
+                    copyFrame(block + 28, kept, next);
                     originalLength = (int) Math.min(Integer.MAX_VALUE, Math.max(wire, kept));
                     timestampNanos = nanos(units, iface);
                     index = next;
@@ -247,7 +261,7 @@ public final class CaptureReader implements AutoCloseable {
                     if (interfaces == 0) throw bogus(next, "a packet arrived before any Interface Description Block");
                     long wire = Integer.toUnsignedLong(u32(block + 8));
                     int kept = (int) Math.min(Math.min(wire, length - 16), interfaceSnapshotLength[0]);
-                    copyFrame(block + 12, kept);
+                    copyFrame(block + 12, kept, next);
                     originalLength = (int) Math.min(Integer.MAX_VALUE, Math.max(wire, kept));
                     timestampNanos = 0; // a Simple Packet Block has no timestamp
                     index = next;
@@ -291,7 +305,7 @@ public final class CaptureReader implements AutoCloseable {
     private void readControlBlock(int type, long packet) throws CaptureException {
         long block = position;
         if (type == PCAPNG_SECTION_HEADER) {
-            int order = data.get(INT, block + 8);
+            int order = int32(block + 8, packet);
             swapped = order != PCAPNG_BYTE_ORDER_MAGIC;
             interfaces = 0;
         } else if (type == PCAPNG_INTERFACE_DESCRIPTION) {
@@ -327,14 +341,14 @@ public final class CaptureReader implements AutoCloseable {
             if (code == OPTION_END) return;
             if (value + length > end) throw bogus(packet, "an interface option overruns its block");
             if (code == OPTION_TSRESOL && length >= 1) {
-                int resolution = data.get(ValueLayout.JAVA_BYTE, value) & 0xFF;
+                int resolution = (int) read(value, 1, packet) & 0xFF;
                 int exponent = resolution & 0x7F;
                 boolean binary = (resolution & 0x80) != 0;
                 if (binary ? exponent > 63 : exponent > 18)
                     throw bogus(packet, "if_tsresol " + resolution + " is out of range");
                 unitsPerSecond[iface] = binary ? -exponent : pow10(exponent);
             } else if (code == OPTION_TSOFFSET && length >= 8) {
-                long v = data.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), value);
+                long v = read(value, 8, packet);
                 offsetSeconds[iface] = swapped ? Long.reverseBytes(v) : v;
             }
             at = value + ((length + 3) & ~3);
@@ -366,24 +380,52 @@ public final class CaptureReader implements AutoCloseable {
         return v;
     }
 
-    private void copyFrame(long from, int length) {
+    private void copyFrame(long from, int length, long packet) throws CaptureException {
         if (length > frame.length) frame = new byte[Math.max(length, frame.length * 2)]; // rare: grows, never shrinks
-        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, from, frame, 0, length);
+        try {
+            data.copy(from, frame, length);
+        } catch (IOException e) {
+            throw unreadable(packet, e);
+        }
         frameLength = length;
+    }
+
+    private CaptureException unreadable(long packet, IOException e) {
+        return new CaptureException(file, packet, "cannot read the file: " + e.getMessage(), e);
     }
 
     private CaptureException bogus(long packet, String problem) {
         return new CaptureException(file, packet, problem, null);
     }
 
-    private int u32(long offset) {
-        int v = data.get(INT, offset);
+    /** The 32-bit word at {@code offset} in the section's byte order. */
+    private int u32(long offset) throws CaptureException {
+        int v = int32(offset, linkType < 0 ? 0 : index + 1); // while opening: the file, no packet yet
         return swapped ? Integer.reverseBytes(v) : v;
     }
 
-    private int u16(long offset) {
-        short v = data.get(SHORT, offset);
+    private int u16(long offset) throws CaptureException {
+        short v = (short) read(offset, 2, linkType < 0 ? 0 : index + 1);
         return (swapped ? Short.reverseBytes(v) : v) & 0xFFFF;
+    }
+
+    /** The little-endian 32-bit word at {@code offset}, whatever the byte order. */
+    private int int32(long offset, long packet) throws CaptureException {
+        return (int) read(offset, 4, packet);
+    }
+
+    /** The little-endian value of 1, 2, 4 or 8 bytes at {@code offset}, which lie within the file. */
+    private long read(long offset, int bytes, long packet) throws CaptureException {
+        try {
+            return switch (bytes) {
+                case 1 -> data.getByte(offset);
+                case 2 -> data.getShort(offset);
+                case 4 -> data.getInt(offset);
+                default -> data.getLong(offset);
+            };
+        } catch (IOException e) {
+            throw unreadable(packet, e);
+        }
     }
 
     /** libpcap's {@code linktype_to_dlt}: the file's LINKTYPE values where they differ from the DLT values. */
@@ -464,6 +506,10 @@ public final class CaptureReader implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        try {
+            data.close();
+        } catch (IOException e) {
+            // read-only: nothing written can be lost
+        }
     }
 }

@@ -199,6 +199,86 @@ class CaptureReaderTest {
                 .hasMessageContaining("block in pcapng dump file has a length of 30");
     }
 
+    @Test
+    void readsEveryFrameOfAPcapFarLargerThanItsWindowWhereverFramesStraddleIt() throws Exception {
+        java.util.Random random = new java.util.Random(6);
+        byte[][] frames = new byte[3000][];
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(ByteBuffer.allocate(24)
+                .order(ByteOrder.BIG_ENDIAN)
+                .putInt(0xA1B2C3D4)
+                .putShort((short) 2)
+                .putShort((short) 4)
+                .putLong(0)
+                .putInt(65535)
+                .putInt(1)
+                .array());
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = new byte[1 + random.nextInt(i % 100 == 0 ? 9000 : 1500)]; // now and then beyond the window
+            random.nextBytes(frames[i]);
+            out.writeBytes(ByteBuffer.allocate(16)
+                    .order(ByteOrder.BIG_ENDIAN)
+                    .putInt(1_700_000_000 + i)
+                    .putInt(i)
+                    .putInt(frames[i].length)
+                    .putInt(frames[i].length)
+                    .array());
+            out.writeBytes(frames[i]);
+        }
+        Path file = write("big.pcap", out.toByteArray());
+
+        for (int window : new int[] {64, 4096, FileWindow.DEFAULT_CAPACITY}) {
+            try (CaptureReader reader = CaptureReader.open(file, window)) {
+                for (int i = 0; i < frames.length; i++) {
+                    assertThat(reader.next())
+                            .as("frame %d, window %d", i + 1, window)
+                            .isTrue();
+                    assertThat(reader.frame())
+                            .as("frame %d, window %d", i + 1, window)
+                            .isEqualTo(frames[i]);
+                    assertThat(reader.timestampNanos()).isEqualTo((1_700_000_000L + i) * 1_000_000_000L + i * 1000L);
+                }
+                assertThat(reader.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void readsPcapngBlocksAndOptionsThatStraddleASmallWindow() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        Pcapng f = new Pcapng(ByteOrder.LITTLE_ENDIAN)
+                .section()
+                .interfaceBlock(
+                        1,
+                        option(2, new byte[61]), // if_name, long enough to push the options across the window
+                        option(9, new byte[] {9}),
+                        option(14, longBytes(10, ByteOrder.LITTLE_ENDIAN)));
+        byte[][] frames = new byte[500][];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = new byte[1 + random.nextInt(300)];
+            random.nextBytes(frames[i]);
+            if (i % 7 == 3) f.block(0x0BAD, new byte[4 * random.nextInt(40)]); // skipped blocks between packets
+            if (i % 2 == 0) f.enhancedPacket(0, i, frames[i]);
+            else f.simplePacket(frames[i]);
+        }
+        Path file = write("straddle.pcapng", f.bytes());
+
+        for (int window : new int[] {48, 100, 1000}) {
+            try (CaptureReader reader = CaptureReader.open(file, window)) {
+                for (int i = 0; i < frames.length; i++) {
+                    assertThat(reader.next())
+                            .as("frame %d, window %d", i + 1, window)
+                            .isTrue();
+                    assertThat(reader.frame())
+                            .as("frame %d, window %d", i + 1, window)
+                            .isEqualTo(frames[i]);
+                    if (i % 2 == 0) assertThat(reader.timestampNanos()).isEqualTo(10_000_000_000L + i);
+                }
+                assertThat(reader.next()).isFalse();
+            }
+        }
+    }
+
     private Path write(String name, byte[] bytes) throws Exception {
         return Files.write(dir.resolve(name), bytes);
     }

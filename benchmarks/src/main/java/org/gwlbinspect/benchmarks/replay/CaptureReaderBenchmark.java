@@ -21,7 +21,8 @@ import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.Pcaps;
 
 /**
- * Reading a capture, per frame: {@code replay.CaptureReader} (the flyweight over the mapped file that replay uses)
+ * Reading a capture, per frame: {@code replay.CaptureReader} (the flyweight over the file, read a window at a time, that
+ * replay uses)
  * against libpcap through pcap4j (the reader replay used before, the reference), over the same 100 000-frame synthetic
  * capture ({@link SyntheticCapture}: 10 000 TLS flows, 400-byte payloads, 54–514-byte frames). The baseline of
  * {@link ReplayThroughputBenchmark} in the same run.
