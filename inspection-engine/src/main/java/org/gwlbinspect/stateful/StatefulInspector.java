@@ -366,9 +366,13 @@ public final class StatefulInspector {
                 && PolicyWord.parsers(now) >= 0;
         ctx.appProtocol = app.ruleProtocol();
         ctx.appProtocolFailed = app == AppLayer.FAILED;
-        if (streamPayload.hasData()) {
+        if (streamPayload.hasData() && streamPayload.collects) {
             StreamPayload p = streamPayload;
             ctx.setStream(p.bytes, 0, p.length, p.newStart - p.newFrom, p.newFrom);
+        } else if (streamPayload.hasData()) {
+            // new stream bytes that no stream rule can match in this direction: neither copied nor scanned, but the
+            // segment went into its stream, so its payload is not block-scanned for the stream rules either
+            ctx.payloadInStream = true;
         } else if (streamPayload.active
                 && (event == StreamEvent.OUT_OF_ORDER || event == StreamEvent.OVERLAP_CONFLICT)) {
             ctx.payloadInStream = true; // buffered, or contradicting bytes: matched with the stream, not alone
@@ -623,7 +627,7 @@ public final class StatefulInspector {
         feed.srcPort = packet.srcPort();
         feed.dstPort = packet.dstPort();
         boolean matches = inspectsStreams && length > 0;
-        if (matches) streamPayload.begin(handle, CLIENT_STREAM);
+        if (matches) streamPayload.begin(handle, CLIENT_STREAM, evaluator.inspectsStream(true));
         if (matches && walksRecords(word)) recordWalk.begin(handle, CLIENT_STREAM);
         StreamEvent event;
         try {
@@ -790,7 +794,7 @@ public final class StatefulInspector {
         serverFeed.parsers = parsers;
         int versionBefore = parsers == null ? 0 : parsers.serverTls.negotiatedVersion();
         boolean matches = inspectsStreams && packet.payloadLength() > 0;
-        if (matches) streamPayload.begin(handle, SERVER_STREAM);
+        if (matches) streamPayload.begin(handle, SERVER_STREAM, evaluator.inspectsStream(false));
         if (matches && walksRecords(word)) recordWalk.begin(handle, SERVER_STREAM);
         StreamEvent event;
         try {
@@ -1300,11 +1304,15 @@ public final class StatefulInspector {
     /**
      * A segment's view of its direction's stream for stream payload rules: the direction's lookback followed by the
      * bytes the segment made contiguous, in this worker's array. The flow's {@link StreamMatchState} is read and
-     * written only inside the reassembly callbacks, while this worker holds the direction.
+     * written only inside the reassembly callbacks, while this worker holds the direction. In a direction no stream
+     * rule can match ({@link RuleEvaluator#inspectsStream}: e.g. every payload rule is {@code flow:to_server}) it only
+     * notes whether the segment brought new bytes: no copy, no lookback, no Hyperscan stream.
      */
     private final class StreamPayload {
         /** Reassembly of this segment collects for payload matching (set per segment, before the callbacks). */
         boolean active;
+        /** The bytes are copied and scanned (a stream rule can match this direction); else only noted. */
+        boolean collects;
 
         private int handle;
         private int direction;
@@ -1315,8 +1323,9 @@ public final class StatefulInspector {
         /** Stream offset of the first new byte, -1 until the segment delivered one. */
         long newStart = -1;
 
-        void begin(int handle, int direction) {
+        void begin(int handle, int direction, boolean collects) {
             this.active = true;
+            this.collects = collects;
             this.handle = handle;
             this.direction = direction;
             this.state = null;
@@ -1326,6 +1335,10 @@ public final class StatefulInspector {
 
         void onStreamData(ByteBuf buffer, int offset, int length, long streamOffset) {
             if (!active) return;
+            if (!collects) {
+                if (newStart < 0) newStart = streamOffset;
+                return;
+            }
             if (newStart < 0) {
                 state = flows.streamMatch(handle, direction);
                 newStart = streamOffset;
@@ -1341,7 +1354,7 @@ public final class StatefulInspector {
         }
 
         void onSegmentEnd() {
-            if (!active || newStart < 0) return;
+            if (!active || !collects || newStart < 0) return;
             evaluator.scanStream(state, bytes, newFrom, length, newStart);
             state.keepLookback(bytes, length, newStart + (length - newFrom));
             state = null;
