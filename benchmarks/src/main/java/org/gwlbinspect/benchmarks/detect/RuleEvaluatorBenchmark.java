@@ -43,6 +43,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * <ul>
  *   <li>{@code clientHello}: a TLS ClientHello (tls.sni set) against a TLS SNI deny list of N domains, half exact,
  *       half {@code .domain} (dotprefix), as NFW generates it.
+ *   <li>{@code clientHelloSameParent}: the same with the name {@code www.example.com}, in the parent domain of every
+ *       listed name but listed itself by none: the case where Hyperscan's literal matcher compared every listed name
+ *       ending in the same 8 bytes.
  *   <li>{@code httpRequest}: an HTTP GET (http.host, http.uri, http.method, http.user_agent and payload set) against
  *       a mixed IPS set of N rules: http.host, http.uri + method, payload contents with depth/distance, content +
  *       pcre, and 1 in 20 IP-only rules.
@@ -74,6 +77,7 @@ public class RuleEvaluatorBenchmark {
     private final FlowRuleState state = new FlowRuleState();
     private final AlertSink alerts = (index, action, verdict) -> {};
     private final PacketContext hello = new PacketContext();
+    private final PacketContext helloSameParent = new PacketContext();
     private final PacketContext request = new PacketContext();
     private final PacketContext data = new PacketContext();
     private PacketContext[] flow;
@@ -89,6 +93,10 @@ public class RuleEvaluatorBenchmark {
         clientToServer(hello, 0x18, true).appProtocol = RuleProtocol.TLS;
         hello.tlsClientHello = true;
         hello.setBuffer(Buffer.TLS_SNI, sni, 0, sni.length);
+        byte[] parent = ascii("www.example.com");
+        clientToServer(helloSameParent, 0x18, true).appProtocol = RuleProtocol.TLS;
+        helloSameParent.tlsClientHello = true;
+        helloSameParent.setBuffer(Buffer.TLS_SNI, parent, 0, parent.length);
 
         String get = "GET /index.php?id=12&cat=shoes HTTP/1.1\r\nHost: www.shop-example.com\r\n"
                 + "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n"
@@ -117,6 +125,12 @@ public class RuleEvaluatorBenchmark {
     public Decision clientHello() {
         state.clear();
         return evaluator.evaluate(hello, state, alerts);
+    }
+
+    @Benchmark
+    public Decision clientHelloSameParent() {
+        state.clear();
+        return evaluator.evaluate(helloSameParent, state, alerts);
     }
 
     @Benchmark
