@@ -5,9 +5,9 @@ import java.util.List;
 /**
  * The prefilter patterns of one sticky buffer that must end where the buffer ends ({@code endswith}: every domain
  * rule NFW generates for TLS SNI and HTTP host), found by hashing the buffer's suffixes instead of a Hyperscan scan.
- * Hyperscan's literal matcher finds a literal by its last 8 bytes and then compares every literal that ends with them:
- * 3 000 rules {@code content:"bad-N.example"; endswith;} made a host {@code host-5.example.net} cost 13–15 µs per scan
- * (3 000 comparisons), against 0.2–0.6 µs for a host without {@code .example} (docs/performance.md). A pattern that
+ * Hyperscan checks, one after another, the literals that share their last 8 bytes wherever those bytes occur: 3 000
+ * rules {@code content:"bad-N.example"; endswith;} made the host {@code host-5.example.net} cost 13–15 µs per packet,
+ * against 0.2–0.6 µs for a host without {@code .example} (docs/performance.md, "Fifth round (detect)"). A pattern that
  * must end at the buffer's end can only be the buffer's suffix of its own length, so one walk from the end, hashing
  * as it goes, and a lookup for each length some pattern has, finds exactly the patterns that end there: O(buffer
  * length + patterns found), whatever the patterns share.
