@@ -369,10 +369,13 @@ public final class StatefulInspector {
                 && PolicyWord.parsers(now) >= 0;
         ctx.appProtocol = app.ruleProtocol();
         ctx.appProtocolFailed = app == AppLayer.FAILED;
-        if (streamPayload.hasData()) {
+        if (streamPayload.hasData() && streamPayload.collects) {
             StreamPayload p = streamPayload;
-            if (p.collects) ctx.setStream(p.bytes, 0, p.length, p.newStart - p.newFrom, p.newFrom);
-            else ctx.payloadInStream = true; // in the stream, which no rule can match in this direction
+            ctx.setStream(p.bytes, 0, p.length, p.newStart - p.newFrom, p.newFrom);
+        } else if (streamPayload.hasData()) {
+            // new stream bytes that no stream rule can match in this direction: neither copied nor scanned, but the
+            // segment went into its stream, so its payload is not block-scanned for the stream rules either
+            ctx.payloadInStream = true;
         } else if (streamPayload.active
                 && (event == StreamEvent.OUT_OF_ORDER || event == StreamEvent.OVERLAP_CONFLICT)) {
             ctx.payloadInStream = true; // buffered, or contradicting bytes: matched with the stream, not alone
@@ -627,7 +630,9 @@ public final class StatefulInspector {
         feed.srcPort = packet.srcPort();
         feed.dstPort = packet.dstPort();
         boolean matches = inspectsStreams && length > 0;
-        if (matches) streamPayload.begin(handle, CLIENT_STREAM, streamRuleHeaders.canMatch(ctx));
+        if (matches)
+            streamPayload.begin(
+                    handle, CLIENT_STREAM, evaluator.inspectsStream(true) && streamRuleHeaders.canMatch(ctx));
         if (matches && walksRecords(word)) recordWalk.begin(handle, CLIENT_STREAM);
         StreamEvent event;
         try {
@@ -794,7 +799,9 @@ public final class StatefulInspector {
         serverFeed.parsers = parsers;
         int versionBefore = parsers == null ? 0 : parsers.serverTls.negotiatedVersion();
         boolean matches = inspectsStreams && packet.payloadLength() > 0;
-        if (matches) streamPayload.begin(handle, SERVER_STREAM, streamRuleHeaders.canMatch(ctx));
+        if (matches)
+            streamPayload.begin(
+                    handle, SERVER_STREAM, evaluator.inspectsStream(false) && streamRuleHeaders.canMatch(ctx));
         if (matches && walksRecords(word)) recordWalk.begin(handle, SERVER_STREAM);
         StreamEvent event;
         try {
@@ -1306,8 +1313,9 @@ public final class StatefulInspector {
      * A segment's view of its direction's stream for stream payload rules: the direction's lookback followed by the
      * bytes the segment made contiguous, in this worker's array. The flow's {@link StreamMatchState} is read and
      * written only inside the reassembly callbacks, while this worker holds the direction. In a direction no stream
-     * rule can match ({@link StreamRuleHeaders}) it only notes that the segment delivered new bytes: no lookback, no
-     * copy, no scan, and the direction's match state and Hyperscan stream are never opened.
+     * rule can match (by the flow keywords, {@link RuleEvaluator#inspectsStream}, or by the rules' headers,
+     * {@link StreamRuleHeaders}) it only notes that the segment delivered new bytes: no lookback, no copy, no scan,
+     * and the direction's match state and Hyperscan stream are never opened.
      */
     private final class StreamPayload {
         /** Reassembly of this segment collects for payload matching (set per segment, before the callbacks). */

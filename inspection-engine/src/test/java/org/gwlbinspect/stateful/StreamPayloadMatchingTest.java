@@ -187,6 +187,35 @@ class StreamPayloadMatchingTest {
     }
 
     @Test
+    void aDirectionNoStreamRuleCanMatchIsNeitherCollectedNorScannedWhileTheOtherIs() {
+        h.use(StatefulHarness.compile("to-server.rules", """
+                drop tcp any any -> any any (flow:to_server; content:"BADSTUFF"; sid:18;)
+                """));
+        int client = connect();
+        assertThat(send(client, 0, "GET /xxBAD")).isEqualTo(Verdict.PASS);
+        assertThat(reply(client, 0, "HTTP/1.0 200 OK\r\n\r\nBADSTUFF")).isEqualTo(Verdict.PASS);
+        // only the client's direction has a Hyperscan stream: no rule matches the server's bytes
+        assertThat(h.flows.openHyperscanStreams()).isEqualTo(1);
+        assertThat(send(client, 10, "STUFF HTTP/1.0\r\n\r\n")).isEqualTo(Verdict.DROP);
+        assertThat(h.alerts).containsExactly("18:DROP");
+    }
+
+    @Test
+    void aPacketRuleStillMatchesSegmentsOfADirectionWhoseStreamIsNotCollected() {
+        h.use(StatefulHarness.compile("packet-to-client.rules", """
+                alert tcp any any -> any any (flow:to_server; content:"REQUEST"; sid:19;)
+                drop tcp any any -> any any (flow:to_client; content:"LEAK"; dsize:>0; sid:20;)
+                """));
+        int client = connect();
+        assertThat(send(client, 0, "REQUEST")).isEqualTo(Verdict.PASS);
+        assertThat(reply(client, 0, "ok LE")).isEqualTo(Verdict.PASS);
+        assertThat(reply(client, 5, "AK")).isEqualTo(Verdict.PASS); // a packet rule: no single packet holds it
+        assertThat(reply(client, 7, "a LEAK")).isEqualTo(Verdict.DROP);
+        assertThat(h.alerts).containsExactly("19:PASS", "20:DROP");
+        assertThat(h.flows.openHyperscanStreams()).isEqualTo(1);
+    }
+
+    @Test
     void aPcreIsMatchedInTheStream() {
         h.use(StatefulHarness.compile("pcre.rules", """
                 drop tcp any any -> any any (content:"pass="; pcre:"/pass=[0-9]{4}x/"; sid:15;)

@@ -43,9 +43,15 @@ import org.openjdk.jmh.infra.Blackhole;
  * <ul>
  *   <li>{@code clientHello}: a TLS ClientHello (tls.sni set) against a TLS SNI deny list of N domains, half exact,
  *       half {@code .domain} (dotprefix), as NFW generates it.
+ *   <li>{@code clientHelloSameParent}: the same with the name {@code www.example.com}, in the parent domain of every
+ *       listed name but listed itself by none (the listed names are 19 to 23 bytes long).
  *   <li>{@code httpRequest}: an HTTP GET (http.host, http.uri, http.method, http.user_agent and payload set) against
  *       a mixed IPS set of N rules: http.host, http.uri + method, payload contents with depth/distance, content +
  *       pcre, and 1 in 20 IP-only rules.
+ *   <li>{@code httpRequestSharedSuffix}: the same GET with the host {@code host-5.example.net} (as {@code
+ *       SyntheticCapture}'s cleartext flows send it): it holds {@code .example}, the last 8 bytes of every http.host
+ *       content of the set ({@code bad-N.example}, 13 to 16 bytes, {@code endswith}), the case where Hyperscan's
+ *       literal matcher compared every one of them.
  *   <li>{@code dataPacket}: an established 1 400-byte data packet, payload only, against the same IPS set.
  *   <li>{@code tlsFlow}: every packet of a short TLS flow (handshake, ClientHello, ServerHello, 5 data packets) in
  *       sequence with one {@link FlowRuleState}, against the SNI deny list: the cost per flow.
@@ -74,13 +80,15 @@ public class RuleEvaluatorBenchmark {
     private final FlowRuleState state = new FlowRuleState();
     private final AlertSink alerts = (index, action, verdict) -> {};
     private final PacketContext hello = new PacketContext();
+    private final PacketContext helloSameParent = new PacketContext();
     private final PacketContext request = new PacketContext();
+    private final PacketContext requestSharedSuffix = new PacketContext();
     private final PacketContext data = new PacketContext();
     private PacketContext[] flow;
 
     @Setup
     public void setUp(BenchmarkParams params) throws Exception {
-        boolean ips = params.getBenchmark().endsWith("httpRequest")
+        boolean ips = params.getBenchmark().contains("httpRequest")
                 || params.getBenchmark().endsWith("dataPacket");
         CompiledPolicy policy = ips ? policy("ips", rules) : policy("sni", rules);
         evaluator = new RuleEvaluator(policy, prefilter);
@@ -89,6 +97,10 @@ public class RuleEvaluatorBenchmark {
         clientToServer(hello, 0x18, true).appProtocol = RuleProtocol.TLS;
         hello.tlsClientHello = true;
         hello.setBuffer(Buffer.TLS_SNI, sni, 0, sni.length);
+        byte[] parent = ascii("www.example.com");
+        clientToServer(helloSameParent, 0x18, true).appProtocol = RuleProtocol.TLS;
+        helloSameParent.tlsClientHello = true;
+        helloSameParent.setBuffer(Buffer.TLS_SNI, parent, 0, parent.length);
 
         String get = "GET /index.php?id=12&cat=shoes HTTP/1.1\r\nHost: www.shop-example.com\r\n"
                 + "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n"
@@ -101,6 +113,16 @@ public class RuleEvaluatorBenchmark {
         set(request, Buffer.HTTP_URI, ascii("/index.php?id=12&cat=shoes"));
         set(request, Buffer.HTTP_METHOD, ascii("GET"));
         set(request, Buffer.HTTP_USER_AGENT, ascii("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101"));
+        clientToServer(requestSharedSuffix, 0x18, true).appProtocol = RuleProtocol.HTTP;
+        requestSharedSuffix.dstPort = 80;
+        set(requestSharedSuffix, Buffer.PAYLOAD, ascii(get.replace("www.shop-example.com", "host-5.example.net")));
+        set(requestSharedSuffix, Buffer.HTTP_HOST, ascii("host-5.example.net"));
+        set(requestSharedSuffix, Buffer.HTTP_URI, ascii("/index.php?id=12&cat=shoes"));
+        set(requestSharedSuffix, Buffer.HTTP_METHOD, ascii("GET"));
+        set(
+                requestSharedSuffix,
+                Buffer.HTTP_USER_AGENT,
+                ascii("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101"));
 
         clientToServer(data, 0x18, true).appProtocol = RuleProtocol.TLS;
         set(data, Buffer.PAYLOAD, randomBytes(1_400, 1));
@@ -120,9 +142,21 @@ public class RuleEvaluatorBenchmark {
     }
 
     @Benchmark
+    public Decision clientHelloSameParent() {
+        state.clear();
+        return evaluator.evaluate(helloSameParent, state, alerts);
+    }
+
+    @Benchmark
     public Decision httpRequest() {
         state.clear();
         return evaluator.evaluate(request, state, alerts);
+    }
+
+    @Benchmark
+    public Decision httpRequestSharedSuffix() {
+        state.clear();
+        return evaluator.evaluate(requestSharedSuffix, state, alerts);
     }
 
     @Benchmark

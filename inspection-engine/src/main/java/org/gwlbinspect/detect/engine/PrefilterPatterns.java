@@ -53,8 +53,28 @@ public final class PrefilterPatterns implements AutoCloseable {
     final int[] scannedBuffers;
     /** By buffer id: scan the buffer with a '.' in front ({@code dotprefix} rules). */
     final boolean[] dotPrefixed;
-    /** Some rule whose prefilter is a payload content inspects the packet, not the stream: scan packets too. */
-    final boolean packetPayloadScan;
+    /**
+     * By buffer id: the {@link PacketGroups} of the rules whose prefilter pattern is in that buffer. A packet outside
+     * them has no use for the buffer's scan: every rule it could select fails its protocol or flow check.
+     */
+    final int[] bufferGroups;
+    /**
+     * The {@link PacketGroups} of the rules whose prefilter is a payload content and that inspect the packet, not the
+     * stream (packet rules): a segment that went into its stream is block-scanned for them only; 0 when none.
+     */
+    final int packetPayloadGroups;
+    /**
+     * By buffer id: the length of its shortest Hyperscan pattern (a shorter buffer holds none of them); 0 when it has
+     * none.
+     */
+    final int[] minLengths;
+    /**
+     * By buffer id, null when none: the patterns that must end at the end of a sticky buffer ({@code endswith}),
+     * case-sensitive and {@code nocase}, looked up by the buffer's suffixes instead of scanned ({@link SuffixIndex}).
+     */
+    final SuffixIndex[] exactSuffixes;
+
+    final SuffixIndex[] caselessSuffixes;
 
     private final int prefilteredRules;
 
@@ -67,7 +87,11 @@ public final class PrefilterPatterns implements AutoCloseable {
             boolean[] alwaysAfterFirst,
             int[] scannedBuffers,
             boolean[] dotPrefixed,
-            boolean packetPayloadScan,
+            int[] bufferGroups,
+            int packetPayloadGroups,
+            int[] minLengths,
+            SuffixIndex[] exactSuffixes,
+            SuffixIndex[] caselessSuffixes,
             int prefilteredRules) {
         this.patterns = patterns;
         this.rules = rules;
@@ -77,7 +101,11 @@ public final class PrefilterPatterns implements AutoCloseable {
         this.alwaysAfterFirst = alwaysAfterFirst;
         this.scannedBuffers = scannedBuffers;
         this.dotPrefixed = dotPrefixed;
-        this.packetPayloadScan = packetPayloadScan;
+        this.bufferGroups = bufferGroups;
+        this.packetPayloadGroups = packetPayloadGroups;
+        this.minLengths = minLengths;
+        this.exactSuffixes = exactSuffixes;
+        this.caselessSuffixes = caselessSuffixes;
         this.prefilteredRules = prefilteredRules;
     }
 
@@ -95,7 +123,9 @@ public final class PrefilterPatterns implements AutoCloseable {
         boolean[] alwaysAfterFirst = new boolean[ruleCount];
         boolean[] scanned = new boolean[Buffer.values().length];
         boolean[] dotPrefixed = new boolean[scanned.length];
-        boolean packetScan = false;
+        int[] groups = new int[scanned.length];
+        int packetPayloadGroups = 0;
+        int[] minLengths = new int[scanned.length];
         Map<PatternKey, Integer> distinct = new HashMap<>();
         List<PatternKey> keys = new ArrayList<>();
         List<List<Integer>> owners = new ArrayList<>(); // rule indexes, ascending
@@ -130,7 +160,11 @@ public final class PrefilterPatterns implements AutoCloseable {
             }
             prefiltered++;
             int buffer = bestInspection.buffer().ordinal();
-            PatternKey key = PatternKey.of(buffer, best.pattern(), best.nocase());
+            int mask = PacketGroups.mask(ruleList.get(r).signature());
+            groups[buffer] |= mask;
+            // A sticky buffer's pattern that must end at the buffer's end is looked up by suffix, not scanned for.
+            boolean suffix = best.endsWith() && bestInspection.buffer().isSticky();
+            PatternKey key = PatternKey.of(buffer, best.pattern(), best.nocase(), suffix);
             Integer index = distinct.get(key);
             if (index == null) {
                 index = keys.size();
@@ -143,7 +177,7 @@ public final class PrefilterPatterns implements AutoCloseable {
             if (buffer == PAYLOAD) {
                 if (type == RuleType.STREAM || type == RuleType.PACKET_STREAM)
                     streamOwners.get(index).add(r);
-                else packetScan = true;
+                else packetPayloadGroups |= mask;
             }
             scanned[buffer] = true;
             if (bestInspection.transforms().contains(Transform.DOTPREFIX)) dotPrefixed[buffer] = true;
@@ -156,16 +190,41 @@ public final class PrefilterPatterns implements AutoCloseable {
         long[][] rules = new long[n][];
         long[][] streamRules = new long[n][];
         int[] lengths = new int[n];
+        byte[][] bytesById = new byte[n][];
+        List<List<Integer>> exactSuffixIds = new ArrayList<>();
+        List<List<Integer>> caselessSuffixIds = new ArrayList<>();
+        for (int b = 0; b < scanned.length; b++) {
+            exactSuffixIds.add(new ArrayList<>());
+            caselessSuffixIds.add(new ArrayList<>());
+        }
         for (int p = 0; p < n; p++) {
             PatternKey key = keys.get(p);
-            set.addLiteral(p, key.buffer(), key.bytes(), key.caseless());
+            int b = key.buffer();
+            bytesById[p] = key.bytes();
             rules[p] = CandidateRules.sparse(owners.get(p));
             streamRules[p] = streamOwners.get(p).isEmpty() ? null : CandidateRules.sparse(streamOwners.get(p));
             lengths[p] = key.bytes().length;
+            if (key.suffix()) {
+                (key.caseless() ? caselessSuffixIds : exactSuffixIds).get(b).add(p);
+                continue;
+            }
+            set.addLiteral(p, b, key.bytes(), key.caseless());
+            minLengths[b] = minLengths[b] == 0 ? lengths[p] : Math.min(minLengths[b], lengths[p]);
+        }
+        SuffixIndex[] exactSuffixes = new SuffixIndex[scanned.length];
+        SuffixIndex[] caselessSuffixes = new SuffixIndex[scanned.length];
+        for (int b = 0; b < scanned.length; b++) {
+            if (!exactSuffixIds.get(b).isEmpty())
+                exactSuffixes[b] = new SuffixIndex(false, exactSuffixIds.get(b), bytesById);
+            if (!caselessSuffixIds.get(b).isEmpty())
+                caselessSuffixes[b] = new SuffixIndex(true, caselessSuffixIds.get(b), bytesById);
         }
         CompiledPatterns compiled = set.compile();
         List<Integer> buffers = new ArrayList<>();
-        for (int b = 0; b < scanned.length; b++) if (scanned[b] && compiled.hasPatterns(b)) buffers.add(b);
+        for (int b = 0; b < scanned.length; b++) {
+            if (scanned[b] && (compiled.hasPatterns(b) || exactSuffixes[b] != null || caselessSuffixes[b] != null))
+                buffers.add(b);
+        }
         return new PrefilterPatterns(
                 compiled,
                 rules,
@@ -175,7 +234,11 @@ public final class PrefilterPatterns implements AutoCloseable {
                 alwaysAfterFirst,
                 buffers.stream().mapToInt(Integer::intValue).toArray(),
                 dotPrefixed,
-                packetScan,
+                groups,
+                packetPayloadGroups,
+                minLengths,
+                exactSuffixes,
+                caselessSuffixes,
                 prefiltered);
     }
 
@@ -206,6 +269,14 @@ public final class PrefilterPatterns implements AutoCloseable {
         return lengths.length;
     }
 
+    /** Distinct patterns looked up by the buffer's suffix ({@link SuffixIndex}) rather than scanned with Hyperscan. */
+    public int suffixPatterns() {
+        int n = 0;
+        for (SuffixIndex index : exactSuffixes) if (index != null) n += index.size();
+        for (SuffixIndex index : caselessSuffixes) if (index != null) n += index.size();
+        return n;
+    }
+
     /** Rules that have a prefilter pattern. */
     public int prefilteredRules() {
         return prefilteredRules;
@@ -222,16 +293,19 @@ public final class PrefilterPatterns implements AutoCloseable {
         patterns.close();
     }
 
-    /** A distinct pattern: a caseless literal is kept lowercased, so {@code "ABC"; nocase} and {@code "abc"; nocase} meet. */
-    private record PatternKey(int buffer, byte[] bytes, boolean caseless) {
-        static PatternKey of(int buffer, byte[] literal, boolean caseless) {
+    /**
+     * A distinct pattern: a caseless literal is kept lowercased, so {@code "ABC"; nocase} and {@code "abc"; nocase}
+     * meet; a suffix pattern (must end at the buffer's end) is distinct from the same literal anywhere.
+     */
+    private record PatternKey(int buffer, byte[] bytes, boolean caseless, boolean suffix) {
+        static PatternKey of(int buffer, byte[] literal, boolean caseless, boolean suffix) {
             byte[] bytes = literal.clone();
             if (caseless) {
                 for (int i = 0; i < bytes.length; i++) {
                     if (bytes[i] >= 'A' && bytes[i] <= 'Z') bytes[i] = (byte) (bytes[i] + ('a' - 'A'));
                 }
             }
-            return new PatternKey(buffer, bytes, caseless);
+            return new PatternKey(buffer, bytes, caseless, suffix);
         }
 
         @Override
@@ -239,12 +313,13 @@ public final class PrefilterPatterns implements AutoCloseable {
             return o instanceof PatternKey k
                     && k.buffer == buffer
                     && k.caseless == caseless
+                    && k.suffix == suffix
                     && Arrays.equals(k.bytes, bytes);
         }
 
         @Override
         public int hashCode() {
-            return (Arrays.hashCode(bytes) * 31 + buffer) * 2 + (caseless ? 1 : 0);
+            return ((Arrays.hashCode(bytes) * 31 + buffer) * 2 + (caseless ? 1 : 0)) * 2 + (suffix ? 1 : 0);
         }
     }
 }

@@ -129,6 +129,10 @@ public final class RuleEvaluator implements AutoCloseable {
     private boolean transactionOnly;
     /** Whether any rule is a stream or packet-stream rule (the caller then reassembles TCP flows for it). */
     private final boolean streamRules;
+    /** Whether a stream or packet-stream rule can match a TCP packet to the server, and one to the client. */
+    private final boolean streamRulesToServer;
+
+    private final boolean streamRulesToClient;
     // Set while an inspection matches the stream: stream offset of its first byte, index of the first new byte.
     long matchStreamStart = -1;
     int matchNewFrom = -1;
@@ -157,8 +161,15 @@ public final class RuleEvaluator implements AutoCloseable {
         }
         flowbitNumbers = Map.copyOf(bits);
         boolean anyStream = false;
-        for (CompiledRuleData rule : rules) anyStream |= rule.streamRule;
+        int groups = 0;
+        for (int i = 0; i < rules.length; i++) {
+            if (!rules[i].streamRule) continue;
+            anyStream = true;
+            groups |= PacketGroups.mask(compiled.get(i).signature());
+        }
         streamRules = anyStream;
+        streamRulesToServer = PacketGroups.holdsTcp(groups, true);
+        streamRulesToClient = PacketGroups.holdsTcp(groups, false);
         logged = new int[rules.length];
         nextPassRule = new int[rules.length];
         int nextPass = rules.length;
@@ -307,6 +318,16 @@ public final class RuleEvaluator implements AutoCloseable {
         return streamRules;
     }
 
+    /**
+     * Whether a stream or packet-stream rule can match TCP packets going to the server ({@code toServer}) or to the
+     * client, by its {@code flow} direction: only then does that direction's reassembled stream need to be collected
+     * and {@linkplain #scanStream scanned}. A segment of the other direction still goes into its stream (mark it with
+     * {@link PacketContext#payloadInStream}); no rule that can match it looks at the stream.
+     */
+    public boolean inspectsStream(boolean toServer) {
+        return toServer ? streamRulesToServer : streamRulesToClient;
+    }
+
     /** Starts a packet: forgets the stream candidates of the previous one. */
     public void clearStreamCandidates() {
         if (prefilter != null) prefilter.clearStream();
@@ -325,6 +346,11 @@ public final class RuleEvaluator implements AutoCloseable {
      */
     public void scanStream(StreamMatchState state, byte[] data, int newFrom, int length, long newStreamOffset) {
         if (prefilter != null) prefilter.scanStream(state, data, newFrom, length, newStreamOffset);
+    }
+
+    /** Buffer scans the prefilter left out, as no rule their patterns serve could match the packet (tests). */
+    long skippedScans() {
+        return prefilter != null ? prefilter.skippedScans() : 0;
     }
 
     /** Stream segments on which the prefilter made every rule a candidate (see {@link StreamMatchState}). */

@@ -27,6 +27,11 @@ import org.gwlbinspect.detect.match.MatchStream;
  * <p>The patterns are the policy's {@link PrefilterPatterns}: each distinct prefilter pattern once, mapped to the rules
  * that chose it, so the scan and the work per pattern found do not grow with the number of rules sharing a pattern.
  *
+ * <p>A buffer is scanned only when a scan can select a rule that can match the packet: some rule whose pattern is in
+ * that buffer belongs to the packet's {@link PacketGroups} group (transport, direction, established; for a segment
+ * that went into its stream, some packet rule), and the buffer is at least as long as the buffer's shortest pattern.
+ * A rule a skipped scan would have selected fails its own protocol or {@code flow} check, so no outcome changes.
+ *
  * <p>Owns a {@link MatchScratch} (native) and a native copy of the scanned buffer: one per evaluator, one thread.
  */
 final class RulePrefilter implements AutoCloseable {
@@ -52,6 +57,8 @@ final class RulePrefilter implements AutoCloseable {
 
     private MemorySegment scanBuffer;
     private long fallbacks;
+    /** Buffers not scanned because no rule their patterns serve can match the packet (tests, diagnostics). */
+    private long skippedScans;
 
     // ---- stream and packet-stream rules (policy.md §3.3): their payload prefilter runs in the flow's stream -------
     private static final int PAYLOAD = Buffer.PAYLOAD.ordinal();
@@ -98,11 +105,20 @@ final class RulePrefilter implements AutoCloseable {
         CandidateRules out = candidates;
         out.clear();
         (ctx.firstPacketInDirection ? alwaysCandidates : alwaysCandidatesAfterFirst).addTo(ctx, out);
+        int group = 1 << PacketGroups.of(ctx);
         for (int buffer : prefilter.scannedBuffers) {
-            // A segment that went into its stream is matched there by stream rules, whose candidates scanStream found.
-            if (buffer == PAYLOAD && ctx.payloadInStream && !prefilter.packetPayloadScan) continue;
             byte[] src = ctx.bufferArrays[buffer];
             if (src == null) continue;
+            // Only the rules of the packet's group can match it: the others' patterns need no scan. A segment that went
+            // into its stream is matched there by stream rules, whose candidates scanStream found: only packet rules
+            // need its payload scanned.
+            int groups = buffer == PAYLOAD && ctx.payloadInStream
+                    ? prefilter.packetPayloadGroups
+                    : prefilter.bufferGroups[buffer];
+            if ((groups & group) == 0) {
+                skippedScans++;
+                continue;
+            }
             int instances = ctx.instanceCounts[buffer];
             boolean complete = instances == 0
                     ? scan(buffer, src, ctx.bufferOffsets[buffer], ctx.bufferLengths[buffer], out)
@@ -242,9 +258,18 @@ final class RulePrefilter implements AutoCloseable {
 
     /** Scans one range and marks the owners of its prefilter matches; false if the scratch dropped matches. */
     private boolean scan(int buffer, byte[] src, int offset, int length, CandidateRules out) {
-        int at = prefilter.dotPrefixed[buffer] ? 1 : 0;
+        boolean dot = prefilter.dotPrefixed[buffer];
+        SuffixIndex exact = prefilter.exactSuffixes[buffer];
+        if (exact != null) exact.addOwners(src, offset, length, dot, prefilter.rules, out);
+        SuffixIndex caseless = prefilter.caselessSuffixes[buffer];
+        if (caseless != null) caseless.addOwners(src, offset, length, dot, prefilter.rules, out);
+        if (!patterns.hasPatterns(buffer)) return true;
+        int at = dot ? 1 : 0;
         int total = length + at;
-        if (total == 0) return true; // no content is empty
+        if (total < prefilter.minLengths[buffer] || total == 0) { // no pattern fits (and no content is empty)
+            skippedScans++;
+            return true;
+        }
         MemorySegment data = scanBuffer(total);
         if (at == 1) data.set(ValueLayout.JAVA_BYTE, 0, (byte) '.');
         MemorySegment.copy(src, offset, data, ValueLayout.JAVA_BYTE, at, length);
@@ -259,6 +284,14 @@ final class RulePrefilter implements AutoCloseable {
     /** Packets on which a scan found more than {@link #MATCH_CAPACITY} matches, so every rule was evaluated. */
     long fallbacks() {
         return fallbacks;
+    }
+
+    /**
+     * Buffer scans left out because none of their patterns could select a rule that can match the packet: its group
+     * ({@link PacketGroups}) holds none of those rules, or the buffer is shorter than the buffer's shortest pattern.
+     */
+    long skippedScans() {
+        return skippedScans;
     }
 
     private MemorySegment scanBuffer(int size) {

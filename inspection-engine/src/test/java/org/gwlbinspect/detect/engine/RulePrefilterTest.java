@@ -189,6 +189,125 @@ class RulePrefilterTest {
     }
 
     @Test
+    void scansABufferOnlyForPacketsOfAGroupItsPatternsServeAndStillFindsThemThere() throws Exception {
+        CompiledPolicy policy = compile("groups.rules", """
+                        alert tcp any any -> any any (flow:to_server,established; content:"abc"; sid:1;)
+                        alert udp any any -> any any (content:"xyz"; sid:2;)
+                        alert tcp any any -> any any (flow:to_client; content:"abc"; dsize:>0; sid:3;)
+                        """);
+        RuleEvaluator filtered = evaluator(policy, true);
+        RuleEvaluator reference = evaluator(policy, false);
+        List<String> referenceAlerts = new ArrayList<>();
+        String payload = "..abc..xyz..";
+        // TCP to the server before the flow is established: no rule of that group has a pattern, no scan
+        PacketContext setup = packet(Buffer.PAYLOAD, payload);
+        setup.established = false;
+        // UDP to the client: sid 2 (any direction, any state) still needs the scan
+        PacketContext udp = packet(Buffer.PAYLOAD, payload);
+        udp.ipProtocol = 17;
+        udp.toServer = false;
+        // ICMP: no rule of that transport
+        PacketContext icmp = packet(Buffer.PAYLOAD, payload);
+        icmp.ipProtocol = 1;
+        PacketContext toServer = packet(Buffer.PAYLOAD, payload);
+        PacketContext toClient = packet(Buffer.PAYLOAD, payload);
+        toClient.toServer = false;
+        toClient.established = false;
+        // a segment that went into its stream: scanned only for the packet rule (sid 3), so only to the client
+        PacketContext inStreamToServer = packet(Buffer.PAYLOAD, payload);
+        inStreamToServer.payloadInStream = true;
+        PacketContext inStreamToClient = packet(Buffer.PAYLOAD, payload);
+        inStreamToClient.payloadInStream = true;
+        inStreamToClient.toServer = false;
+        PacketContext[] packets = {setup, udp, icmp, toServer, toClient, inStreamToServer, inStreamToClient};
+        long[] skipped = new long[packets.length];
+        for (int i = 0; i < packets.length; i++) {
+            packets[i].payloadLength = payload.length();
+            long before = filtered.skippedScans();
+            assertThat(filtered.evaluate(packets[i], new FlowRuleState(), sink))
+                    .as("packet " + i)
+                    .isEqualTo(reference.evaluate(
+                            packets[i],
+                            new FlowRuleState(),
+                            (index, a, v) -> referenceAlerts.add(index + ":" + a + ":" + v)));
+            skipped[i] = filtered.skippedScans() - before;
+        }
+        assertThat(alerts).isEqualTo(referenceAlerts);
+        assertThat(alerts)
+                .containsExactly(
+                        "1:ALERT:PASS", // udp
+                        "0:ALERT:PASS", // toServer
+                        "2:ALERT:PASS", // toClient
+                        "2:ALERT:PASS"); // inStreamToClient: the packet rule
+        assertThat(skipped).containsExactly(1, 0, 1, 0, 0, 1, 0);
+        assertThat(filtered.prefilterFallbacks()).isZero();
+    }
+
+    @Test
+    void aBufferShorterThanEveryPatternOfItsBufferIsNotScannedAndOneAsLongIs() throws Exception {
+        RuleEvaluator ev = evaluator(compile("lengths.rules", """
+                        alert http any any -> any any (http.uri; content:"/abcdef"; sid:1;)
+                        alert http any any -> any any (http.uri; content:"/abcdefgh"; sid:2;)
+                        alert tls any any -> any any (tls.sni; dotprefix; content:".ab.c"; sid:3;)
+                        """), true);
+        PacketContext shortUri = packet(Buffer.HTTP_URI, "/abcde");
+        shortUri.appProtocol = RuleProtocol.HTTP;
+        ev.evaluate(shortUri, new FlowRuleState(), sink);
+        assertThat(ev.skippedScans()).isEqualTo(1);
+        PacketContext uri = packet(Buffer.HTTP_URI, "/abcdef");
+        uri.appProtocol = RuleProtocol.HTTP;
+        ev.evaluate(uri, new FlowRuleState(), sink);
+        // dotprefix scans the name with a dot in front: 4 bytes + the dot hold the 5-byte pattern
+        ev.evaluate(packet(Buffer.TLS_SNI, "ab.c"), new FlowRuleState(), sink);
+        ev.evaluate(packet(Buffer.TLS_SNI, "b.c"), new FlowRuleState(), sink);
+        assertThat(alerts).containsExactly("0:ALERT:PASS", "2:ALERT:PASS");
+        assertThat(ev.skippedScans()).isEqualTo(2);
+    }
+
+    @Test
+    void patternsThatMustEndTheBufferAreFoundByItsSuffixWhateverTheyShare() throws Exception {
+        // 2 000 names that share their last 8 bytes, the case Hyperscan's literal matcher handles worst (it compares
+        // every literal ending in them wherever they occur), as NFW generates them: .domain with dotprefix, exact
+        // names with startswith, both nocase.
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < 1_000; i++) names.append(".sub-").append(i).append(".example.com\n");
+        for (int i = 0; i < 1_000; i++) names.append("host-").append(i).append(".example.com\n");
+        CompiledPolicy policy = compile("shared.denylist.txt", names.toString());
+        assertThat(policy.prefilter().distinctPatterns()).isEqualTo(4_000); // TLS and HTTP rules
+        assertThat(policy.prefilter().suffixPatterns())
+                .as("none left to Hyperscan")
+                .isEqualTo(4_000);
+        RuleEvaluator filtered = evaluator(policy, true);
+        RuleEvaluator reference = evaluator(policy, false);
+        String[] snis = {
+            "www.example.com", // the shared part, at the end: no rule
+            "host-7.example.com.evil", // a name, not at the end
+            "host-7.example.com", // exactly a name
+            "HOST-7.Example.COM", // nocase
+            "sub-12.example.com", // the domain itself: the dot in front of the buffer
+            "a.b.SUB-12.example.com", // a subdomain
+            "xsub-12.example.com", // not a subdomain
+            "ost-7.example.com", // shorter than the name
+            "" // empty
+        };
+        List<String> referenceAlerts = new ArrayList<>();
+        for (String sni : snis) {
+            Decision expected = reference.evaluate(
+                    packet(Buffer.TLS_SNI, sni),
+                    new FlowRuleState(),
+                    (i, a, v) -> referenceAlerts.add(i + ":" + a + ":" + v));
+            assertThat(filtered.evaluate(packet(Buffer.TLS_SNI, sni), new FlowRuleState(), sink))
+                    .as(sni)
+                    .isEqualTo(expected);
+        }
+        assertThat(alerts).isEqualTo(referenceAlerts).hasSize(4);
+        assertThat(filtered.evaluatedRules())
+                .as("only the rules of the names found")
+                .isEqualTo(4);
+        assertThat(filtered.prefilterFallbacks()).isZero();
+    }
+
+    @Test
     void decidesAlertsAndSetsFlowStateAsTheUnfilteredLoopOnRandomRulesAndPackets() throws Exception {
         for (boolean strict : new boolean[] {false, true}) {
             Random random = new Random(20_240_611L + (strict ? 1 : 0));
@@ -196,6 +315,9 @@ class RulePrefilterTest {
             CompiledPolicy policy = strict
                     ? compile("random-strict.json", RandomRules.strictPolicy(rules))
                     : compile("random.rules", rules);
+            assertThat(policy.prefilter().suffixPatterns())
+                    .as("endswith patterns, by suffix")
+                    .isGreaterThan(10);
             RuleEvaluator filtered = evaluator(policy, true);
             RuleEvaluator reference = evaluator(policy, false);
             List<String> filteredAlerts = new ArrayList<>();
@@ -223,6 +345,9 @@ class RulePrefilterTest {
             assertThat(decided).as("decided packets").isGreaterThan(1_000);
             assertThat(filtered.evaluatedRules()).isLessThan(reference.evaluatedRules() / 2);
             assertThat(filtered.prefilterFallbacks()).isZero();
+            assertThat(filtered.skippedScans())
+                    .as("scans left out by group or length")
+                    .isGreaterThan(100);
         }
     }
 
@@ -262,8 +387,24 @@ class RulePrefilterTest {
                 protocol = switch (buffer) {
                     case TLS_SNI -> "tls";
                     case HTTP_URI -> "http";
-                    default -> "tcp";
+                    default -> random.nextInt(4) == 0 ? "udp" : "tcp";
                 };
+                // flow direction and state: the prefilter skips scans for packets no rule of a buffer can apply to
+                if (random.nextInt(3) == 0) {
+                    options.append("flow:")
+                            .append(
+                                    buffer == Buffer.PAYLOAD
+                                            ? pick(
+                                                    random,
+                                                    "to_server",
+                                                    "to_client",
+                                                    "established",
+                                                    "not_established",
+                                                    "to_server,established",
+                                                    "to_client,not_established")
+                                            : pick(random, "to_server", "established", "to_server,established"))
+                            .append("; ");
+                }
                 boolean[] fastPattern = {false};
                 // payload contents come first: after a sticky buffer, every content inspects that buffer
                 if (buffer != Buffer.PAYLOAD && random.nextInt(4) == 0)
@@ -345,7 +486,12 @@ class RulePrefilterTest {
 
         static PacketContext packet(Random random) {
             PacketContext ctx = new PacketContext()
-                    .ipv4(0x0A000000 | random.nextInt(8), 40000, SERVER, random.nextBoolean() ? 443 : 80, TCP);
+                    .ipv4(
+                            0x0A000000 | random.nextInt(8),
+                            40000,
+                            SERVER,
+                            random.nextBoolean() ? 443 : 80,
+                            random.nextInt(5) == 0 ? 17 : TCP);
             ctx.toServer = random.nextInt(4) != 0;
             ctx.established = random.nextInt(3) != 0;
             ctx.firstPacketInDirection = random.nextInt(3) == 0;
