@@ -33,9 +33,8 @@ import org.gwlbinspect.policy.TcpFlagsMatch;
  * word by word and only the rules left are checked in full, lowest position first. Every rule of the prefix comes
  * before every rule of the index, so the first match is the linear loop's in both parts (the differential test
  * compares the two). The prefix is there because the index's four binary searches cost 40–60 ns, about what ten rule
- * checks do: a packet the first rules match, the common case of a policy whose first rules are its busiest, pays a
- * few rule checks instead of them; a packet that reaches the index pays the few checks more (docs/performance.md,
- * "The stateless engine's index"). Below {@link #MIN_INDEXED_RULES} the linear loop is kept whole. It is kept too when
+ * checks do: a packet one of the first rules matches pays a few rule checks instead of them, and a packet that
+ * reaches the index pays those few checks more (docs/performance.md, "The stateless engine's index"). Below {@link #MIN_INDEXED_RULES} the linear loop is kept whole. It is kept too when
  * the index's bit sets would exceed {@link #INDEX_BUDGET_BYTES} (distinct sets × rules / 8 bytes: about 50 000
  * distinct sets at 10 000 rules), where compile time and memory would outgrow what the packets save; {@link
  * #indexOverBudget()} and {@link #indexBytes()} then say so and what the index would have needed, for the operator.
