@@ -34,10 +34,11 @@ import org.gwlbinspect.policy.TcpFlagsMatch;
  * before every rule of the index, so the first match is the linear loop's in both parts (the differential test
  * compares the two). The prefix is there because the index's four binary searches cost 40–60 ns, about what ten rule
  * checks do: a packet one of the first rules matches pays a few rule checks instead of them, and a packet that
- * reaches the index pays those few checks more (docs/performance.md, "The stateless engine's index"). Below {@link #MIN_INDEXED_RULES} the linear loop is kept whole. It is kept too when
- * the index's bit sets would exceed {@link #INDEX_BUDGET_BYTES} (distinct sets × rules / 8 bytes: about 50 000
- * distinct sets at 10 000 rules), where compile time and memory would outgrow what the packets save; {@link
- * #indexOverBudget()} and {@link #indexBytes()} then say so and what the index would have needed, for the operator.
+ * reaches the index pays those few checks more (docs/performance.md, "The stateless engine's index"). Below {@link
+ * #MIN_INDEXED_RULES} the linear loop is kept whole. It is kept too when the index's bit sets would exceed {@link
+ * #INDEX_BUDGET_BYTES} (distinct sets × rules / 8 bytes: about 50 000 distinct sets at 10 000 rules), where compile
+ * time and memory would outgrow what the packets save; {@link #indexOverBudget()} and {@link #indexBytes()} then say
+ * so and what the index would have needed, for the operator.
  *
  * <p>Immutable and thread-safe; {@link #match} and {@link #evaluate} allocate nothing. Custom action counts live in
  * an array the caller owns ({@link #newCustomActionCounts()}), one per worker.

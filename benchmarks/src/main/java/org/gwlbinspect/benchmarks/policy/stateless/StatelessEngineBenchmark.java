@@ -52,10 +52,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code fallThroughToDefault}: a packet to a destination no rule names, so every rule is tried before the
  *       default action applies: the worst case, and the one every packet of a stateful-only flow pays.
  *   <li>{@code ...Linear} and {@code ...Indexed}: the same two packets on an engine compiled without the bit-set index
- *       ({@link StatelessEngine#compileLinear}, every rule tried: the engine before the index) and with it whatever the
- *       rule count ({@link StatelessEngine#compileIndexed}); the two plain benchmarks use {@link
- *       StatelessEngine#compile}, which indexes from {@link StatelessEngine#MIN_INDEXED_RULES} rules on. Run at small
- *       rule counts ({@code -p rules=5,10,20,50}) they show the crossover.
+ *       ({@link StatelessEngine#compileLinear}, every rule tried: the engine before the index) and with it alone
+ *       whatever the rule count ({@link StatelessEngine#compileIndexed}: no rule tried before it, the engine before
+ *       the prefix); the plain benchmarks use {@link StatelessEngine#compile}, which from {@link
+ *       StatelessEngine#MIN_INDEXED_RULES} rules on tries the first {@link StatelessEngine#LINEAR_PREFIX_RULES} rules,
+ *       then the index. Run at small rule counts ({@code -p rules=5,10,20,50}) they show the crossover.
  * </ul>
  *
  * Run with {@code -prof gc}: {@code gc.alloc.rate.norm} must be 0 B/op.
