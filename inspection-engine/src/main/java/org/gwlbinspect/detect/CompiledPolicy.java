@@ -73,6 +73,20 @@ public record CompiledPolicy(
     }
 
     /**
+     * What an operator must be told when the stateless rules are many enough for the index but its bit sets would
+     * exceed the budget, so every packet tries them one by one ({@link StatelessEngine#indexOverBudget()}); null when
+     * that is not so.
+     */
+    public String statelessIndexWarning() {
+        if (!stateless.indexOverBudget()) return null;
+        return String.format(
+                "policy %s: the index of its %d stateless rules would take %d bytes, over its budget of %d bytes, so"
+                        + " every packet tries the stateless rules one by one and their cost grows with the rule count"
+                        + " (docs/performance.md, \"The stateless engine's index\")",
+                policy.name(), stateless.rules().size(), stateless.indexBytes(), stateless.indexBudgetBytes());
+    }
+
+    /**
      * Frees both pattern databases' native memory now (command-line tools, tests). The appliance does not call it on a
      * reload: a worker may still be scanning with the old policy, whose memory is freed once it is unreachable.
      */

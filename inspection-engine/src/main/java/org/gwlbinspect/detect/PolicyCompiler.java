@@ -30,9 +30,19 @@ import org.gwlbinspect.policy.stateless.StatelessEngine;
  */
 public final class PolicyCompiler {
     private final PolicyLoadOptions options;
+    private final long statelessIndexBudgetBytes;
 
     public PolicyCompiler(PolicyLoadOptions options) {
+        this(options, StatelessEngine.INDEX_BUDGET_BYTES);
+    }
+
+    /**
+     * A compiler whose stateless engines get another index budget than {@link StatelessEngine#INDEX_BUDGET_BYTES}:
+     * for tests of what is reported when a policy's index does not fit.
+     */
+    public PolicyCompiler(PolicyLoadOptions options, long statelessIndexBudgetBytes) {
         this.options = options;
+        this.statelessIndexBudgetBytes = statelessIndexBudgetBytes;
     }
 
     public CompiledPolicy compile(Path file) throws IOException, PolicyException {
@@ -105,7 +115,7 @@ public final class PolicyCompiler {
         }
         CompiledPolicy result = new CompiledPolicy(
                 policy,
-                StatelessEngine.compile(policy),
+                StatelessEngine.compile(policy, statelessIndexBudgetBytes),
                 List.copyOf(rules),
                 compiled,
                 ownerArray,

@@ -2,6 +2,7 @@ package org.gwlbinspect.appliance.policy;
 
 import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -61,6 +62,31 @@ public final class PolicyReloader implements Managed {
                 .tag("result", "failure")
                 .register(registry);
         registry.gauge("appliance.policy.version", active, a -> a.version());
+        // The policy's load logged a WARN when this is 1; the gauge keeps it visible after the log has rolled.
+        Gauge.builder("appliance.policy.stateless.index.over.budget", active, a -> indexOverBudget(a.current()) ? 1 : 0)
+                .description("1 when the policy in force has too many distinct stateless rule sets for the index's"
+                        + " budget, so every packet tries the stateless rules one by one")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("appliance.policy.stateless.index.bytes", active, a -> indexBytes(a.current()))
+                .description("Bytes the stateless index of the policy in force takes, or would take when over its"
+                        + " budget; 0 when there are too few stateless rules for an index")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    private static boolean indexOverBudget(CompiledPolicy policy) {
+        return policy != null && policy.stateless().indexOverBudget();
+    }
+
+    private static long indexBytes(CompiledPolicy policy) {
+        return policy == null ? 0 : policy.stateless().indexBytes();
+    }
+
+    /** Logs what an operator must know of a policy just loaded beyond its summary: once per load. */
+    private static void warnOfCosts(CompiledPolicy policy) {
+        String indexWarning = policy.statelessIndexWarning();
+        if (indexWarning != null) LOG.warn(indexWarning);
     }
 
     /** Compiles the policy for the first time; throws with every problem if it does not load. */
@@ -68,6 +94,7 @@ public final class PolicyReloader implements Managed {
         try {
             CompiledPolicy policy = compiler.compile(path);
             LOG.info("{}", policy.summary());
+            warnOfCosts(policy);
             return policy;
         } catch (PolicyException e) {
             throw new IllegalStateException("policy.path " + e.getMessage(), e);
@@ -86,6 +113,7 @@ public final class PolicyReloader implements Managed {
             lastError = "";
             String message = "policy v" + version + " installed (" + trigger + "): " + next.summary();
             LOG.info(message);
+            warnOfCosts(next);
             // Workers may still hold the old snapshot for the packet in hand; its Hyperscan memory is freed by its
             // cleaner once unreachable rather than closed here under them.
             return new Result(true, version, message);

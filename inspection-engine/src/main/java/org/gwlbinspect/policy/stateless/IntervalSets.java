@@ -62,7 +62,7 @@ final class IntervalSets {
          * ranges may overlap one another, so the sweep counts how many of its ranges are open rather than setting a
          * bit.
          */
-        IntervalSets build(long[] always, int ruleCount, BitsetPool pool) throws BitsetPool.OverBudget {
+        IntervalSets build(long[] always, int ruleCount, BitsetPool pool) {
             List<long[]> bounds = new ArrayList<>();
             bounds.add(new long[] {0, 0});
             for (long[] r : ranges) {

@@ -74,66 +74,73 @@ final class RuleIndex {
     }
 
     /**
-     * The index of {@code matches} (in rule order), or {@code null} if its sets would take more than {@code
-     * budgetBytes}.
+     * What {@link #build} made.
+     *
+     * @param index the index, or null when its sets would take more than the budget
+     * @param bytes what {@link #sizeBytes} gives for the index, or would give for it without the budget
      */
-    static RuleIndex build(List<StatelessMatch> matches, long budgetBytes) {
+    record Outcome(RuleIndex index, long bytes) {}
+
+    /**
+     * The index of {@code matches} (in rule order), or none if its sets would take more than {@code budgetBytes}; in
+     * both cases the bytes it takes or would take.
+     */
+    static Outcome build(List<StatelessMatch> matches, long budgetBytes) {
         int ruleCount = matches.size();
         int words = Math.max(1, (ruleCount + 63) >>> 6);
         BitsetPool pool = new BitsetPool(words, budgetBytes / Long.BYTES);
-        try {
-            int[] protocol = new int[256];
-            for (int p = 0; p < 256; p++) {
-                long[] bits = new long[words];
-                for (int r = 0; r < ruleCount; r++) {
-                    List<Integer> protocols = matches.get(r).protocols();
-                    if (protocols.isEmpty() || protocols.contains(p)) bits[r >>> 6] |= 1L << r;
-                }
-                protocol[p] = pool.intern(bits);
-            }
-            long[] all = new long[words];
-            for (int r = 0; r < ruleCount; r++) all[r >>> 6] |= 1L << r;
-            int allRules = pool.intern(all);
-
-            IntervalSets.Builder sourceV4 = new IntervalSets.Builder(0, V4_MAX);
-            IntervalSets.Builder sourceV6 = new IntervalSets.Builder(-1L, -1L);
-            IntervalSets.Builder destinationV4 = new IntervalSets.Builder(0, V4_MAX);
-            IntervalSets.Builder destinationV6 = new IntervalSets.Builder(-1L, -1L);
-            IntervalSets.Builder sourcePort = new IntervalSets.Builder(0, PORT_MAX);
-            IntervalSets.Builder destinationPort = new IntervalSets.Builder(0, PORT_MAX);
-            long[] anySource = new long[words];
-            long[] anyDestination = new long[words];
-            long[] anySourcePort = new long[words];
-            long[] anyDestinationPort = new long[words];
+        int[] protocol = new int[256];
+        for (int p = 0; p < 256; p++) {
+            long[] bits = new long[words];
             for (int r = 0; r < ruleCount; r++) {
-                StatelessMatch m = matches.get(r);
-                addPrefixes(r, m.sources(), sourceV4, sourceV6, anySource);
-                addPrefixes(r, m.destinations(), destinationV4, destinationV6, anyDestination);
-                addPorts(r, m.sourcePorts(), sourcePort, anySourcePort);
-                addPorts(r, m.destinationPorts(), destinationPort, anyDestinationPort);
+                List<Integer> protocols = matches.get(r).protocols();
+                if (protocols.isEmpty() || protocols.contains(p)) bits[r >>> 6] |= 1L << r;
             }
-            IntervalSets[] fields = {
-                sourceV4.build(anySource, ruleCount, pool),
-                sourceV6.build(anySource, ruleCount, pool),
-                destinationV4.build(anyDestination, ruleCount, pool),
-                destinationV6.build(anyDestination, ruleCount, pool),
-                sourcePort.build(anySourcePort, ruleCount, pool),
-                destinationPort.build(anyDestinationPort, ruleCount, pool)
-            };
-            int sourceOtherVersion = pool.intern(anySource);
-            int destinationOtherVersion = pool.intern(anyDestination);
-            return new RuleIndex(
-                    pool.toArray(),
-                    pool.summaries(),
-                    words,
-                    protocol,
-                    allRules,
-                    fields,
-                    sourceOtherVersion,
-                    destinationOtherVersion);
-        } catch (BitsetPool.OverBudget e) {
-            return null;
+            protocol[p] = pool.intern(bits);
         }
+        long[] all = new long[words];
+        for (int r = 0; r < ruleCount; r++) all[r >>> 6] |= 1L << r;
+        int allRules = pool.intern(all);
+
+        IntervalSets.Builder sourceV4 = new IntervalSets.Builder(0, V4_MAX);
+        IntervalSets.Builder sourceV6 = new IntervalSets.Builder(-1L, -1L);
+        IntervalSets.Builder destinationV4 = new IntervalSets.Builder(0, V4_MAX);
+        IntervalSets.Builder destinationV6 = new IntervalSets.Builder(-1L, -1L);
+        IntervalSets.Builder sourcePort = new IntervalSets.Builder(0, PORT_MAX);
+        IntervalSets.Builder destinationPort = new IntervalSets.Builder(0, PORT_MAX);
+        long[] anySource = new long[words];
+        long[] anyDestination = new long[words];
+        long[] anySourcePort = new long[words];
+        long[] anyDestinationPort = new long[words];
+        for (int r = 0; r < ruleCount; r++) {
+            StatelessMatch m = matches.get(r);
+            addPrefixes(r, m.sources(), sourceV4, sourceV6, anySource);
+            addPrefixes(r, m.destinations(), destinationV4, destinationV6, anyDestination);
+            addPorts(r, m.sourcePorts(), sourcePort, anySourcePort);
+            addPorts(r, m.destinationPorts(), destinationPort, anyDestinationPort);
+        }
+        IntervalSets[] fields = {
+            sourceV4.build(anySource, ruleCount, pool),
+            sourceV6.build(anySource, ruleCount, pool),
+            destinationV4.build(anyDestination, ruleCount, pool),
+            destinationV6.build(anyDestination, ruleCount, pool),
+            sourcePort.build(anySourcePort, ruleCount, pool),
+            destinationPort.build(anyDestinationPort, ruleCount, pool)
+        };
+        int sourceOtherVersion = pool.intern(anySource);
+        int destinationOtherVersion = pool.intern(anyDestination);
+        long bytes = pool.neededWords() * Long.BYTES + intervalBytes(fields);
+        if (pool.overBudget()) return new Outcome(null, bytes);
+        RuleIndex index = new RuleIndex(
+                pool.toArray(),
+                pool.summaries(),
+                words,
+                protocol,
+                allRules,
+                fields,
+                sourceOtherVersion,
+                destinationOtherVersion);
+        return new Outcome(index, bytes);
     }
 
     int sourceSet(int ipVersion, long hi, long lo) {
@@ -158,13 +165,15 @@ final class RuleIndex {
 
     /** Bytes the sets and interval tables take: the figure the budget bounds, for tests and reports. */
     long sizeBytes() {
-        long intervals = (long) sourceV4.intervals()
-                + sourceV6.intervals()
-                + destinationV4.intervals()
-                + destinationV6.intervals()
-                + sourcePort.intervals()
-                + destinationPort.intervals();
-        return (long) (sets.length + summaries.length) * Long.BYTES + intervals * (2 * Long.BYTES + Integer.BYTES);
+        IntervalSets[] fields = {sourceV4, sourceV6, destinationV4, destinationV6, sourcePort, destinationPort};
+        return (long) (sets.length + summaries.length) * Long.BYTES + intervalBytes(fields);
+    }
+
+    /** Per elementary interval, its start (two longs) and its set's offset (an int). */
+    private static long intervalBytes(IntervalSets[] fields) {
+        long intervals = 0;
+        for (IntervalSets field : fields) intervals += field.intervals();
+        return intervals * (2 * Long.BYTES + Integer.BYTES);
     }
 
     private static void addPrefixes(

@@ -27,14 +27,18 @@ import org.gwlbinspect.policy.TcpFlagsMatch;
  * protocols 6 and 17"). Addresses are the flow stage's two-long form: IPv6 high and low 64 bits, IPv4 {@code hi = 0}
  * and {@code lo} the unsigned 32-bit address.
  *
- * <p>From {@link #MIN_INDEXED_RULES} rules on, {@link #match} does not try every rule: a {@link RuleIndex} gives, per
- * field value, the rules that field does not rule out as a bit set over rule positions; the sets of the packet's five
- * fields are ANDed word by word and only the rules left are checked in full, lowest position first, so the outcome is
- * the linear loop's (the differential test compares the two). Below that count the linear loop is kept: the index's
- * four binary searches cost 40–60 ns, about what ten rule checks do, and a packet an early rule matches would pay them
- * for nothing (docs/performance.md, "The stateless engine's index"). It is kept too when the index's bit sets would
- * exceed {@link #INDEX_BUDGET_BYTES} (distinct sets × rules / 8 bytes: about 50 000 distinct sets at 10 000 rules),
- * where compile time and memory would outgrow what the packets save.
+ * <p>From {@link #MIN_INDEXED_RULES} rules on, {@link #match} does not try every rule: it tries the first {@link
+ * #LINEAR_PREFIX_RULES} one by one, then asks a {@link RuleIndex} for the rest. The index gives, per field value, the
+ * rules that field does not rule out as a bit set over rule positions; the sets of the packet's five fields are ANDed
+ * word by word and only the rules left are checked in full, lowest position first. Every rule of the prefix comes
+ * before every rule of the index, so the first match is the linear loop's in both parts (the differential test
+ * compares the two). The prefix is there because the index's four binary searches cost 40–60 ns, about what ten rule
+ * checks do: a packet one of the first rules matches pays a few rule checks instead of them, and a packet that
+ * reaches the index pays those few checks more (docs/performance.md, "The stateless engine's index"). Below {@link
+ * #MIN_INDEXED_RULES} the linear loop is kept whole. It is kept too when the index's bit sets would exceed {@link
+ * #INDEX_BUDGET_BYTES} (distinct sets × rules / 8 bytes: about 50 000 distinct sets at 10 000 rules), where compile
+ * time and memory would outgrow what the packets save; {@link #indexOverBudget()} and {@link #indexBytes()} then say
+ * so and what the index would have needed, for the operator.
  *
  * <p>Immutable and thread-safe; {@link #match} and {@link #evaluate} allocate nothing. Custom action counts live in
  * an array the caller owns ({@link #newCustomActionCounts()}), one per worker.
@@ -49,14 +53,24 @@ public final class StatelessEngine {
 
     /** Rule count from which {@link #compile} builds the index (the crossover measured in docs/performance.md). */
     public static final int MIN_INDEXED_RULES = 16;
+    /** Rules {@link #compile} tries one by one before asking the index (see the class comment). */
+    public static final int LINEAR_PREFIX_RULES = 4;
     /** The most the index's bit sets may take; a policy that needs more keeps the linear loop. */
     public static final long INDEX_BUDGET_BYTES = 64L << 20;
 
     private static final int TCP = 6;
     private static final int UDP = 17;
 
-    /** The bit-set index, or {@code null} where the rules are tried one by one. */
+    /** The bit-set index of the rules from {@link #linearRules} on, or {@code null} where all are tried one by one. */
     private final RuleIndex index;
+    /** Rules tried one by one before the index: the prefix, or every rule without an index. */
+    private final int linearRules;
+    /** Whether the rule count called for an index that its budget could not hold. */
+    private final boolean indexOverBudget;
+    /** Bytes the index takes or, over its budget, would take; 0 when the rule count calls for none. */
+    private final long indexBytes;
+
+    private final long indexBudgetBytes;
 
     private final int ruleCount;
     private final StatelessAction[] ruleActions;
@@ -96,9 +110,18 @@ public final class StatelessEngine {
     private final List<CustomActionCounter> counters;
     private final List<StatelessRuleRef> rules;
 
-    private StatelessEngine(Builder b, FirewallPolicy policy, int minIndexedRules) {
+    private StatelessEngine(
+            Builder b, FirewallPolicy policy, int minIndexedRules, int linearPrefixRules, long indexBudgetBytes) {
         ruleCount = b.rules.size();
-        index = ruleCount >= minIndexedRules ? RuleIndex.build(b.matches, INDEX_BUDGET_BYTES) : null;
+        int prefix = Math.min(linearPrefixRules, ruleCount);
+        RuleIndex.Outcome built = ruleCount >= minIndexedRules
+                ? RuleIndex.build(b.matches.subList(prefix, ruleCount), indexBudgetBytes)
+                : new RuleIndex.Outcome(null, 0);
+        index = built.index();
+        linearRules = index != null ? prefix : ruleCount;
+        indexOverBudget = index == null && ruleCount >= minIndexedRules;
+        indexBytes = built.bytes();
+        this.indexBudgetBytes = indexBudgetBytes;
         ruleActions = b.actions.toArray(new StatelessAction[0]);
         defaultAction = policy.statelessDefaultActions().standard();
         fragmentDefaultAction = policy.statelessFragmentDefaultActions().standard();
@@ -131,7 +154,15 @@ public final class StatelessEngine {
 
     /** Compiles the stateless part of a loaded policy, with the index where it pays (see the class comment). */
     public static StatelessEngine compile(FirewallPolicy policy) {
-        return compile(policy, MIN_INDEXED_RULES);
+        return compile(policy, INDEX_BUDGET_BYTES);
+    }
+
+    /**
+     * {@link #compile(FirewallPolicy)} with another budget for the index than {@link #INDEX_BUDGET_BYTES}: for tests of
+     * what an appliance reports when a policy's index does not fit.
+     */
+    public static StatelessEngine compile(FirewallPolicy policy, long indexBudgetBytes) {
+        return compile(policy, MIN_INDEXED_RULES, LINEAR_PREFIX_RULES, indexBudgetBytes);
     }
 
     /**
@@ -139,18 +170,24 @@ public final class StatelessEngine {
      * reference the index is tested and measured against.
      */
     public static StatelessEngine compileLinear(FirewallPolicy policy) {
-        return compile(policy, Integer.MAX_VALUE);
+        return compile(policy, Integer.MAX_VALUE, 0, INDEX_BUDGET_BYTES);
     }
 
     /**
-     * Compiles with the index whatever the rule count (within the budget): for tests of the index on few rules and the
-     * benchmark that finds {@link #MIN_INDEXED_RULES}.
+     * Compiles with the index whatever the rule count (within the budget), and no rule tried before it: for tests of
+     * the index on few rules and the benchmark that finds {@link #MIN_INDEXED_RULES}.
      */
     public static StatelessEngine compileIndexed(FirewallPolicy policy) {
-        return compile(policy, 0);
+        return compileIndexed(policy, 0);
     }
 
-    private static StatelessEngine compile(FirewallPolicy policy, int minIndexedRules) {
+    /** {@link #compileIndexed(FirewallPolicy)} with the first {@code linearPrefixRules} rules tried one by one. */
+    static StatelessEngine compileIndexed(FirewallPolicy policy, int linearPrefixRules) {
+        return compile(policy, 0, linearPrefixRules, INDEX_BUDGET_BYTES);
+    }
+
+    private static StatelessEngine compile(
+            FirewallPolicy policy, int minIndexedRules, int linearPrefixRules, long indexBudgetBytes) {
         Builder b = new Builder();
         List<StatelessRuleGroup> groups = new ArrayList<>(policy.statelessGroups());
         groups.sort(Comparator.comparingInt(StatelessRuleGroup::priority));
@@ -159,7 +196,7 @@ public final class StatelessEngine {
         }
         b.addCustom(null, policy.statelessCustomActions(), policy.statelessDefaultActions());
         b.addCustom(null, policy.statelessCustomActions(), policy.statelessFragmentDefaultActions());
-        return new StatelessEngine(b, policy, minIndexedRules);
+        return new StatelessEngine(b, policy, minIndexedRules, linearPrefixRules, indexBudgetBytes);
     }
 
     /**
@@ -188,19 +225,22 @@ public final class StatelessEngine {
         int proto = protocol & 0xFF;
         if (isFragment && proto != UDP) return NON_UDP_FRAGMENT;
         boolean hasPorts = proto == TCP || proto == UDP;
-        if (index != null) {
-            return indexedMatch(
-                    ipVersion, srcHi, srcLo, dstHi, dstLo, proto, hasPorts, srcPort, dstPort, tcpFlags, isFragment);
-        }
-        for (int r = 0; r < ruleCount; r++) {
+        for (int r = 0; r < linearRules; r++) {
             if (ruleMatches(r, ipVersion, srcHi, srcLo, dstHi, dstLo, proto, hasPorts, srcPort, dstPort, tcpFlags)) {
                 return r;
             }
         }
+        if (index != null) {
+            return indexedMatch(
+                    ipVersion, srcHi, srcLo, dstHi, dstLo, proto, hasPorts, srcPort, dstPort, tcpFlags, isFragment);
+        }
         return isFragment ? FRAGMENT_DEFAULT_ACTIONS : DEFAULT_ACTIONS;
     }
 
-    /** {@link #match} through the index: only the rules no field rules out are checked, in rule order. */
+    /**
+     * {@link #match} for the rules after the prefix, through the index: only the rules no field rules out are checked,
+     * in rule order. The index numbers its rules from the first one after the prefix.
+     */
     private int indexedMatch(
             int ipVersion,
             long srcHi,
@@ -214,6 +254,7 @@ public final class StatelessEngine {
             int tcpFlags,
             boolean isFragment) {
         RuleIndex x = index;
+        int first = linearRules;
         long[] sets = x.sets;
         int p = x.protocol[proto];
         int s = x.sourceSet(ipVersion, srcHi, srcLo);
@@ -236,7 +277,7 @@ public final class StatelessEngine {
                 live &= live - 1;
                 long candidates = sets[p + w] & sets[s + w] & sets[d + w] & sets[sp + w] & sets[dp + w];
                 while (candidates != 0) {
-                    int r = (w << 6) + Long.numberOfTrailingZeros(candidates);
+                    int r = first + (w << 6) + Long.numberOfTrailingZeros(candidates);
                     if (ruleMatches(
                             r, ipVersion, srcHi, srcLo, dstHi, dstLo, proto, hasPorts, srcPort, dstPort, tcpFlags)) {
                         return r;
@@ -276,9 +317,31 @@ public final class StatelessEngine {
         return index != null;
     }
 
-    /** Bytes the index takes, 0 without one. */
-    long indexBytes() {
-        return index == null ? 0 : index.sizeBytes();
+    /** Rules {@link #match} tries one by one before the index: all of them without an index. */
+    int linearRules() {
+        return linearRules;
+    }
+
+    /**
+     * Whether the policy has enough rules for the index but its bit sets would exceed {@link #indexBudgetBytes()}, so
+     * every packet tries the rules one by one and the stateless cost grows with the rule count: what the operator must
+     * be told at policy load.
+     */
+    public boolean indexOverBudget() {
+        return indexOverBudget;
+    }
+
+    /**
+     * Bytes the index takes or, when {@link #indexOverBudget()}, would have taken; 0 when the rule count calls for no
+     * index.
+     */
+    public long indexBytes() {
+        return indexBytes;
+    }
+
+    /** The most the index's bit sets may take ({@link #INDEX_BUDGET_BYTES} unless compiled with another budget). */
+    public long indexBudgetBytes() {
+        return indexBudgetBytes;
     }
 
     /**

@@ -129,7 +129,8 @@ class StatelessIndexTest {
         List<StatelessRule> rules = new ArrayList<>();
         for (int i = 0; i < 1_000; i++)
             rules.add(rule(i + 1, StatelessAction.PASS, "198.51." + (2 * i >>> 8) + "." + (2 * i & 0xFF)));
-        StatelessEngine engine = StatelessEngine.compile(policy(group("g", 1, rules.toArray(StatelessRule[]::new))));
+        StatelessEngine engine =
+                StatelessEngine.compileIndexed(policy(group("g", 1, rules.toArray(StatelessRule[]::new))));
         assertThat(engine.indexed()).isTrue();
         long words = (1_000 + 63) / 64;
         long setBytes = 1_002 * (words + 1) * Long.BYTES; // with the empty set; each with a one-word summary
@@ -142,15 +143,74 @@ class StatelessIndexTest {
     }
 
     @Test
-    void indexOverItsBudgetIsNotBuilt() {
+    void indexOverItsBudgetIsNotBuiltButSaysWhatItWouldHaveNeeded() {
         List<StatelessMatch> matches = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             matches.add(new StatelessMatch(
                     List.of(), List.of(new IpPrefix(4, 0, i, 32)), List.of(), List.of(), List.of(), List.of()));
         }
-        assertThat(RuleIndex.build(matches, 1 << 20)).isNotNull();
-        // 201 distinct destination sets of 4 words do not fit in 4 KiB
-        assertThat(RuleIndex.build(matches, 4096)).isNull();
+        RuleIndex.Outcome fits = RuleIndex.build(matches, 1 << 20);
+        assertThat(fits.index()).isNotNull();
+        assertThat(fits.bytes()).isEqualTo(fits.index().sizeBytes());
+        // 201 distinct destination sets of 4 words do not fit in 4 KiB; the sets met after the budget ran out are
+        // still counted, once each
+        RuleIndex.Outcome over = RuleIndex.build(matches, 4096);
+        assertThat(over.index()).isNull();
+        assertThat(over.bytes()).isEqualTo(fits.bytes());
+    }
+
+    @Test
+    void engineOverItsIndexBudgetTriesEveryRuleAndReportsIt() {
+        List<StatelessRule> rules = new ArrayList<>();
+        for (int i = 0; i < 200; i++)
+            rules.add(rule(i + 1, StatelessAction.DROP, "198.51." + (i >>> 8) + "." + i % 256));
+        FirewallPolicy policy = policy(group("g", 1, rules.toArray(StatelessRule[]::new)));
+        StatelessEngine fits = StatelessEngine.compile(policy);
+        StatelessEngine over = StatelessEngine.compile(policy, 4096);
+        assertThat(fits.indexed()).isTrue();
+        assertThat(fits.indexOverBudget()).isFalse();
+        assertThat(fits.indexBudgetBytes()).isEqualTo(StatelessEngine.INDEX_BUDGET_BYTES);
+        assertThat(over.indexed()).isFalse();
+        assertThat(over.indexOverBudget()).isTrue();
+        assertThat(over.indexBudgetBytes()).isEqualTo(4096);
+        assertThat(over.linearRules()).isEqualTo(200);
+        assertThat(over.indexBytes()).isEqualTo(fits.indexBytes()).isGreaterThan(4096);
+        for (int i = 0; i < 200; i++) {
+            long destination = v4("198.51." + (i >>> 8) + "." + i % 256);
+            assertThat(over.match(4, 0, 1, 0, destination, TCP, 1, 2, 0, false)).isEqualTo(i);
+            assertThat(fits.match(4, 0, 1, 0, destination, TCP, 1, 2, 0, false)).isEqualTo(i);
+        }
+        // too few rules for an index is not a fallback
+        StatelessEngine small = StatelessEngine.compile(policy(group("g", 1, rules.get(0), rules.get(1))), 4096);
+        assertThat(small.indexOverBudget()).isFalse();
+        assertThat(small.indexBytes()).isZero();
+    }
+
+    @Test
+    void defaultCompileTriesTheFirstRulesBeforeTheIndex() {
+        // rule 1 (in the prefix) and rule 10 (in the index) both hold 10.1.2.3; rule 10 alone holds 10.1.2.4
+        List<StatelessRule> rules = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String destination = i == 1 ? "10.1.2.3/32" : i == 10 ? "10.1.2.0/24" : "192.0.2." + i + "/32";
+            rules.add(rule(i + 1, StatelessAction.PASS, destination));
+        }
+        StatelessEngine engine = StatelessEngine.compile(policy(group("g", 1, rules.toArray(StatelessRule[]::new))));
+        assertThat(engine.indexed()).isTrue();
+        assertThat(engine.linearRules())
+                .isEqualTo(StatelessEngine.LINEAR_PREFIX_RULES)
+                .isGreaterThan(1);
+        assertThat(engine.match(4, 0, 1, 0, v4("10.1.2.3"), TCP, 1, 2, 0, false))
+                .isEqualTo(1);
+        assertThat(engine.match(4, 0, 1, 0, v4("10.1.2.4"), TCP, 1, 2, 0, false))
+                .isEqualTo(10);
+        assertThat(engine.match(4, 0, 1, 0, v4("192.0.2.0"), TCP, 1, 2, 0, false))
+                .isZero();
+        assertThat(engine.match(4, 0, 1, 0, v4("192.0.2.19"), TCP, 1, 2, 0, false))
+                .isEqualTo(19);
+        assertThat(engine.match(4, 0, 1, 0, v4("192.0.2.20"), TCP, 1, 2, 0, false))
+                .isEqualTo(StatelessEngine.DEFAULT_ACTIONS);
+        assertThat(engine.match(6, 0, 1, 0, v4("10.1.2.3"), TCP, 1, 2, 0, false))
+                .isEqualTo(StatelessEngine.DEFAULT_ACTIONS);
     }
 
     @Test

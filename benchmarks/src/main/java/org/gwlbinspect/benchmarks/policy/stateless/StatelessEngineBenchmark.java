@@ -46,13 +46,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code baselineReadFields}: the packet's fields read as for an evaluation, summed; no rule tried.
  *   <li>{@code firstRuleMatches}: a packet to the first rule's destination: one rule tried, whatever the rule count.
+ *   <li>{@code firstRuleAfterPrefixMatches}: a packet to the destination of the first rule that {@link
+ *       StatelessEngine#compile} leaves to the index (rule {@link StatelessEngine#LINEAR_PREFIX_RULES}, the last rule
+ *       when there are fewer): the prefix's rules all tried, then the index.
  *   <li>{@code fallThroughToDefault}: a packet to a destination no rule names, so every rule is tried before the
  *       default action applies: the worst case, and the one every packet of a stateful-only flow pays.
  *   <li>{@code ...Linear} and {@code ...Indexed}: the same two packets on an engine compiled without the bit-set index
- *       ({@link StatelessEngine#compileLinear}, every rule tried: the engine before the index) and with it whatever the
- *       rule count ({@link StatelessEngine#compileIndexed}); the two plain benchmarks use {@link
- *       StatelessEngine#compile}, which indexes from {@link StatelessEngine#MIN_INDEXED_RULES} rules on. Run at small
- *       rule counts ({@code -p rules=5,10,20,50}) they show the crossover.
+ *       ({@link StatelessEngine#compileLinear}, every rule tried: the engine before the index) and with it alone
+ *       whatever the rule count ({@link StatelessEngine#compileIndexed}: no rule tried before it, the engine before
+ *       the prefix); the plain benchmarks use {@link StatelessEngine#compile}, which from {@link
+ *       StatelessEngine#MIN_INDEXED_RULES} rules on tries the first {@link StatelessEngine#LINEAR_PREFIX_RULES} rules,
+ *       then the index. Run at small rule counts ({@code -p rules=5,10,20,50}) they show the crossover.
  * </ul>
  *
  * Run with {@code -prof gc}: {@code gc.alloc.rate.norm} must be 0 B/op.
@@ -80,8 +84,10 @@ public class StatelessEngineBenchmark {
     private long[] customActionCounts;
     private final InnerPacket toFirstRule = new InnerPacket();
     private final InnerPacket toNoRule = new InnerPacket();
+    private final InnerPacket toRuleAfterPrefix = new InnerPacket();
     private ByteBuf firstRulePacket;
     private ByteBuf noRulePacket;
+    private ByteBuf ruleAfterPrefixPacket;
 
     @Setup
     public void setUp() {
@@ -91,18 +97,13 @@ public class StatelessEngineBenchmark {
         noRulePacket = tcpPacket(UNLISTED_DESTINATION);
         decode(toFirstRule, firstRulePacket);
         decode(toNoRule, noRulePacket);
-        if (engine.match(
-                        4,
-                        toFirstRule.srcAddrHi(),
-                        toFirstRule.srcAddrLo(),
-                        toFirstRule.dstAddrHi(),
-                        toFirstRule.dstAddrLo(),
-                        TCP,
-                        toFirstRule.srcPort(),
-                        toFirstRule.dstPort(),
-                        toFirstRule.tcpFlags(),
-                        false)
-                != 0) {
+        int afterPrefix = Math.min(StatelessEngine.LINEAR_PREFIX_RULES, rules - 1);
+        ruleAfterPrefixPacket = tcpPacket(FIRST_DESTINATION + afterPrefix);
+        decode(toRuleAfterPrefix, ruleAfterPrefixPacket);
+        if (match(toRuleAfterPrefix) != afterPrefix) {
+            throw new IllegalStateException("the packet after the prefix does not match rule " + afterPrefix);
+        }
+        if (match(toFirstRule) != 0) {
             throw new IllegalStateException("the first packet does not match the first rule");
         }
         linear = StatelessEngine.compileLinear(policy(rules));
@@ -122,6 +123,7 @@ public class StatelessEngineBenchmark {
     public void releasePackets() {
         firstRulePacket.release();
         noRulePacket.release();
+        ruleAfterPrefixPacket.release();
     }
 
     /** {@code rules} rules in {@link #GROUPS} groups of consecutive priorities, each with its own custom action. */
@@ -205,6 +207,11 @@ public class StatelessEngineBenchmark {
     }
 
     @Benchmark
+    public StatelessAction firstRuleAfterPrefixMatches() {
+        return evaluate(toRuleAfterPrefix);
+    }
+
+    @Benchmark
     public StatelessAction fallThroughToDefault() {
         return evaluate(toNoRule);
     }
@@ -227,6 +234,20 @@ public class StatelessEngineBenchmark {
     @Benchmark
     public StatelessAction fallThroughIndexed() {
         return evaluate(indexed, toNoRule);
+    }
+
+    private int match(InnerPacket p) {
+        return engine.match(
+                4,
+                p.srcAddrHi(),
+                p.srcAddrLo(),
+                p.dstAddrHi(),
+                p.dstAddrLo(),
+                TCP,
+                p.srcPort(),
+                p.dstPort(),
+                p.tcpFlags(),
+                false);
     }
 
     private StatelessAction evaluate(InnerPacket p) {
