@@ -123,6 +123,7 @@ start_appliance() { # workers policy
 # the latency rounds' baseline: one geneve-reflect thread in its own namespace, alive beside the appliance
 start_latency_reflect() {
   ip netns exec "$ns_reflect" "$bench/geneve-reflect" -b 127.0.0.1 -T 1 > "$work/reflect-latency.log" 2>&1 &
+  disown # killed by stop_latency_reflect, without the shell's "Killed" notice
   for _ in $(seq 1 50); do ip netns exec "$ns_reflect" ss -Hlun 'sport = :6081' | grep -q . && return 0; sleep 0.1; done
   echo "geneve-reflect did not start: $(cat "$work/reflect-latency.log")" >&2; exit 1
 }
