@@ -1057,7 +1057,8 @@ public final class RuleEvaluator implements AutoCloseable {
         return true;
     }
 
-    private static byte lower(byte b) {
+    /** ASCII lowercase, as {@code nocase} compares (also the prefilter's suffix patterns, {@link SuffixIndex}). */
+    static byte lower(byte b) {
         return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
     }
 

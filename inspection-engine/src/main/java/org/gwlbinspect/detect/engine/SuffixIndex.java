@@ -73,7 +73,7 @@ final class SuffixIndex {
         long hash = 0;
         for (int n = 1; n <= total; n++) {
             byte b = n <= length ? src[end - n] : (byte) '.';
-            hash = step(hash, caseless ? lower(b) : b);
+            hash = step(hash, caseless ? RuleEvaluator.lower(b) : b);
             if ((lengths[n >>> 6] & (1L << n)) == 0) continue;
             for (int slot = slot(hash, n); ids[slot] != 0; slot = (slot + 1) & mask) {
                 int id = ids[slot] - 1;
@@ -88,7 +88,7 @@ final class SuffixIndex {
     private boolean endsWith(byte[] src, int end, int length, byte[] pattern) {
         for (int n = 1; n <= pattern.length; n++) {
             byte b = n <= length ? src[end - n] : (byte) '.';
-            if ((caseless ? lower(b) : b) != pattern[pattern.length - n]) return false;
+            if ((caseless ? RuleEvaluator.lower(b) : b) != pattern[pattern.length - n]) return false;
         }
         return true;
     }
@@ -107,9 +107,5 @@ final class SuffixIndex {
     private int slot(long hash, int length) {
         long h = (hash ^ length) * MULTIPLIER;
         return (int) (h >>> 32) & mask;
-    }
-
-    private static byte lower(byte b) {
-        return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
     }
 }
