@@ -101,7 +101,14 @@ public final class StreamReassembler {
     private int baseSeq; // sequence number of stream offset 0
     private long next; // offset of the next byte to inspect
     private long tail; // oldest retained history byte
-    private long windowStart; // chunk-aligned offset of the window's first slot, <= tail
+    private long windowStart; // offset of the window's first slot, chunk-aligned from origin, <= tail
+    /**
+     * Stream offset stored at the start of a chunk: byte {@code at} lies at {@code (at - origin) & chunkMask} of the
+     * chunk in slot {@code (at - origin) >>> chunkShift}. Moved to the tail whenever the direction holds no chunk
+     * ({@link #rebaseIfEmpty}), so that the next bytes stored go to the start of a chunk.
+     */
+    private long origin;
+
     private long acked; // highest offset the receiver acknowledged
     private long finOffset;
     private int rangeCount;
@@ -236,6 +243,7 @@ public final class StreamReassembler {
         next = 0;
         tail = 0;
         windowStart = 0;
+        origin = 0;
         acked = 0;
     }
 
@@ -331,7 +339,7 @@ public final class StreamReassembler {
     private void buffer(ByteBuf buffer, int offset, long base, long start, long end) {
         end = Math.min(end, depthLimit); // bytes beyond the depth are never inspected, so never kept
         if (start >= end) return;
-        long nextChunk = next & ~chunkMask;
+        long nextChunk = alignDown(next);
         if (end > nextChunk + windowBytes) {
             raise(StreamEvent.GAP);
             return;
@@ -408,7 +416,36 @@ public final class StreamReassembler {
     }
 
     private long alignUp(long offset) {
-        return (offset + chunkMask) & ~chunkMask;
+        return alignDown(offset + chunkMask);
+    }
+
+    /** The start of the chunk that holds (or would hold) stream offset {@code at}. */
+    private long alignDown(long at) {
+        return at - ((at - origin) & chunkMask);
+    }
+
+    /** The window slot of stream offset {@code at}, which is at or after {@link #windowStart}. */
+    private int slotOf(long at) {
+        return (int) ((at - origin) >>> chunkShift) & slotMask;
+    }
+
+    /** Index of stream offset {@code at} inside its chunk. */
+    private int withinChunk(long at) {
+        return (int) ((at - origin) & chunkMask);
+    }
+
+    /**
+     * Once a direction keeps nothing (every chunk given back, nothing out of order), its next bytes go to the start of
+     * a chunk. Why: the chunk they take is the one last given back, in a request/response flow the peer direction's,
+     * just freed by this segment's acknowledgement; the peer's bytes lay from its start too, so this copy writes the
+     * cache lines that copy wrote. Kept at {@code offset & chunkMask}, each flow direction would write a part of the
+     * chunk no recent copy touched: with many flows in turn, a cache miss per line copied.
+     */
+    private void rebaseIfEmpty() {
+        if (heldChunks == 0 && rangeCount == 0) {
+            origin = tail; // no byte below the tail is read again, and no chunk is held: nothing moves
+            windowStart = tail;
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -416,8 +453,9 @@ public final class StreamReassembler {
 
     /** Copies {@code length} bytes to stream offset {@code at}; false if the pool ran out of chunks. */
     private boolean copyIn(ByteBuf buffer, int index, long at, long length, boolean mayDropHistory) {
+        rebaseIfEmpty();
         while (length > 0) {
-            int slot = (int) (at >>> chunkShift) & slotMask;
+            int slot = slotOf(at);
             int chunk = slots[slot];
             if (chunk < 0) {
                 chunk = chunks.acquire();
@@ -430,7 +468,7 @@ public final class StreamReassembler {
                 slots[slot] = chunk;
                 heldChunks++;
             }
-            int within = (int) (at & chunkMask);
+            int within = withinChunk(at);
             int n = (int) Math.min(length, chunkMask + 1 - within);
             ByteBufs.copy(buffer, index, chunkBuffer, chunks.offset(chunk) + within, n);
             index += n;
@@ -442,8 +480,8 @@ public final class StreamReassembler {
 
     private boolean equalsStored(ByteBuf buffer, int index, long at, long length) {
         while (length > 0) {
-            int chunk = slots[(int) (at >>> chunkShift) & slotMask];
-            int within = (int) (at & chunkMask);
+            int chunk = slots[slotOf(at)];
+            int within = withinChunk(at);
             int n = (int) Math.min(length, chunkMask + 1 - within);
             if (!ByteBufUtil.equals(buffer, index, chunkBuffer, chunks.offset(chunk) + within, n)) return false;
             index += n;
@@ -455,8 +493,8 @@ public final class StreamReassembler {
 
     private void deliverStored(long from, long to, StreamDataSink sink) {
         while (from < to) {
-            int chunk = slots[(int) (from >>> chunkShift) & slotMask];
-            int within = (int) (from & chunkMask);
+            int chunk = slots[slotOf(from)];
+            int within = withinChunk(from);
             int n = (int) Math.min(to - from, chunkMask + 1 - within);
             sink.onStreamData(chunkBuffer, chunks.offset(chunk) + within, n, from);
             from += n;
@@ -467,10 +505,11 @@ public final class StreamReassembler {
     private void advanceTail(long newTail) {
         if (newTail <= tail) return;
         tail = newTail;
-        long target = newTail & ~chunkMask;
+        long target = alignDown(newTail);
         long steps = Math.min((target - windowStart) >>> chunkShift, slots.length);
-        for (long i = 0; i < steps; i++) {
-            freeSlot((int) ((windowStart >>> chunkShift) + i) & slotMask);
+        int first = slotOf(windowStart);
+        for (int i = 0; i < steps; i++) {
+            freeSlot((first + i) & slotMask);
         }
         windowStart = target;
     }
@@ -486,7 +525,7 @@ public final class StreamReassembler {
         if (tail != next || heldChunks == 0) return;
         long chunkEnd = windowStart + chunkMask + 1; // windowStart is the tail's chunk
         if (rangeCount > 0 && rangeStart[0] < chunkEnd) return;
-        freeSlot((int) (windowStart >>> chunkShift) & slotMask);
+        freeSlot(slotOf(windowStart));
     }
 
     private void freeSlot(int slot) {
@@ -540,6 +579,7 @@ public final class StreamReassembler {
         next = 0;
         tail = 0;
         windowStart = 0;
+        origin = 0;
         acked = 0;
         finOffset = 0;
     }
