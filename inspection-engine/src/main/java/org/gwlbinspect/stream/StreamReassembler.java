@@ -26,8 +26,9 @@ import org.gwlbinspect.buffer.ByteBufs;
  * to compare retransmissions with; and the <em>buffered</em> out-of-order ranges above {@code next}, kept sorted,
  * disjoint and merged when adjacent. Out-of-order bytes are copied in; in-order bytes are delivered from the packet
  * itself and copied only into the history (none when {@code historyBytes} is 0). Chunks go back to the pool as the tail
- * passes them: on an acknowledgement from the peer direction, when the history exceeds its budget, and when the pool
- * runs dry and out-of-order bytes need the room. A history let go for lack of chunks (then, or because the pool had
+ * passes them: on an acknowledgement from the peer direction (the last one it frees goes straight to the acknowledging
+ * segment's own copy, if that needs one), when the history exceeds its budget, and when the pool runs dry and
+ * out-of-order bytes need the room. A direction that keeps nothing stores its next bytes from a chunk's first byte. A history let go for lack of chunks (then, or because the pool had
  * none for inspected bytes) is counted as {@link StreamEvent#HISTORY_MEMCAP}.
  *
  * <h2>Overlaps: first data wins, and a contradiction is reported</h2>
@@ -117,6 +118,12 @@ public final class StreamReassembler {
     // Per call.
     private StreamEvent result;
     private StreamEventCounters counters;
+    /** The chunk this segment's acknowledgement freed in the peer, for this segment's own copy; -1 if none. */
+    private int spare = -1;
+    /** Set on the peer while this direction's segment acknowledges it: the chunk it frees last is handed over. */
+    private boolean handingOver;
+
+    private int handedOver = -1;
 
     StreamReassembler(StreamConfig config, ChunkPool chunks) {
         this.chunks = chunks;
@@ -175,10 +182,15 @@ public final class StreamReassembler {
             StreamEventCounters counters) {
         this.result = StreamEvent.NONE;
         this.counters = counters;
-        // The acknowledgement first: the peer's chunk it frees is then the one this segment's history copy takes
-        // from the pool's top, still in the cache (the two directions' states are independent otherwise).
-        if ((flags & ACK) != 0) peer.acknowledge(ack);
+        // The acknowledgement first: the peer's chunk it frees is handed to this segment's history copy, still in the
+        // cache, without a return to the shared pool and a second trip out of it (two CAS on the pool's head, which
+        // every worker's segments share); given back below if this segment keeps nothing.
+        if ((flags & ACK) != 0) spare = peer.acknowledge(ack);
         if (!stopped) acceptSegment(seq, flags, buffer, offset, length, sink);
+        if (spare >= 0) {
+            chunks.release(spare);
+            spare = -1;
+        }
         sink.onSegmentEnd(next);
         if ((flags & RST) != 0) RESET_SEEN.setOpaque(this, true);
         this.counters = null;
@@ -458,7 +470,7 @@ public final class StreamReassembler {
             int slot = slotOf(at);
             int chunk = slots[slot];
             if (chunk < 0) {
-                chunk = chunks.acquire();
+                chunk = takeChunk();
                 if (chunk < 0 && mayDropHistory && tail < next) {
                     counters.increment(StreamEvent.HISTORY_MEMCAP);
                     advanceTail(next); // out-of-order bytes matter more than comparing retransmissions
@@ -531,22 +543,43 @@ public final class StreamReassembler {
     private void freeSlot(int slot) {
         int chunk = slots[slot];
         if (chunk >= 0) {
-            chunks.release(chunk);
             slots[slot] = -1;
             heldChunks--;
+            if (!handingOver) {
+                chunks.release(chunk);
+            } else {
+                if (handedOver >= 0) chunks.release(handedOver); // the last freed is handed over: the latest bytes
+                handedOver = chunk;
+            }
         }
     }
 
-    /** Called on the peer direction's thread: the receiver holds our bytes below {@code ack}, so forget them. */
-    private void acknowledge(int ack) {
-        if (historyBytes == 0 || !tryEnter()) return; // taken: the next acknowledgement will do
+    /** The chunk handed over by the peer's acknowledgement, else one from the pool; -1 if the pool is dry. */
+    private int takeChunk() {
+        int chunk = spare;
+        if (chunk < 0) return chunks.acquire();
+        spare = -1;
+        return chunk;
+    }
+
+    /**
+     * Called on the peer direction's thread: the receiver holds our bytes below {@code ack}, so forget them.
+     *
+     * @return the last chunk this freed, now the caller's (it gives it back to the pool if it does not use it), or -1
+     */
+    private int acknowledge(int ack) {
+        if (historyBytes == 0 || !tryEnter()) return -1; // taken: the next acknowledgement will do
         try {
-            if (anchored && !stopped) {
-                long at = Math.min(offsetOf(ack), next); // never trust an ACK for bytes not inspected
-                if (at > acked) acked = at;
-                advanceTail(at);
-                freeTailChunkIfUnused();
-            }
+            if (!anchored || stopped) return -1;
+            long at = Math.min(offsetOf(ack), next); // never trust an ACK for bytes not inspected
+            if (at > acked) acked = at;
+            handingOver = true;
+            advanceTail(at);
+            freeTailChunkIfUnused();
+            handingOver = false;
+            int chunk = handedOver;
+            handedOver = -1;
+            return chunk;
         } finally {
             exit();
         }
