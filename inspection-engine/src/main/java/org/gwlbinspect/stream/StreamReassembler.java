@@ -26,8 +26,9 @@ import org.gwlbinspect.buffer.ByteBufs;
  * to compare retransmissions with; and the <em>buffered</em> out-of-order ranges above {@code next}, kept sorted,
  * disjoint and merged when adjacent. Out-of-order bytes are copied in; in-order bytes are delivered from the packet
  * itself and copied only into the history (none when {@code historyBytes} is 0). Chunks go back to the pool as the tail
- * passes them: on an acknowledgement from the peer direction, when the history exceeds its budget, and when the pool
- * runs dry and out-of-order bytes need the room. A history let go for lack of chunks (then, or because the pool had
+ * passes them: on an acknowledgement from the peer direction (the last one it frees goes straight to the acknowledging
+ * segment's own copy, if that needs one), when the history exceeds its budget, and when the pool runs dry and
+ * out-of-order bytes need the room. A direction that keeps nothing stores its next bytes from a chunk's first byte. A history let go for lack of chunks (then, or because the pool had
  * none for inspected bytes) is counted as {@link StreamEvent#HISTORY_MEMCAP}.
  *
  * <h2>Overlaps: first data wins, and a contradiction is reported</h2>
@@ -101,7 +102,14 @@ public final class StreamReassembler {
     private int baseSeq; // sequence number of stream offset 0
     private long next; // offset of the next byte to inspect
     private long tail; // oldest retained history byte
-    private long windowStart; // chunk-aligned offset of the window's first slot, <= tail
+    private long windowStart; // offset of the window's first slot, chunk-aligned from origin, <= tail
+    /**
+     * Stream offset stored at the start of a chunk: byte {@code at} lies at {@code (at - origin) & chunkMask} of the
+     * chunk in slot {@code (at - origin) >>> chunkShift}. Moved to the tail whenever the direction holds no chunk
+     * ({@link #rebaseIfEmpty}), so that the next bytes stored go to the start of a chunk.
+     */
+    private long origin;
+
     private long acked; // highest offset the receiver acknowledged
     private long finOffset;
     private int rangeCount;
@@ -110,6 +118,12 @@ public final class StreamReassembler {
     // Per call.
     private StreamEvent result;
     private StreamEventCounters counters;
+    /** The chunk this segment's acknowledgement freed in the peer, for this segment's own copy; -1 if none. */
+    private int spare = -1;
+    /** Set on the peer while this direction's segment acknowledges it: the chunk it frees last is handed over. */
+    private boolean handingOver;
+
+    private int handedOver = -1;
 
     StreamReassembler(StreamConfig config, ChunkPool chunks) {
         this.chunks = chunks;
@@ -168,10 +182,15 @@ public final class StreamReassembler {
             StreamEventCounters counters) {
         this.result = StreamEvent.NONE;
         this.counters = counters;
-        // The acknowledgement first: the peer's chunk it frees is then the one this segment's history copy takes
-        // from the pool's top, still in the cache (the two directions' states are independent otherwise).
-        if ((flags & ACK) != 0) peer.acknowledge(ack);
+        // The acknowledgement first: the peer's chunk it frees is handed to this segment's history copy, still in the
+        // cache, without a return to the shared pool and a second trip out of it (two CAS on the pool's head, which
+        // every worker's segments share); given back below if this segment keeps nothing.
+        if ((flags & ACK) != 0) spare = peer.acknowledge(ack);
         if (!stopped) acceptSegment(seq, flags, buffer, offset, length, sink);
+        if (spare >= 0) {
+            chunks.release(spare);
+            spare = -1;
+        }
         sink.onSegmentEnd(next);
         if ((flags & RST) != 0) RESET_SEEN.setOpaque(this, true);
         this.counters = null;
@@ -236,6 +255,7 @@ public final class StreamReassembler {
         next = 0;
         tail = 0;
         windowStart = 0;
+        origin = 0;
         acked = 0;
     }
 
@@ -331,7 +351,7 @@ public final class StreamReassembler {
     private void buffer(ByteBuf buffer, int offset, long base, long start, long end) {
         end = Math.min(end, depthLimit); // bytes beyond the depth are never inspected, so never kept
         if (start >= end) return;
-        long nextChunk = next & ~chunkMask;
+        long nextChunk = alignDown(next);
         if (end > nextChunk + windowBytes) {
             raise(StreamEvent.GAP);
             return;
@@ -408,7 +428,36 @@ public final class StreamReassembler {
     }
 
     private long alignUp(long offset) {
-        return (offset + chunkMask) & ~chunkMask;
+        return alignDown(offset + chunkMask);
+    }
+
+    /** The start of the chunk that holds (or would hold) stream offset {@code at}. */
+    private long alignDown(long at) {
+        return at - ((at - origin) & chunkMask);
+    }
+
+    /** The window slot of stream offset {@code at}, which is at or after {@link #windowStart}. */
+    private int slotOf(long at) {
+        return (int) ((at - origin) >>> chunkShift) & slotMask;
+    }
+
+    /** Index of stream offset {@code at} inside its chunk. */
+    private int withinChunk(long at) {
+        return (int) ((at - origin) & chunkMask);
+    }
+
+    /**
+     * Once a direction keeps nothing (every chunk given back, nothing out of order), its next bytes go to the start of
+     * a chunk. Why: the chunk they take is the one last given back, in a request/response flow the peer direction's,
+     * just freed by this segment's acknowledgement; the peer's bytes lay from its start too, so this copy writes the
+     * cache lines that copy wrote. Kept at {@code offset & chunkMask}, each flow direction would write a part of the
+     * chunk no recent copy touched: with many flows in turn, a cache miss per line copied.
+     */
+    private void rebaseIfEmpty() {
+        if (heldChunks == 0 && rangeCount == 0) {
+            origin = tail; // no byte below the tail is read again, and no chunk is held: nothing moves
+            windowStart = tail;
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -416,11 +465,12 @@ public final class StreamReassembler {
 
     /** Copies {@code length} bytes to stream offset {@code at}; false if the pool ran out of chunks. */
     private boolean copyIn(ByteBuf buffer, int index, long at, long length, boolean mayDropHistory) {
+        rebaseIfEmpty();
         while (length > 0) {
-            int slot = (int) (at >>> chunkShift) & slotMask;
+            int slot = slotOf(at);
             int chunk = slots[slot];
             if (chunk < 0) {
-                chunk = chunks.acquire();
+                chunk = takeChunk();
                 if (chunk < 0 && mayDropHistory && tail < next) {
                     counters.increment(StreamEvent.HISTORY_MEMCAP);
                     advanceTail(next); // out-of-order bytes matter more than comparing retransmissions
@@ -430,7 +480,7 @@ public final class StreamReassembler {
                 slots[slot] = chunk;
                 heldChunks++;
             }
-            int within = (int) (at & chunkMask);
+            int within = withinChunk(at);
             int n = (int) Math.min(length, chunkMask + 1 - within);
             ByteBufs.copy(buffer, index, chunkBuffer, chunks.offset(chunk) + within, n);
             index += n;
@@ -442,8 +492,8 @@ public final class StreamReassembler {
 
     private boolean equalsStored(ByteBuf buffer, int index, long at, long length) {
         while (length > 0) {
-            int chunk = slots[(int) (at >>> chunkShift) & slotMask];
-            int within = (int) (at & chunkMask);
+            int chunk = slots[slotOf(at)];
+            int within = withinChunk(at);
             int n = (int) Math.min(length, chunkMask + 1 - within);
             if (!ByteBufUtil.equals(buffer, index, chunkBuffer, chunks.offset(chunk) + within, n)) return false;
             index += n;
@@ -455,8 +505,8 @@ public final class StreamReassembler {
 
     private void deliverStored(long from, long to, StreamDataSink sink) {
         while (from < to) {
-            int chunk = slots[(int) (from >>> chunkShift) & slotMask];
-            int within = (int) (from & chunkMask);
+            int chunk = slots[slotOf(from)];
+            int within = withinChunk(from);
             int n = (int) Math.min(to - from, chunkMask + 1 - within);
             sink.onStreamData(chunkBuffer, chunks.offset(chunk) + within, n, from);
             from += n;
@@ -467,10 +517,11 @@ public final class StreamReassembler {
     private void advanceTail(long newTail) {
         if (newTail <= tail) return;
         tail = newTail;
-        long target = newTail & ~chunkMask;
+        long target = alignDown(newTail);
         long steps = Math.min((target - windowStart) >>> chunkShift, slots.length);
-        for (long i = 0; i < steps; i++) {
-            freeSlot((int) ((windowStart >>> chunkShift) + i) & slotMask);
+        int first = slotOf(windowStart);
+        for (int i = 0; i < steps; i++) {
+            freeSlot((first + i) & slotMask);
         }
         windowStart = target;
     }
@@ -486,28 +537,49 @@ public final class StreamReassembler {
         if (tail != next || heldChunks == 0) return;
         long chunkEnd = windowStart + chunkMask + 1; // windowStart is the tail's chunk
         if (rangeCount > 0 && rangeStart[0] < chunkEnd) return;
-        freeSlot((int) (windowStart >>> chunkShift) & slotMask);
+        freeSlot(slotOf(windowStart));
     }
 
     private void freeSlot(int slot) {
         int chunk = slots[slot];
         if (chunk >= 0) {
-            chunks.release(chunk);
             slots[slot] = -1;
             heldChunks--;
+            if (!handingOver) {
+                chunks.release(chunk);
+            } else {
+                if (handedOver >= 0) chunks.release(handedOver); // the last freed is handed over: the latest bytes
+                handedOver = chunk;
+            }
         }
     }
 
-    /** Called on the peer direction's thread: the receiver holds our bytes below {@code ack}, so forget them. */
-    private void acknowledge(int ack) {
-        if (historyBytes == 0 || !tryEnter()) return; // taken: the next acknowledgement will do
+    /** The chunk handed over by the peer's acknowledgement, else one from the pool; -1 if the pool is dry. */
+    private int takeChunk() {
+        int chunk = spare;
+        if (chunk < 0) return chunks.acquire();
+        spare = -1;
+        return chunk;
+    }
+
+    /**
+     * Called on the peer direction's thread: the receiver holds our bytes below {@code ack}, so forget them.
+     *
+     * @return the last chunk this freed, now the caller's (it gives it back to the pool if it does not use it), or -1
+     */
+    private int acknowledge(int ack) {
+        if (historyBytes == 0 || !tryEnter()) return -1; // taken: the next acknowledgement will do
         try {
-            if (anchored && !stopped) {
-                long at = Math.min(offsetOf(ack), next); // never trust an ACK for bytes not inspected
-                if (at > acked) acked = at;
-                advanceTail(at);
-                freeTailChunkIfUnused();
-            }
+            if (!anchored || stopped) return -1;
+            long at = Math.min(offsetOf(ack), next); // never trust an ACK for bytes not inspected
+            if (at > acked) acked = at;
+            handingOver = true;
+            advanceTail(at);
+            freeTailChunkIfUnused();
+            handingOver = false;
+            int chunk = handedOver;
+            handedOver = -1;
+            return chunk;
         } finally {
             exit();
         }
@@ -540,6 +612,7 @@ public final class StreamReassembler {
         next = 0;
         tail = 0;
         windowStart = 0;
+        origin = 0;
         acked = 0;
         finOffset = 0;
     }

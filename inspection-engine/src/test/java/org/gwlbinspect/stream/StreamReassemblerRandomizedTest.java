@@ -98,6 +98,124 @@ class StreamReassemblerRandomizedTest {
         assertThat(pool.chunkPool().available()).isEqualTo(config.chunkCount());
     }
 
+    /**
+     * The same with the receiver acknowledging as it goes: after a random share of the segments the peer direction
+     * acknowledges a point up to what was inspected (mostly all of it), so the direction often keeps nothing and stores its next
+     * bytes (out of order or history) from the start of a chunk. Forged copies of bytes still unacknowledged are caught,
+     * those of acknowledged bytes are harmless retransmissions; no chunk is leaked.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 6, 8, 42, 0xC0FFEE, 0xDEADBEEFL, 7_777_777})
+    void deliversTheOriginalStreamWhileTheReceiverAcknowledges(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] original = new byte[STREAM_BYTES];
+        random.nextBytes(original);
+        long isn = random.nextBoolean() ? 0xFFFF_FF00L + random.nextInt(200) : random.nextLong(1L << 32);
+        long peerIsn = random.nextLong(1L << 32);
+
+        StreamEventCounters counters = new StreamEventCounters();
+        StreamConfig config = seed % 2 == 1
+                ? new StreamConfig(2, 256, 512, 0, 16_384, 16, 32_768, 8192)
+                : new StreamConfig(2, 128, 256, 0, 4096, 16, 4096, 3968);
+        TcpStreamPool pool = new TcpStreamPool(config);
+        int handle = pool.acquire(counters);
+        RecordingSink sink = new RecordingSink();
+        pool.accept(handle, 0, isn, 0, SYN, Unpooled.EMPTY_BUFFER, 0, 0, sink, counters);
+        pool.accept(handle, 1, peerIsn, isn + 1, SYN | ACK, Unpooled.EMPTY_BUFFER, 0, 0, sink, counters);
+
+        ArrayDeque<Segment> pending = new ArrayDeque<>(cut(random, 0, STREAM_BYTES));
+        StreamReassembler stream = pool.direction(handle, 0);
+        BitSet held = new BitSet(STREAM_BYTES);
+        long acked = 0;
+        int steps = 0;
+        int forgedSent = 0;
+        int forgedAcknowledged = 0;
+        int emptyBeforeStoring = 0;
+        while (!pending.isEmpty() && steps++ < MAX_STEPS && stream.isInspecting()) {
+            if (random.nextBoolean()) {
+                long next = stream.nextStreamOffset();
+                // mostly everything inspected, as a receiver that keeps up does
+                long at = random.nextInt(4) != 0 ? next : next - random.nextLong(Math.min(next, 3000) + 1);
+                acked = Math.max(acked, at);
+                pool.accept(handle, 1, peerIsn + 1, isn + 1 + acked, ACK, Unpooled.EMPTY_BUFFER, 0, 0, sink, counters);
+            }
+            // mostly in order here, so that the direction is often left with nothing buffered
+            Segment segment = random.nextInt(4) != 0 ? pending.pollFirst() : takeNearFront(pending, random);
+            int from = (int) segment.offset();
+            int to = from + segment.length();
+            if (steps < MAX_STEPS / 4) {
+                if (random.nextInt(8) == 0) pending.addLast(segment);
+                if (random.nextInt(16) == 0) pending.addAll(cut(random, from, segment.length()));
+            }
+            boolean forged = held.nextClearBit(from) >= to && random.nextInt(4) == 0;
+            if (stream.retainedBytes() == 0 && stream.bufferedBytes() == 0 && !forged && to > stream.nextStreamOffset())
+                emptyBeforeStoring++;
+            StreamEvent event = pool.accept(
+                    handle,
+                    0,
+                    isn + 1 + from,
+                    0,
+                    ACK,
+                    payload(original, segment, forged),
+                    7,
+                    to - from,
+                    sink,
+                    counters);
+            if (forged && to <= acked) {
+                forgedAcknowledged++;
+                assertThat(event).isEqualTo(StreamEvent.RETRANSMISSION); // the receiver has these bytes
+            } else if (forged) {
+                forgedSent++;
+                assertThat(event).isIn(StreamEvent.OVERLAP_CONFLICT, StreamEvent.UNVERIFIED_RETRANSMISSION);
+                pending.addLast(segment);
+            } else {
+                assertThat(event).isNotEqualTo(StreamEvent.OVERLAP_CONFLICT);
+                if (event.effect() == StreamEvent.Effect.PACKET_UNSAFE) {
+                    pending.addLast(segment);
+                } else {
+                    held.set(from, to);
+                    if ((event == StreamEvent.NONE || event == StreamEvent.OUT_OF_ORDER) && random.nextInt(3) == 0) {
+                        // at once a forged copy of the bytes just stored, maybe at the start of a chunk
+                        forgedSent++;
+                        assertThat(pool.accept(
+                                        handle,
+                                        0,
+                                        isn + 1 + from,
+                                        0,
+                                        ACK,
+                                        payload(original, segment, true),
+                                        7,
+                                        to - from,
+                                        sink,
+                                        counters))
+                                .isIn(StreamEvent.OVERLAP_CONFLICT, StreamEvent.UNVERIFIED_RETRANSMISSION);
+                    }
+                }
+            }
+        }
+
+        byte[] delivered = sink.bytes();
+        assertThat(delivered).isEqualTo(Arrays.copyOf(original, delivered.length));
+        assertThat(forgedSent).isPositive();
+        assertThat(forgedSent + forgedAcknowledged).isGreaterThan(10);
+        assertThat(emptyBeforeStoring)
+                .as("segments stored by a direction that kept nothing")
+                .isGreaterThanOrEqualTo(5);
+        assertThat(counters.count(StreamEvent.OVERLAP_CONFLICT)).isPositive();
+        if (stream.isInspecting()) {
+            assertThat(pending).isEmpty();
+            assertThat(delivered).hasSize(STREAM_BYTES);
+            pool.accept(
+                    handle, 1, peerIsn + 1, isn + 1 + STREAM_BYTES, ACK, Unpooled.EMPTY_BUFFER, 0, 0, sink, counters);
+            assertThat(stream.retainedBytes()).isZero();
+            assertThat(pool.chunkPool().available()).isEqualTo(config.chunkCount()); // everything acknowledged
+        } else {
+            assertThat(stream.stopReason()).isEqualTo(StreamEvent.MEMCAP);
+        }
+        pool.release(handle);
+        assertThat(pool.chunkPool().available()).isEqualTo(config.chunkCount());
+    }
+
     /** A forged copy carries the complement of every original byte. */
     private static ByteBuf payload(byte[] original, Segment segment, boolean forged) {
         ByteBuf buf = Unpooled.buffer(7 + segment.length());

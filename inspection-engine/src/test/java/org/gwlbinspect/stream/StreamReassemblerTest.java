@@ -401,7 +401,8 @@ class StreamReassemblerTest {
         long client = ISN + 1;
         long server = 50_001;
         for (int i = 0; i < 20; i++) {
-            String request = alphabet(100 + i);
+            // 100 to 537 bytes: each message holds the fewest chunks its length needs, wherever it lies in the stream
+            String request = alphabet(100 + 23 * i);
             pool.accept(
                     handle,
                     CLIENT,
@@ -416,8 +417,8 @@ class StreamReassemblerTest {
             client += request.length();
             assertThat(pool.chunkPool().available())
                     .as("after request %d", i)
-                    .isEqualTo(64 - chunksSpanned(client - ISN - 1 - request.length(), request.length()));
-            String response = alphabet(90 + i);
+                    .isEqualTo(64 - chunksFor(request.length()));
+            String response = alphabet(90 + 19 * i);
             pool.accept(
                     handle,
                     SERVER,
@@ -432,14 +433,65 @@ class StreamReassemblerTest {
             server += response.length();
             assertThat(pool.chunkPool().available())
                     .as("after response %d", i)
-                    .isEqualTo(64 - chunksSpanned(server - 50_001 - response.length(), response.length()));
+                    .isEqualTo(64 - chunksFor(response.length()));
         }
         assertThat(send(SERVER, server - 5, ACK | PSH, "XXXXX")).isEqualTo(StreamEvent.OVERLAP_CONFLICT);
     }
 
-    /** The 256-byte chunks that stream offsets {@code [from, from + length)} touch. */
-    private static int chunksSpanned(long from, int length) {
-        return (int) ((from + length - 1) / 256 - from / 256 + 1);
+    /** The 256-byte chunks {@code length} bytes need. */
+    private static int chunksFor(int length) {
+        return (length + 255) / 256;
+    }
+
+    @Test
+    void aDirectionThatKeepsNothingStoresItsNextBytesFromTheStartOfAChunk() {
+        syn();
+        send(SERVER, 50_000, SYN | ACK, "");
+        data(0, "x".repeat(100));
+        serverAck(ISN + 1 + 100); // everything acknowledged: the direction keeps nothing
+        assertThat(pool.chunkPool().available()).isEqualTo(64);
+
+        String message = alphabet(256);
+        data(100, message);
+
+        // One chunk, not the two that stream offsets 100..355 span, and the message from its first byte.
+        assertThat(pool.chunkPool().available()).isEqualTo(63);
+        assertThat(chunksStartingWith(message)).isEqualTo(1);
+        assertThat(data(100 + 255, "#")).isEqualTo(StreamEvent.OVERLAP_CONFLICT);
+        assertThat(data(100, message)).isEqualTo(StreamEvent.RETRANSMISSION);
+    }
+
+    @Test
+    void outOfOrderBytesStoredAfterEverythingWasAcknowledgedAreComparedAndDeliveredAsBefore() {
+        syn();
+        send(SERVER, 50_000, SYN | ACK, "");
+        data(0, "abcd");
+        serverAck(ISN + 1 + 4);
+        assertThat(pool.chunkPool().available()).isEqualTo(64);
+
+        assertThat(data(300, "uvw")).isEqualTo(StreamEvent.OUT_OF_ORDER); // buffered 296 bytes past the tail
+        assertThat(data(301, "Q")).isEqualTo(StreamEvent.OVERLAP_CONFLICT);
+        assertThat(data(4, "e".repeat(296))).isEqualTo(StreamEvent.NONE);
+
+        assertThat(sink.text()).isEqualTo("abcd" + "e".repeat(296) + "uvw");
+        assertThat(data(298, "eeu")).isEqualTo(StreamEvent.RETRANSMISSION);
+        assertThat(data(298, "eEu")).isEqualTo(StreamEvent.OVERLAP_CONFLICT);
+        serverAck(ISN + 1 + 303);
+        assertThat(pool.chunkPool().available()).isEqualTo(64);
+        assertThat(data(298, "eEu")).isEqualTo(StreamEvent.RETRANSMISSION); // acknowledged: the receiver drops it
+    }
+
+    /** Chunks of the pool whose first bytes are {@code text}. */
+    private int chunksStartingWith(String text) {
+        ChunkPool chunks = pool.chunkPool();
+        byte[] expected = text.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] read = new byte[expected.length];
+        int found = 0;
+        for (int chunk = 0; chunk < chunks.chunkCount(); chunk++) {
+            chunks.buffer().getBytes(chunks.offset(chunk), read);
+            if (java.util.Arrays.equals(read, expected)) found++;
+        }
+        return found;
     }
 
     private void serverAck(long ack) {
