@@ -55,8 +55,9 @@ public final class Ipv4Header {
     private int flagsFragment;
     // Read by wrap with the fields above, in three reads instead of one per field: each ByteBuf read of a direct buffer
     // pays Netty's and the NIO buffer's bounds, reference-count and memory-session checks (no Unsafe on Java 25), and
-    // every packet's flow lookup needs these four.
+    // every packet's flow lookup needs these four (and the flow log the TTL).
     private int identification;
+    private int ttl;
     private int protocol;
     private long sourceAddress;
     private long destinationAddress;
@@ -86,6 +87,7 @@ public final class Ipv4Header {
         this.headerLength = 0;
         this.totalLength = 0;
         this.identification = 0;
+        this.ttl = 0;
         this.protocol = 0;
         this.sourceAddress = 0;
         this.destinationAddress = 0;
@@ -109,6 +111,7 @@ public final class Ipv4Header {
         identification = (int) (first >>> 16) & 0xFFFF;
         flagsFragment = (int) first & 0xFFFF;
         long second = buf.getLong(offset + TTL_OFFSET); // TTL, protocol, checksum, source
+        ttl = (int) (second >>> 56) & 0xFF;
         protocol = (int) (second >>> 48) & 0xFF;
         sourceAddress = second & 0xFFFF_FFFFL;
         destinationAddress = buf.getUnsignedInt(offset + DESTINATION_OFFSET);
@@ -167,7 +170,7 @@ public final class Ipv4Header {
 
     /** Time to Live. */
     public int ttl() {
-        return buf.getUnsignedByte(offset + TTL_OFFSET);
+        return ttl;
     }
 
     /** Protocol: the upper-layer protocol number (IANA). */

@@ -28,6 +28,7 @@ class Ipv4HeaderTest {
         assertThat(header.sourceAddress()).isZero();
         assertThat(header.destinationAddress()).isZero();
         assertThat(header.identification()).isZero();
+        assertThat(header.ttl()).isZero();
     }
 
     @Test
