@@ -21,6 +21,7 @@ import org.gwlbinspect.detect.PolicyCompiler;
 import org.gwlbinspect.policy.PolicyException;
 import org.gwlbinspect.policy.PolicyLoadOptions;
 import org.gwlbinspect.policy.PolicyProblem;
+import org.gwlbinspect.policy.stateless.StatelessEngine;
 
 /**
  * {@code java -jar appliance.jar check-policy FILE}: validates and compiles a policy without starting the appliance.
@@ -29,15 +30,22 @@ import org.gwlbinspect.policy.PolicyProblem;
 public final class CheckPolicyCommand extends Command {
     private final PrintStream out;
     private final PrintStream err;
+    private final long statelessIndexBudgetBytes;
 
     public CheckPolicyCommand() {
         this(System.out, System.err);
     }
 
     CheckPolicyCommand(PrintStream out, PrintStream err) {
+        this(out, err, StatelessEngine.INDEX_BUDGET_BYTES);
+    }
+
+    /** With another stateless index budget than the appliance's, so that a test can go over it with a few rules. */
+    CheckPolicyCommand(PrintStream out, PrintStream err, long statelessIndexBudgetBytes) {
         super("check-policy", "Validate and compile a policy (NFW bundle JSON, *.rules or domain list) and exit");
         this.out = out;
         this.err = err;
+        this.statelessIndexBudgetBytes = statelessIndexBudgetBytes;
     }
 
     @Override
@@ -71,7 +79,7 @@ public final class CheckPolicyCommand extends Command {
             Path lone = loneRuleGroupPolicy(file);
             CompiledPolicy compiled;
             try {
-                compiled = new PolicyCompiler(new PolicyLoadOptions(homeNet, Map.of()))
+                compiled = new PolicyCompiler(new PolicyLoadOptions(homeNet, Map.of()), statelessIndexBudgetBytes)
                         .compile(lone == null ? file : lone);
             } finally {
                 if (lone != null) {
@@ -87,6 +95,10 @@ public final class CheckPolicyCommand extends Command {
                 for (String slow : compiled.slowPatterns())
                     out.println("slow pattern (JDK regex behind a Hyperscan prefilter): " + slow);
             }
+            // The appliance logs this WARN at each load of the policy; the check shows it before the policy ships,
+            // even with --quiet: the policy is accepted (exit 0), but its stateless cost grows with its rule count.
+            String indexWarning = compiled.statelessIndexWarning();
+            if (indexWarning != null) err.println("warning: " + indexWarning);
             compiled.close();
             return 0;
         } catch (PolicyException e) {

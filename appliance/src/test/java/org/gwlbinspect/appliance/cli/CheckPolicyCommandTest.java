@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.gwlbinspect.policy.PolicyLoadOptions;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,48 @@ class CheckPolicyCommandTest {
                 .startsWith("policy egress OK: 0 stateless group(s) with 0 rule(s), 1 stateful group(s) with 2 rule(s),"
                         + " DEFAULT_ACTION_ORDER, capacity 2, 3 pattern(s) (1 slow), compiled in ")
                 .contains("slow pattern (JDK regex behind a Hyperscan prefilter): sid 2 (egress, line 2)");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void warnsOfAStatelessIndexOverItsBudgetAndStillAcceptsThePolicy(@TempDir Path dir) throws Exception {
+        List<String> rules = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            rules.add("""
+                    {"Priority": %d, "RuleDefinition": {"MatchAttributes": {"Protocols": [6],
+                      "Destinations": [{"AddressDefinition": "198.51.100.%d/32"}]}, "Actions": ["aws:drop"]}}""".formatted(i + 1, i));
+        }
+        Path policy = dir.resolve("policy.json");
+        Files.writeString(policy, """
+                {"FirewallPolicyResponse": {"FirewallPolicyName": "many-rules"},
+                 "FirewallPolicy": {
+                  "StatelessRuleGroupReferences": [{"ResourceArn": "arn:aws:network-firewall:us-east-1:1:stateless-rulegroup/many", "Priority": 1}],
+                  "StatelessDefaultActions": ["aws:forward_to_sfe"],
+                  "StatelessFragmentDefaultActions": ["aws:forward_to_sfe"]},
+                 "RuleGroups": [{"RuleGroup": {"RulesSource": {"StatelessRulesAndCustomActions": {
+                    "StatelessRules": [%s]}}},
+                   "RuleGroupResponse": {"RuleGroupArn": "arn:aws:network-firewall:us-east-1:1:stateless-rulegroup/many",
+                     "RuleGroupName": "many", "Type": "STATELESS", "Capacity": 100}}]}
+                """.formatted(String.join(",\n", rules)));
+        CheckPolicyCommand small = new CheckPolicyCommand(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                64);
+
+        // --quiet prints problems only, and this warning too: the policy ships, but runs slower than it could.
+        assertThat(small.check(policy, PolicyLoadOptions.DEFAULT_HOME_NET, true))
+                .isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .matches("warning: policy many-rules: the index of its 20 stateless rules would take \\d+ bytes, over"
+                        + " its budget of 64 bytes, so every packet tries the stateless rules one by one and their"
+                        + " cost grows with the rule count \\(docs/performance.md, \"The stateless engine's index\"\\)"
+                        + "\\R");
+
+        // With the appliance's budget the same policy is indexed and nothing is said.
+        err.reset();
+        assertThat(command.check(policy, PolicyLoadOptions.DEFAULT_HOME_NET, true))
+                .isZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 

@@ -30,6 +30,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Groups are written as the IP-only rules of the benchmark policies and of real IPS sets write them: hosts
  * (198.51.x.y, half of them), /24 blocks in 10/8, IPv6 /64s and, one in 50, {@code $HOME_NET}-like blocks. Addresses
  * cycle through 1 024, IPv4 and IPv6, a quarter of them inside some group.
+ *
+ * <p>{@code hostsIndexOutside}: the lookup each new flow's first packets make under the mixed benchmark policy, whose
+ * IP-only rules are hosts in 198.51.0.0/16: an index of only the hosts above asked about the benchmark clients and
+ * servers (198.18.0.0/15, 203.0.113.0/24), outside every group.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +49,8 @@ public class AddressIndexBenchmark {
 
     private AddressMatcher[] matchers;
     private AddressIndex index;
+    private AddressIndex hostsIndex;
+    private final long[] outside = new long[ADDRESSES];
     private int[] found;
     private final int[] versions = new int[ADDRESSES];
     private final long[] his = new long[ADDRESSES];
@@ -87,8 +93,15 @@ public class AddressIndexBenchmark {
                 .map(s -> s.source())
                 .toArray(AddressMatcher[]::new);
         AddressIndex.Builder builder = new AddressIndex.Builder();
-        for (int i = 0; i < matchers.length; i++) builder.add(i, matchers[i]);
+        AddressIndex.Builder hosts = new AddressIndex.Builder();
+        for (int i = 0; i < matchers.length; i++) {
+            builder.add(i, matchers[i]);
+            if (hostOf(matchers[i])) hosts.add(i, matchers[i]);
+        }
         index = builder.build();
+        hostsIndex = hosts.build();
+        for (int k = 0; k < ADDRESSES; k++)
+            outside[k] = k % 2 == 0 ? 0xC612_0000L | random.nextInt(1 << 17) : 0xCB00_7100L | random.nextInt(256);
         found = new int[index.idLimit()];
         for (int k = 0; k < ADDRESSES; k++) {
             long[] address;
@@ -106,6 +119,24 @@ public class AddressIndexBenchmark {
         int k = next;
         next = (k + 1) & (ADDRESSES - 1);
         return index.containing(versions[k], his[k], los[k], found, 0);
+    }
+
+    @Benchmark
+    public int hostsIndexOutside() {
+        int k = next;
+        next = (k + 1) & (ADDRESSES - 1);
+        return hostsIndex.containing(4, 0, outside[k], found, 0);
+    }
+
+    /** Whether the group is one host of 198.51.0.0/16 (the IP-only rules of the mixed benchmark policy). */
+    private static boolean hostOf(AddressMatcher group) {
+        long[] ranges = {0};
+        boolean[] host = {true};
+        group.visitRanges((version, startHi, startLo, endHi, endLo) -> {
+            ranges[0]++;
+            host[0] &= version == 4 && startLo == endLo && (startLo >>> 16) == 0xC633;
+        });
+        return ranges[0] == 1 && host[0];
     }
 
     @Benchmark

@@ -47,9 +47,14 @@ public final class AddressIndex {
      */
     public int containing(int ipVersion, long hi, long lo, int[] out, int count) {
         Tree tree = ipVersion == 4 ? v4 : v6;
+        if (ipVersion == 4) {
+            hi = 0;
+            lo &= V4_MAX;
+        }
+        if (!tree.spans(hi, lo)) return count;
         int[] start = tree.nodeStart;
         int[] ids = tree.nodeIds;
-        for (int node = tree.leaf(ipVersion == 4 ? 0 : hi, ipVersion == 4 ? lo & V4_MAX : lo); node > 0; node >>>= 1) {
+        for (int node = tree.leaf(hi, lo); node > 0; node >>>= 1) {
             for (int k = start[node]; k < start[node + 1]; k++) out[count++] = ids[k];
         }
         return count;
@@ -58,9 +63,16 @@ public final class AddressIndex {
     /** Adds the ids of the groups that contain the address to {@code out} (see {@link #containing}). */
     void addContaining(int ipVersion, long hi, long lo, CandidateRules out) {
         Tree tree = ipVersion == 4 ? v4 : v6;
+        if (ipVersion == 4) {
+            hi = 0;
+            lo &= V4_MAX;
+        }
+        // Most packets of a flow are outside every range of an IP-only set (a block list's hosts, the rules' own
+        // networks): two compares instead of the binary search and the walk to the root (docs/performance.md).
+        if (!tree.spans(hi, lo)) return;
         int[] start = tree.nodeStart;
         int[] ids = tree.nodeIds;
-        for (int node = tree.leaf(ipVersion == 4 ? 0 : hi, ipVersion == 4 ? lo & V4_MAX : lo); node > 0; node >>>= 1) {
+        for (int node = tree.leaf(hi, lo); node > 0; node >>>= 1) {
             for (int k = start[node]; k < start[node + 1]; k++) out.add(ids[k]);
         }
     }
@@ -116,8 +128,26 @@ public final class AddressIndex {
         private final long maxHi;
         private final long maxLo;
 
+        /**
+         * The first address of the lowest range and the last of the highest (unsigned): an address outside holds no id
+         * on its path to the root, as a node stores an id only when the range covers all of the node's interval. An
+         * empty tree has the span [1, 0], which holds no address.
+         */
+        private final long spanStartHi;
+
+        private final long spanStartLo;
+        private final long spanEndHi;
+        private final long spanEndLo;
+
         private Tree(
-                long[] boundHi, long[] boundLo, int leaves, int[] nodeStart, int[] nodeIds, long maxHi, long maxLo) {
+                long[] boundHi,
+                long[] boundLo,
+                int leaves,
+                int[] nodeStart,
+                int[] nodeIds,
+                long maxHi,
+                long maxLo,
+                long[] span) {
             this.boundHi = boundHi;
             this.boundLo = boundLo;
             this.leaves = leaves;
@@ -125,6 +155,37 @@ public final class AddressIndex {
             this.nodeIds = nodeIds;
             this.maxHi = maxHi;
             this.maxLo = maxLo;
+            this.spanStartHi = span[0];
+            this.spanStartLo = span[1];
+            this.spanEndHi = span[2];
+            this.spanEndLo = span[3];
+        }
+
+        /** Whether the address lies within the ranges' span: only then may some range hold it. */
+        boolean spans(long hi, long lo) {
+            return compare(hi, lo, spanStartHi, spanStartLo) >= 0 && compare(hi, lo, spanEndHi, spanEndLo) <= 0;
+        }
+
+        private static int compare(long aHi, long aLo, long bHi, long bLo) {
+            int c = Long.compareUnsigned(aHi, bHi);
+            return c != 0 ? c : Long.compareUnsigned(aLo, bLo);
+        }
+
+        /** {startHi, startLo, endHi, endLo} of {@code ranges} as a whole; {0, 1, 0, 0} (no address) when empty. */
+        private static long[] span(List<long[]> ranges) {
+            if (ranges.isEmpty()) return new long[] {0, 1, 0, 0};
+            long[] span = {-1L, -1L, 0, 0};
+            for (long[] r : ranges) {
+                if (compare(r[1], r[2], span[0], span[1]) < 0) {
+                    span[0] = r[1];
+                    span[1] = r[2];
+                }
+                if (compare(r[3], r[4], span[2], span[3]) > 0) {
+                    span[2] = r[3];
+                    span[3] = r[4];
+                }
+            }
+            return span;
         }
 
         /** The tree of {@code ranges} ({id, startHi, startLo, endHi, endLo}) in the space {@code [0, max]}. */
@@ -151,7 +212,8 @@ public final class AddressIndex {
                 lo[i] = unique.get(i)[1];
             }
             int leaves = Integer.highestOneBit(n) == n ? n : Integer.highestOneBit(n) << 1;
-            Tree shape = new Tree(hi, lo, leaves, null, null, maxHi, maxLo);
+            long[] span = span(ranges);
+            Tree shape = new Tree(hi, lo, leaves, null, null, maxHi, maxLo, span);
             // Two passes over the ranges' covering nodes: count per node, then place the ids.
             int[] start = new int[2 * leaves + 1];
             for (long[] r : ranges) shape.cover(r, node -> start[node + 1]++);
@@ -159,7 +221,7 @@ public final class AddressIndex {
             int[] ids = new int[start[2 * leaves]];
             int[] fill = Arrays.copyOf(start, start.length);
             for (long[] r : ranges) shape.cover(r, node -> ids[fill[node]++] = (int) r[0]);
-            return new Tree(hi, lo, leaves, start, ids, maxHi, maxLo);
+            return new Tree(hi, lo, leaves, start, ids, maxHi, maxLo, span);
         }
 
         /** The address after {@code (hi, lo)}, as {hi, lo}. */

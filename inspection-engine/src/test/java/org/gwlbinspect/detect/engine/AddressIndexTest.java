@@ -95,6 +95,56 @@ class AddressIndexTest {
     }
 
     @Test
+    void answersAtTheEdgesOfTheSpanOfItsRangesAndNothingOutsideIt() throws Exception {
+        // Lookups outside the lowest and highest range return at once: the first and last address of the span still
+        // find their groups, the addresses next to them nothing, and a version without ranges nothing at all.
+        RandomGroups groups = new RandomGroups(new Random(0));
+        List<AddressMatcher> matchers = List.of(
+                groups.parse("198.51.0.0/24"),
+                groups.parse("198.51.3.7"),
+                groups.parse("[198.51.0.128/25, 198.51.2.0/23]"),
+                groups.parse("2001:db8:1::/64"),
+                groups.parse("2001:db8:2::5"));
+        AddressIndex.Builder builder = new AddressIndex.Builder();
+        for (int id = 0; id < matchers.size(); id++) builder.add(id, matchers.get(id));
+        AddressIndex index = builder.build();
+        long first4 = 0xC633_0000L; // 198.51.0.0
+        assertThat(found(index, 4, 0, first4 - 1)).isEmpty();
+        assertThat(found(index, 4, 0, first4)).containsExactly(0);
+        assertThat(found(index, 4, 0, first4 + 0x80)).containsExactly(0, 2);
+        assertThat(found(index, 4, 0, 0xC633_0307L)).containsExactly(1, 2);
+        assertThat(found(index, 4, 0, 0xC633_03FFL)).containsExactly(2);
+        assertThat(found(index, 4, 0, 0xC633_0400L)).isEmpty();
+        assertThat(found(index, 4, 0, 0xC612_0001L)).isEmpty(); // 198.18.0.1, a client of the benchmarks
+        long net1 = 0x2001_0db8_0001_0000L;
+        assertThat(found(index, 6, net1 - 1, -1L)).isEmpty();
+        assertThat(found(index, 6, net1, 0)).containsExactly(3);
+        assertThat(found(index, 6, net1, -1L)).containsExactly(3);
+        long net2 = 0x2001_0db8_0002_0000L;
+        assertThat(found(index, 6, net1 + 1, 0)).isEmpty(); // between the two groups
+        assertThat(found(index, 6, net2, 5)).containsExactly(4);
+        assertThat(found(index, 6, net2, 4)).isEmpty();
+        assertThat(found(index, 6, net2, 6)).isEmpty();
+        // what the matchers say, for the same probes
+        assertThat(matchers.get(4).matches(6, net2, 5)).isTrue();
+        assertThat(matchers.get(4).matches(6, net2, 6)).isFalse();
+        // an index of IPv4 groups only: every IPv6 address is outside, and the reverse
+        AddressIndex v4Only = new AddressIndex.Builder().add(0, matchers.get(0)).build();
+        assertThat(found(v4Only, 6, 0, first4)).isEmpty();
+        assertThat(found(v4Only, 6, 0, 0)).isEmpty();
+        AddressIndex v6Only = new AddressIndex.Builder().add(0, matchers.get(3)).build();
+        assertThat(found(v6Only, 4, 0, 0)).isEmpty();
+        assertThat(found(v6Only, 4, 0, 0xFFFF_FFFFL)).isEmpty();
+        // a bit above the low 32 bits of an IPv4 lookup is ignored, as the matchers ignore it
+        assertThat(found(index, 4, 7, (1L << 32) | first4)).containsExactly(0);
+        CandidateRules candidates = new CandidateRules(matchers.size());
+        index.addContaining(4, 7, (1L << 32) | 0xC633_0307L, candidates);
+        assertThat(candidates.next(0)).isEqualTo(1);
+        assertThat(candidates.next(2)).isEqualTo(2);
+        assertThat(candidates.next(3)).isEqualTo(-1);
+    }
+
+    @Test
     void storesARangeAtFewNodesSoTheIndexGrowsWithTheGroupsNotTheirProduct() throws Exception {
         // 2 000 hosts and 2 000 rules on $HOME_NET, which contains every host: one entry per host and per HOME_NET
         // range at the node that covers it, not one per rule and host interval.

@@ -58,6 +58,109 @@ class RulePrefilterTest {
         return ctx;
     }
 
+    /**
+     * What a new TLS flow costs the rules under the benchmarks' mixed IPS set (issue #6: http.host, http.uri + method,
+     * stream payload contents, content + pcre, IP-only host rules; no port or domain-list rule): with bytes and
+     * addresses that match nothing, not one rule is evaluated on any of its packets. The http.* buffers are never set
+     * on a TLS flow, the ClientHello's stream scan finds no pattern, and the IP-only rules are looked up by address on
+     * the first packet of each direction only. A server that is one of the IP-only hosts makes exactly that rule a
+     * candidate, on the first packet it sends.
+     */
+    @Test
+    void aTlsFlowUnderTheMixedIpsSetEvaluatesOnlyTheRulesItsAddressesOrBytesSelect() throws Exception {
+        String home = "198.18.0.0/15";
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            String http = "http " + home + " any -> any any (flow:established,to_server; ";
+            String tcp = "tcp " + home + " any -> any any (flow:established,to_server; ";
+            String rule =
+                    switch (i % 20) {
+                        case 0, 3, 7, 11, 15, 18 ->
+                            "alert " + http + "http.host; content:\"bad-" + i + ".example\"; endswith; ";
+                        case 1, 9, 13, 17 ->
+                            "drop " + http + "http.uri; content:\"/wp-admin/x" + i
+                                    + ".php\"; nocase; http.method; content:\"POST\"; ";
+                        case 5 -> "alert " + tcp + "content:\"cmd=" + i + "&\"; nocase; pcre:\"/cmd=\\d+&exec/i\"; ";
+                        case 10 ->
+                            "alert " + http + "http.uri; content:\"/api/\"; content:\"token=" + i + "\"; distance:0; ";
+                        case 12 -> "drop ip 198.51." + (i / 256 % 256) + "." + (i % 256) + " any -> " + home + " any (";
+                        default ->
+                            "alert " + tcp + "content:\"|de ad be ef|\"; depth:4; content:\"payload-" + i
+                                    + "\"; distance:0; ";
+                    };
+            text.append(rule).append("sid:").append(i + 1).append(";)\n");
+        }
+        CompiledPolicy policy = compile("mixed.rules", text.toString());
+        RuleEvaluator filtered = evaluator(policy, true);
+        RuleEvaluator unfiltered = evaluator(policy, false);
+        int client = 0xC612_0005; // 198.18.0.5
+        int server = 0xCB00_7107; // 203.0.113.7
+
+        List<Decision> decisions = new ArrayList<>();
+        for (RuleEvaluator evaluator : List.of(filtered, unfiltered)) {
+            decisions.add(tlsFlow(evaluator, client, server));
+        }
+        assertThat(decisions).containsOnly(Decision.NO_DECISION);
+        assertThat(filtered.evaluatedRules()).isZero();
+        assertThat(unfiltered.evaluatedRules()).isGreaterThan(2_000); // the same packets without the prefilter
+        assertThat(alerts).isEmpty();
+
+        // the server is 198.51.0.12, the host of sid 13: its first packet (the SYN-ACK) selects that rule, and only it
+        long before = filtered.evaluatedRules();
+        assertThat(tlsFlow(filtered, client, 0xC633_000C)).isEqualTo(Decision.DROP_FLOW);
+        assertThat(filtered.evaluatedRules() - before).isEqualTo(1);
+        assertThat(policy.rules().get(filtered.decidingRule()).signature().sid())
+                .isEqualTo(13);
+        assertThat(tlsFlow(unfiltered, client, 0xC633_000C)).isEqualTo(Decision.DROP_FLOW);
+    }
+
+    /**
+     * SYN, SYN-ACK, ACK, a ClientHello with an SNI that went into the client's stream (scanned there), the server's
+     * hello (its direction is not stream-inspected) and two encrypted packets, up to the first packet a rule decides;
+     * returns that decision, or {@link Decision#NO_DECISION}.
+     */
+    private static Decision tlsFlow(RuleEvaluator evaluator, int client, int server) {
+        FlowRuleState state = new FlowRuleState();
+        AlertSink none = (index, action, verdict) -> {};
+        StreamMatchState stream = new StreamMatchState();
+        byte[] hello = new byte[517];
+        new Random(5).nextBytes(hello);
+        byte[] head = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xFC, 0x03, 0x03};
+        System.arraycopy(head, 0, hello, 0, head.length);
+        byte[] sni = "host-5.example.net".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(sni, 0, hello, 200, sni.length);
+        Decision first = Decision.NO_DECISION;
+        for (int k = 0; k < 7; k++) {
+            boolean toServer = k == 0 || k == 2 || k == 3 || k == 5;
+            PacketContext ctx = toServer
+                    ? new PacketContext().ipv4(client, 40000, server, 443, TCP)
+                    : new PacketContext().ipv4(server, 443, client, 40000, TCP);
+            ctx.toServer = toServer;
+            ctx.established = k >= 2;
+            ctx.firstPacketInDirection = k <= 1;
+            ctx.tcpFlags = k == 0 ? 0x02 : k == 1 ? 0x12 : k == 2 ? 0x10 : 0x18;
+            ctx.appProtocol = k >= 3 ? RuleProtocol.TLS : null;
+            ctx.payloadInspection = k <= 4;
+            evaluator.clearStreamCandidates();
+            if (k == 3) {
+                ctx.payloadLength = hello.length;
+                ctx.tlsClientHello = true;
+                ctx.setBuffer(Buffer.TLS_SNI, sni, 0, sni.length);
+                evaluator.scanStream(stream, hello, 0, hello.length, 0);
+                ctx.setStream(hello, 0, hello.length, 0, 0);
+            } else if (k == 4) {
+                ctx.payloadLength = 400;
+                ctx.payloadInStream = true; // into the server's stream, which no stream rule inspects
+            } else if (k >= 5) {
+                ctx.payloadLength = 400;
+            }
+            first = evaluator.evaluate(ctx, state, none);
+            if (first != Decision.NO_DECISION) break; // its deciding rule stays readable
+        }
+        stream.reset();
+        return first;
+    }
+
     @Test
     void evaluatesOnlyTheRulesWhosePrefilterPatternOccursPlusThoseWithoutContent() throws Exception {
         StringBuilder rules = new StringBuilder();
