@@ -55,14 +55,31 @@ final class AppParsers {
     /** The connection's framing could not be followed (or a request did not fit): no later request is parsed. */
     private boolean httpStopped;
 
+    // The parsers fed since the last reset(): only those are reset. Each parser is an object of its own, and a set
+    // comes out of the pool cold, so resetting all four (and the body skipper) cost a cache miss each per new flow,
+    // 2-4 % of a TLS replay, for parsers most flows never feed (a TLS flow whose ClientHello fits one segment feeds
+    // only the two TLS parsers). A parser whose bit is clear is in its reset state.
+    private static final int FED_TLS = 1;
+    private static final int FED_HTTP = 1 << 1; // the request parser and the body skipper
+    private static final int FED_DNS = 1 << 2;
+    private static final int FED_SERVER_TLS = 1 << 3;
+    private static final int FED_ALL = FED_TLS | FED_HTTP | FED_DNS | FED_SERVER_TLS;
+    private int fed = FED_ALL;
+
     AppParsers() {
         reset();
     }
 
     void reset() {
-        tls.reset();
-        http.reset();
-        dns.reset();
+        int wasFed = fed;
+        fed = 0;
+        if ((wasFed & FED_TLS) != 0) tls.reset();
+        if ((wasFed & FED_HTTP) != 0) {
+            http.reset();
+            body.reset();
+        }
+        if ((wasFed & FED_DNS) != 0) dns.reset();
+        if ((wasFed & FED_SERVER_TLS) != 0) serverTls.reset();
         tlsCandidate = true;
         httpCandidate = true;
         dnsCandidate = true;
@@ -70,10 +87,8 @@ final class AppParsers {
         bytesSeen = 0;
         detected = AppLayer.NOT_YET;
         done = false;
-        serverTls.reset();
         serverBytes = 0;
         serverDone = false;
-        body.reset();
         backlogLength = 0;
         keepAlive = false;
         consumed = false;
@@ -142,6 +157,7 @@ final class AppParsers {
     }
 
     private void absorb(ByteBuf buf, int offset, int length) {
+        fed |= FED_HTTP;
         while (length > 0 && !httpStopped) {
             // Body bytes of a known length are only counted: no copy out of the packet for them.
             int skipped = body.skipUnread(length);
@@ -160,6 +176,7 @@ final class AppParsers {
 
     /** Bytes after a parsed request: its body, then the next request (kept, or parsed once the current one was seen). */
     private void absorb(byte[] src, int offset, int length) {
+        fed |= FED_HTTP;
         while (length > 0 && !httpStopped) {
             if (!body.done()) {
                 int k = body.skip(src, offset, length);
@@ -194,6 +211,7 @@ final class AppParsers {
 
     /** The request in {@link #http} is complete: read its framing, then handle the bytes after its header block. */
     private void requestDone() {
+        fed |= FED_HTTP;
         allocateKeepAliveBuffers();
         done = true;
         consumed = false;
@@ -235,6 +253,7 @@ final class AppParsers {
         bytesSeen += length;
         if (done) return;
         if (tlsCandidate) {
+            fed |= FED_TLS;
             TlsParseStatus status = tls.feed(buf, offset, length);
             if (status == TlsParseStatus.DONE) {
                 finish(AppLayer.TLS);
@@ -246,6 +265,7 @@ final class AppParsers {
             }
         }
         if (httpCandidate) {
+            fed |= FED_HTTP;
             int held = http.heldLength();
             HttpParseStatus status = http.feed(buf, offset, length);
             if (status == HttpParseStatus.DONE) {
@@ -263,6 +283,7 @@ final class AppParsers {
             }
         }
         if (dnsCandidate) {
+            fed |= FED_DNS;
             DnsParseStatus status = dns.feedTcp(buf, offset, length);
             if (status == DnsParseStatus.DONE && !dns.isResponse()) {
                 finish(AppLayer.DNS);
@@ -295,6 +316,7 @@ final class AppParsers {
             return;
         }
         serverBytes += length;
+        fed |= FED_SERVER_TLS;
         serverDone = serverTls.feed(buf, offset, length) != TlsParseStatus.NEED_MORE;
     }
 

@@ -141,6 +141,15 @@ public final class StatefulInspector {
     /** When the first packet was seen, for destinationBinding.startupGrace; Long.MIN_VALUE before. */
     private long firstSeenNanos = Long.MIN_VALUE;
 
+    /**
+     * One inspected packet in this many is timed for the inspection-time histogram (each counted this many times);
+     * the inspected-packet count stays exact. A power of two, so the sum of times stays a whole estimate.
+     */
+    static final int TIMING_SAMPLE = 16;
+
+    /** Inspected packets to go before the next timed one: the 16th, 32nd, ... inspected packet is timed. */
+    private int untilTimed = TIMING_SAMPLE - 1;
+
     /** Where a failed state acquisition on a SYN is counted: not an event, the first payload tries again. */
     private final StreamEventCounters uncounted = new StreamEventCounters();
 
@@ -273,18 +282,30 @@ public final class StatefulInspector {
         this.serverParsers = null;
         this.dnsDatagram = false;
         this.nowNanos = nowNanos;
-        long started = System.nanoTime(); // the stage's own time: nowNanos is when the worker read the datagram
+        // The stage's own time (nowNanos is when the worker read the datagram), measured on 1 packet in
+        // TIMING_SAMPLE: two System.nanoTime() calls cost 2-3 % of an inspected packet under kvm-clock.
+        boolean timed = --untilTimed < 0;
+        long started = timed ? System.nanoTime() : 0;
         try {
             return inspectFlowPacket(packet, buf, table, slot, direction);
         } finally {
             this.table = null;
-            long spent = System.nanoTime() - started;
             StatefulCounters.increment(counts, StatefulCounters.INSPECTED);
-            counts.setRelease(
-                    StatefulCounters.INSPECTION_NANOS,
-                    counts.getPlain(StatefulCounters.INSPECTION_NANOS) + Math.max(spent, 0));
-            StatefulCounters.increment(counts, StatefulCounters.TIME_BUCKETS + StatefulCounters.timeBucket(spent));
+            if (timed) recordTime(System.nanoTime() - started);
         }
+    }
+
+    /**
+     * Adds one timed packet's time to the stage's histogram as TIMING_SAMPLE packets of that time: the packets not
+     * timed since the last sample are taken to cost what this one did, so the sum and the buckets estimate every
+     * inspected packet (the buckets' total is the inspected count rounded down to a multiple of TIMING_SAMPLE).
+     */
+    private void recordTime(long spent) {
+        untilTimed = TIMING_SAMPLE - 1;
+        int nanos = StatefulCounters.INSPECTION_NANOS;
+        counts.setRelease(nanos, counts.getPlain(nanos) + Math.max(spent, 0) * TIMING_SAMPLE);
+        int bucket = StatefulCounters.TIME_BUCKETS + StatefulCounters.timeBucket(spent);
+        counts.setRelease(bucket, counts.getPlain(bucket) + TIMING_SAMPLE); // single writer: this worker
     }
 
     private Verdict inspectFlowPacket(InnerPacket packet, ByteBuf buf, FlowTable table, int slot, int direction) {

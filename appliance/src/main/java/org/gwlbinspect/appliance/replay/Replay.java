@@ -6,6 +6,8 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -128,6 +130,7 @@ public final class Replay implements AutoCloseable {
     /** Replays every frame of the capture; once. */
     public ReplaySummary replayAll() throws CaptureException, IOException {
         long started = System.nanoTime();
+        long cpuStarted = threadCpuNanos();
         try {
             while (true) {
                 datagram.clear();
@@ -171,6 +174,8 @@ public final class Replay implements AutoCloseable {
         } finally {
             // Also when the capture breaks off: what was replayed gets its flow records and reaches the logs.
             pipeline.finish();
+            long cpuEnded = threadCpuNanos();
+            summary.cpu(cpuStarted < 0 || cpuEnded < 0 ? -1 : cpuEnded - cpuStarted);
             summary.finish(
                     System.nanoTime() - started,
                     pipeline.alerts(),
@@ -194,6 +199,14 @@ public final class Replay implements AutoCloseable {
             reader.close();
             datagram.release();
         }
+    }
+
+    /** This thread's CPU time in nanoseconds, -1 where the JVM does not measure it. */
+    private static long threadCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()
+                ? threads.getCurrentThreadCpuTime()
+                : -1;
     }
 
     /**

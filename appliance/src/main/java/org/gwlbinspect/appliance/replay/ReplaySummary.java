@@ -25,6 +25,7 @@ public final class ReplaySummary {
     private long firstTimestampNanos;
     private long lastTimestampNanos;
     private long elapsedNanos;
+    private long cpuNanos = -1;
     // Counted per frame without boxing (a TreeMap merge made a Long per drop beyond the small-integer cache): a
     // counter cell per reason (DropReasons are canonical instances, skip reasons constants), found with a get that
     // allocates nothing; the sorted maps are built when read.
@@ -66,6 +67,15 @@ public final class ReplaySummary {
 
     void allowedWritten() {
         allowedWritten++;
+    }
+
+    /**
+     * The replay thread's CPU time over the loop, -1 when the JVM cannot measure it. Other processes on the core
+     * inflate the wall time of {@link #packetsPerSecond} but hardly the thread's own CPU time, so a before/after
+     * comparison on a shared machine reads this one.
+     */
+    void cpu(long cpuNanos) {
+        this.cpuNanos = cpuNanos;
     }
 
     void finish(long elapsedNanos, long alerts, long flows, long netflowRecords, long alertRecords, long recordsLost) {
@@ -153,6 +163,16 @@ public final class ReplaySummary {
         return elapsedNanos;
     }
 
+    /** The replay thread's CPU nanoseconds over the loop ({@link Replay#replayAll}), -1 when not measured. */
+    public long cpuNanos() {
+        return cpuNanos;
+    }
+
+    /** The loop's CPU nanoseconds per frame, -1 when not measured. */
+    public double cpuNanosPerPacket() {
+        return cpuNanos < 0 || frames == 0 ? -1 : (double) cpuNanos / frames;
+    }
+
     /** Frames per second of wall time, the capture read and the logs written included. */
     public double packetsPerSecond() {
         return elapsedNanos == 0 ? 0 : frames * 1e9 / elapsedNanos;
@@ -170,6 +190,12 @@ public final class ReplaySummary {
                 policy,
                 elapsedNanos / 1e9,
                 packetsPerSecond());
+        if (cpuNanos >= 0)
+            out.printf(
+                    Locale.ROOT,
+                    "  cpu       %.3f s of the replay thread, %.0f ns per packet%n",
+                    cpuNanos / 1e9,
+                    cpuNanosPerPacket());
         out.printf(Locale.ROOT, "  passed    %d%n", passed);
         out.printf(Locale.ROOT, "  dropped   %d%s%n", droppedTotal(), breakdown(dropped()));
         out.printf(Locale.ROOT, "  rejected  %d%n", rejected);

@@ -41,6 +41,26 @@ class ReplaySummaryTest {
     }
 
     @Test
+    void printsTheLoopsCpuTimePerPacketOnlyWhenMeasured() {
+        ReplaySummary summary = new ReplaySummary("x.pcap");
+        for (int i = 0; i < 4; i++) {
+            summary.frame(i);
+            summary.verdict(Verdict.PASS, null, NO_SIDS, 0);
+        }
+        ByteArrayOutputStream unmeasured = new ByteArrayOutputStream();
+        summary.print(new PrintStream(unmeasured, true, StandardCharsets.UTF_8), "no policy");
+        assertThat(summary.cpuNanosPerPacket()).isEqualTo(-1);
+        assertThat(unmeasured.toString(StandardCharsets.UTF_8)).doesNotContain("cpu");
+
+        summary.cpu(1_500_000_006L);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        summary.print(new PrintStream(out, true, StandardCharsets.UTF_8), "no policy");
+        assertThat(summary.cpuNanosPerPacket()).isEqualTo(375_000_001.5);
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("\n  cpu       1.500 s of the replay thread, 375000002 ns per packet\n  passed    4\n");
+    }
+
+    @Test
     void sidCountsAgreeWithAMapThroughGrowth() {
         SplittableRandom random = new SplittableRandom(6);
         ReplaySummary.SidCounts counts = new ReplaySummary.SidCounts();

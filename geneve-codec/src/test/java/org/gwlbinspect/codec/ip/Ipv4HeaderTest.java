@@ -16,6 +16,22 @@ class Ipv4HeaderTest {
     final Ipv4Header header = new Ipv4Header();
 
     @Test
+    void aHeaderThatDoesNotFitLeavesNoFieldOfThePacketWrappedBefore() {
+        byte[] packet = ipv4Packet(6, ipv4(192, 0, 2, 1), ipv4(198, 51, 100, 2), 0xBEEF, 0, new byte[0], new byte[8]);
+        assertThat(header.wrap(Unpooled.wrappedBuffer(packet), 0, packet.length))
+                .isEqualTo(DecodeStatus.OK);
+        assertThat(header.protocol()).isEqualTo(6);
+
+        assertThat(header.wrap(Unpooled.wrappedBuffer(packet), 0, 19)).isEqualTo(DecodeStatus.INNER_IPV4_TRUNCATED);
+        // The fields are read once by wrap: a failed wrap must not leave the previous packet's.
+        assertThat(header.protocol()).isZero();
+        assertThat(header.sourceAddress()).isZero();
+        assertThat(header.destinationAddress()).isZero();
+        assertThat(header.identification()).isZero();
+        assertThat(header.ttl()).isZero();
+    }
+
+    @Test
     void readsEveryFixedField() {
         byte[] packet = ipv4Packet(
                 17, ipv4(192, 0, 2, 1), ipv4(198, 51, 100, 2), 0xBEEF, 0x2000 | 5, new byte[4], new byte[12]);

@@ -13,6 +13,19 @@ class TcpHeaderTest {
     final TcpHeader tcp = new TcpHeader();
 
     @Test
+    void aHeaderThatDoesNotFitLeavesNoFieldOfTheSegmentWrappedBefore() {
+        byte[] segment = TestPackets.tcp(40000, 443, 1, 2, TcpHeader.SYN, new byte[0], new byte[0]);
+        assertThat(tcp.wrap(Unpooled.wrappedBuffer(segment), 0, segment.length)).isEqualTo(DecodeStatus.OK);
+        assertThat(tcp.sourcePort()).isEqualTo(40000);
+
+        assertThat(tcp.wrap(Unpooled.wrappedBuffer(segment), 0, 19)).isEqualTo(DecodeStatus.INNER_L4_TRUNCATED);
+        // The ports and flags are read once by wrap: a failed wrap must not leave the previous segment's.
+        assertThat(tcp.sourcePort()).isZero();
+        assertThat(tcp.destinationPort()).isZero();
+        assertThat(tcp.flags()).isZero();
+    }
+
+    @Test
     void readsEveryField() {
         byte[] segment = TestPackets.tcp(
                 65535,
