@@ -20,7 +20,7 @@ SECONDS_=${SECONDS_:-3}
 FLOWS=${FLOWS:-4096}
 ROUNDS=${ROUNDS:-2}
 WARMUP=${WARMUP:-"0 200000"}
-JVM_OPTS=${JVM_OPTS:-"-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseZGC"}
+JVM_OPTS=${JVM_OPTS:-"-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseZGC --sun-misc-unsafe-memory-access=allow"}
 [ "$(id -u)" = 0 ] || { echo "needs root (raw sockets, network namespaces)" >&2; exit 2; }
 [ -x "$bench/gwlb-blast" ] || { echo "build the harness: make -C $bench" >&2; exit 2; }
 [ -f "$jar" ] && [ -f "$benchjar" ] || { echo "build first: ./mvnw -B -q -DskipTests package" >&2; exit 2; }

@@ -25,7 +25,8 @@
 #                                 gives the median of the rounds (geneve-reflect runs in a second namespace meanwhile)
 #   SETUP=1                       flow-setup rows (1 worker): 60 000 packets, each the first of a new flow, right
 #                                 after warm-up; the setup rate is compared with the same appliance's 60 000-flow pps
-#   JVM_OPTS="..."                the appliance's JVM flags; default a 1 GiB heap, not pre-touched, generational ZGC:
+#   JVM_OPTS="..."                the appliance's JVM flags; default a 1 GiB heap, not pre-touched, generational ZGC,
+#                                 Netty allowed to use sun.misc.Unsafe (as the systemd unit):
 #                                 a pre-touched 2 GiB heap made p99 at 20 kpps 10-100x worse on this VM
 #                                 (docs/performance.md, "Tail latency and the heap's resident size")
 #   OUT=FILE                      also append every run's JSON line (with its label) to FILE
@@ -50,7 +51,7 @@ DURATION=${DURATION:-5}
 WINDOW=${WINDOW:-256}
 LATENCY_RATE=${LATENCY_RATE:-20000}
 SETUP=${SETUP:-1}
-JVM_OPTS=${JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseZGC"}
+JVM_OPTS=${JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseZGC --sun-misc-unsafe-memory-access=allow"}
 [ "$(id -u)" = 0 ] || { echo "needs root (raw sockets, network namespaces)" >&2; exit 2; }
 [ -x "$bench/gwlb-blast" ] && [ -x "$bench/geneve-reflect" ] || { echo "build the harness: make -C $bench" >&2; exit 2; }
 [ -f "$jar" ] && [ -f "$benchjar" ] || { echo "build first: ./mvnw -B -q -DskipTests package" >&2; exit 2; }
