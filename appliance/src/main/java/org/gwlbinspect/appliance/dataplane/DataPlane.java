@@ -2,14 +2,17 @@ package org.gwlbinspect.appliance.dataplane;
 
 import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -70,7 +73,9 @@ public final class DataPlane implements Managed {
             throw new IllegalStateException(
                     "the epoll native transport is not available: " + Epoll.unavailabilityCause());
         group = new MultiThreadIoEventLoopGroup(
-                config.workers(), new DefaultThreadFactory("dataplane-worker", true), EpollIoHandler.newFactory());
+                config.workers(),
+                new DefaultThreadFactory("dataplane-worker", true),
+                EpollIoHandler.newFactory(0, selectStrategies()));
         InetSocketAddress bindTo = new InetSocketAddress(Ipv4Addresses.format(config.bindAddress()), config.port());
         Bootstrap template = new Bootstrap()
                 .channel(EpollDatagramChannel.class)
@@ -125,11 +130,28 @@ public final class DataPlane implements Managed {
                     e);
         }
         LOG.info(
-                "data plane listening on {} with {} workers, batch {}, allowed sources {}",
+                "data plane listening on {} with {} workers, batch {}, busy poll {} us, allowed sources {}",
                 bindTo,
                 workers.size(),
                 config.batchSize(),
+                config.busyPollMicros(),
                 config.allowedSources());
+    }
+
+    /**
+     * Netty's default (sleep in epoll_wait as soon as nothing is ready) or, with {@code dataPlane.busyPollMicros}, a
+     * short poll before sleeping (see {@link BusyPollSelectStrategy}; docs/performance.md, "Sixth round (busy poll)").
+     */
+    private SelectStrategyFactory selectStrategies() {
+        if (config.busyPollMicros() == 0) return DefaultSelectStrategyFactory.INSTANCE;
+        BusyPollStrategies strategies = new BusyPollStrategies(TimeUnit.MICROSECONDS.toNanos(config.busyPollMicros()));
+        FunctionCounter.builder("appliance.busy_poll.polled_batches", strategies, BusyPollStrategies::polledBatches)
+                .description("Batches of socket events a worker found by polling instead of sleeping")
+                .register(registry);
+        FunctionCounter.builder("appliance.busy_poll.sleeps", strategies, BusyPollStrategies::sleeps)
+                .description("Times a worker went to sleep after a busy-poll window with nothing to read")
+                .register(registry);
+        return strategies;
     }
 
     @Override
