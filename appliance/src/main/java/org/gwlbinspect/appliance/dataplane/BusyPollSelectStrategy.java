@@ -22,36 +22,61 @@ import java.util.function.LongSupplier;
  * {@code epoll_wait} until I/O, a task or a timer. {@link SelectStrategy#BUSY_WAIT} is not used: Netty's native busy
  * wait spins inside JNI until an event arrives, unbounded in time, so a worker would burn a whole core while idle.
  *
- * <p>The loop gives no hook after a blocking wait, so a return from {@code SELECT} counts as activity: the worker
- * polls for one window after every wake-up, including the heartbeat timer's (every 100 ms, a few tens of
- * microseconds of polling each; negligible).
+ * <p>The window adapts, as KVM's halt polling does: how long the worker then slept says whether polling would have
+ * paid. A sleep no longer than the configured window (the next packet came soon after it gave up) doubles the window,
+ * up to the configured one; a longer sleep halves it, and below an eighth of the configured window polling stops
+ * until short sleeps grow it back. So at low rates (gaps much longer than the window) and when idle (the 100 ms
+ * heartbeat timer's wake-ups) the worker sleeps at once as with Netty's default, with no poll at all, and the CPU is
+ * spent only where the gaps between packets are shorter than the window.
+ *
+ * <p>The loop gives no hook after a blocking wait, so a return from {@code SELECT} counts as activity, and the time
+ * from that answer to the next call is the sleep (plus handling what woke it, microseconds).
  *
  * <p>Used only by its own event-loop thread, apart from the two counters, which metrics read from other threads
  * (single writer: plain read + release store, style.md §3). Nothing here allocates.
  */
 public final class BusyPollSelectStrategy implements SelectStrategy {
-    static final boolean YIELD = Boolean.getBoolean("gwlbinspect.busyPollYield"); // EXPERIMENT
-    private final long windowNanos;
+    private final long maxWindowNanos;
+    // Shrinking below this turns polling off: a window of a few microseconds rarely catches anything.
+    private final long minWindowNanos;
     private final LongSupplier nanoClock;
     private final AtomicLong polledBatches = new AtomicLong();
     private final AtomicLong sleeps = new AtomicLong();
+    // The current window: 0 (sleep at once) or minWindowNanos..maxWindowNanos.
+    private long windowNanos;
     // When the worker last had something to do (it found events or woke from a blocking wait).
     private long lastActiveNanos;
-    // The previous answer handed events to the loop or put it to sleep: the loop worked since then.
+    // The previous answer handed events to the loop: the loop worked since then.
     private boolean activeSinceLastCall = true;
+    // The previous answer was SELECT, given at sleepStartNanos.
+    private boolean sleptSinceLastCall;
+    private long sleepStartNanos;
 
     /**
-     * @param windowNanos how long to keep polling after the last activity, > 0
+     * @param maxWindowNanos the longest window, where it starts, > 0
      * @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; a fake one in tests)
      */
-    public BusyPollSelectStrategy(long windowNanos, LongSupplier nanoClock) {
-        if (windowNanos <= 0) throw new IllegalArgumentException("busy-poll window must be > 0 ns, got " + windowNanos);
-        this.windowNanos = windowNanos;
+    public BusyPollSelectStrategy(long maxWindowNanos, LongSupplier nanoClock) {
+        if (maxWindowNanos <= 0)
+            throw new IllegalArgumentException("busy-poll window must be > 0 ns, got " + maxWindowNanos);
+        this.maxWindowNanos = maxWindowNanos;
+        this.minWindowNanos = Math.max(1, maxWindowNanos / 8);
+        this.windowNanos = maxWindowNanos;
         this.nanoClock = nanoClock;
     }
 
     @Override
     public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
+        if (sleptSinceLastCall) {
+            long now = nanoClock.getAsLong();
+            adaptWindow(now - sleepStartNanos);
+            sleptSinceLastCall = false;
+            activeSinceLastCall = true;
+        }
+        if (windowNanos == 0 && !hasTasks) {
+            // Polling off: exactly Netty's default, without the extra non-blocking epoll_wait.
+            return sleep(nanoClock.getAsLong());
+        }
         int ready = selectNow.get();
         long now = nanoClock.getAsLong();
         // The window starts when the batch found (or woken for) on the previous call has been handled, i.e. now.
@@ -65,13 +90,31 @@ public final class BusyPollSelectStrategy implements SelectStrategy {
         activeSinceLastCall = false;
         // Tasks waiting: let the loop run them now (0 ready events processes nothing), as Netty's default does.
         if (hasTasks) return ready;
-        if (now - lastActiveNanos < windowNanos) {
-            if (YIELD) Thread.yield(); // EXPERIMENT
-            return SelectStrategy.CONTINUE;
-        }
-        activeSinceLastCall = true; // whatever wakes the loop up starts a new window
+        // No Thread.yield() between polls: tried (sched_yield per poll), it raised the median latency at 20 kpps
+        // (docs/performance.md, "Sixth round (busy poll)").
+        if (now - lastActiveNanos < windowNanos) return SelectStrategy.CONTINUE;
+        return sleep(now);
+    }
+
+    private int sleep(long now) {
+        sleptSinceLastCall = true;
+        sleepStartNanos = now;
         sleeps.setRelease(sleeps.getPlain() + 1);
         return SelectStrategy.SELECT;
+    }
+
+    private void adaptWindow(long sleptNanos) {
+        if (sleptNanos <= maxWindowNanos) {
+            windowNanos = windowNanos == 0 ? minWindowNanos : Math.min(maxWindowNanos, windowNanos * 2);
+        } else {
+            windowNanos /= 2;
+            if (windowNanos < minWindowNanos) windowNanos = 0;
+        }
+    }
+
+    /** The current window in nanoseconds (0 = polling off until short sleeps grow it back); for tests. */
+    long windowNanos() {
+        return windowNanos;
     }
 
     /** Batches of events found by a non-blocking poll (within a window, or with tasks pending). */
@@ -79,7 +122,7 @@ public final class BusyPollSelectStrategy implements SelectStrategy {
         return polledBatches.getAcquire();
     }
 
-    /** Times the loop went to sleep in a blocking {@code epoll_wait} after a window with nothing to read. */
+    /** Times the loop went to sleep in a blocking {@code epoll_wait}. */
     public long sleeps() {
         return sleeps.getAcquire();
     }

@@ -61,16 +61,66 @@ class BusyPollSelectStrategyTest {
     }
 
     @Test
-    void aWakeUpFromSleepStartsAWindowWhenItsBatchHasBeenHandled() throws Exception {
+    void aShortSleepStartsAWindowWhenWhatWokeItHasBeenHandled() throws Exception {
         assertThat(decide()).as("the loop's start counts as activity").isEqualTo(SelectStrategy.CONTINUE);
         now += WINDOW;
         assertThat(decide()).isEqualTo(SelectStrategy.SELECT);
-        now += 7_000_000; // asleep 7 ms; then woken, and the loop handled what woke it
+        now += 30_000; // asleep 30 µs (shorter than the window: polling would have caught it); woken and handled
         assertThat(decide()).isEqualTo(SelectStrategy.CONTINUE);
+        assertThat(strategy.windowNanos()).as("already at its maximum").isEqualTo(WINDOW);
         now += WINDOW;
         assertThat(decide()).isEqualTo(SelectStrategy.SELECT);
         assertThat(strategy.sleeps()).isEqualTo(2);
         assertThat(strategy.polledBatches()).isZero();
+    }
+
+    /** Sleeps until the current window ends, then for {@code sleptNanos}; returns the decision after waking. */
+    private int pollOutTheWindowThenSleep(long sleptNanos) throws Exception {
+        int decision;
+        while ((decision = decide()) == SelectStrategy.CONTINUE) now += 1_000;
+        assertThat(decision).isEqualTo(SelectStrategy.SELECT);
+        now += sleptNanos;
+        return decide();
+    }
+
+    @Test
+    void longSleepsHalveTheWindowUntilPollingStops() throws Exception {
+        long idle = 100_000_000; // the heartbeat's 100 ms
+        assertThat(pollOutTheWindowThenSleep(idle)).isEqualTo(SelectStrategy.CONTINUE);
+        assertThat(strategy.windowNanos()).isEqualTo(WINDOW / 2);
+        pollOutTheWindowThenSleep(idle);
+        assertThat(strategy.windowNanos()).isEqualTo(WINDOW / 4);
+        pollOutTheWindowThenSleep(idle);
+        assertThat(strategy.windowNanos()).as("an eighth: the smallest window").isEqualTo(WINDOW / 8);
+        int afterLastWindow = pollOutTheWindowThenSleep(idle);
+        assertThat(strategy.windowNanos()).as("below an eighth: off").isZero();
+        assertThat(afterLastWindow).as("off: sleeps at once").isEqualTo(SelectStrategy.SELECT);
+        int polls = this.polls;
+        now += idle;
+        assertThat(decide()).isEqualTo(SelectStrategy.SELECT);
+        assertThat(this.polls)
+                .as("off: no non-blocking poll before sleeping, as Netty's default")
+                .isEqualTo(polls);
+    }
+
+    @Test
+    void sleepsShorterThanTheWindowGrowItBackToTheConfiguredOne() throws Exception {
+        long idle = 100_000_000;
+        for (int i = 0; i < 4; i++) pollOutTheWindowThenSleep(idle);
+        assertThat(strategy.windowNanos()).isZero();
+        now += 20_000; // woken 20 µs after it went to sleep: a window would have caught it
+        assertThat(decide()).as("an eighth of the window to start with").isEqualTo(SelectStrategy.CONTINUE);
+        assertThat(strategy.windowNanos()).isEqualTo(WINDOW / 8);
+        pollOutTheWindowThenSleep(20_000);
+        assertThat(strategy.windowNanos()).isEqualTo(WINDOW / 4);
+        pollOutTheWindowThenSleep(20_000);
+        assertThat(strategy.windowNanos()).isEqualTo(WINDOW / 2);
+        pollOutTheWindowThenSleep(WINDOW); // a sleep as long as the window still counts as short
+        assertThat(strategy.windowNanos()).isEqualTo(WINDOW);
+        pollOutTheWindowThenSleep(20_000);
+        assertThat(strategy.windowNanos())
+                .as("never above the configured window")
+                .isEqualTo(WINDOW);
     }
 
     @Test
