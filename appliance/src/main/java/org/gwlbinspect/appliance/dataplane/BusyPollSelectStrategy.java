@@ -29,8 +29,11 @@ import java.util.function.LongSupplier;
  * heartbeat timer's wake-ups) the worker sleeps at once as with Netty's default, with no poll at all, and the CPU is
  * spent only where the gaps between packets are shorter than the window.
  *
- * <p>The loop gives no hook after a blocking wait, so a return from {@code SELECT} counts as activity, and the time
- * from that answer to the next call is the sleep (plus handling what woke it, microseconds).
+ * <p>The loop gives no hook after a blocking wait, so a return from {@code SELECT} counts as activity. The sleep is
+ * measured up to the first datagram read after it ({@link #readStarted}, from the worker's handler), not up to the
+ * next call: that one comes after the whole batch was handled, which on a loaded machine (preempted mid-batch) is
+ * longer than the window, and every wake-up would then look like a long sleep. A wake-up without a read (a timer,
+ * a task) is measured up to the next call.
  *
  * <p>Used only by its own event-loop thread, apart from the two counters, which metrics read from other threads
  * (single writer: plain read + release store, style.md §3). Nothing here allocates.
@@ -51,6 +54,9 @@ public final class BusyPollSelectStrategy implements SelectStrategy {
     // The previous answer was SELECT, given at sleepStartNanos.
     private boolean sleptSinceLastCall;
     private long sleepStartNanos;
+    // When the worker's handler read its first datagram since the last SELECT (same thread), if it did.
+    private boolean readSinceSleep;
+    private long wokenByReadNanos;
 
     /**
      * @param maxWindowNanos the longest window, where it starts, > 0
@@ -68,8 +74,9 @@ public final class BusyPollSelectStrategy implements SelectStrategy {
     @Override
     public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
         if (sleptSinceLastCall) {
-            long now = nanoClock.getAsLong();
-            adaptWindow(now - sleepStartNanos);
+            long wokenAt = readSinceSleep ? wokenByReadNanos : nanoClock.getAsLong();
+            adaptWindow(wokenAt - sleepStartNanos);
+            readSinceSleep = false;
             sleptSinceLastCall = false;
             activeSinceLastCall = true;
         }
@@ -94,6 +101,17 @@ public final class BusyPollSelectStrategy implements SelectStrategy {
         // (docs/performance.md, "Sixth round (busy poll)").
         if (now - lastActiveNanos < windowNanos) return SelectStrategy.CONTINUE;
         return sleep(now);
+    }
+
+    /**
+     * Called by the worker's handler, on the event-loop thread, with the time it read the first datagram of a batch
+     * (the time it takes anyway for the flow table, so this costs a field write).
+     */
+    public void readStarted(long nanos) {
+        if (sleptSinceLastCall && !readSinceSleep) {
+            readSinceSleep = true;
+            wokenByReadNanos = nanos;
+        }
     }
 
     private int sleep(long now) {

@@ -24,6 +24,11 @@ final class BusyPollStrategies implements SelectStrategyFactory {
         return strategy;
     }
 
+    /** The strategies made so far, one per event loop, in the order Netty built the loops (the group's order). */
+    List<BusyPollSelectStrategy> created() {
+        return List.copyOf(created);
+    }
+
     long polledBatches() {
         long sum = 0;
         for (BusyPollSelectStrategy s : created) sum += s.polledBatches();

@@ -51,6 +51,7 @@ public final class DataPlane implements Managed {
     private final EveLogs logs;
     private final List<Worker> workers = new ArrayList<>();
     private EventLoopGroup group;
+    private BusyPollStrategies busyPoll; // null when dataPlane.busyPollMicros is 0
 
     public DataPlane(
             DataPlaneConfig config,
@@ -76,6 +77,10 @@ public final class DataPlane implements Managed {
                 config.workers(),
                 new DefaultThreadFactory("dataplane-worker", true),
                 EpollIoHandler.newFactory(0, selectStrategies()));
+        List<BusyPollSelectStrategy> strategies = busyPoll == null ? List.of() : busyPoll.created();
+        if (busyPoll != null && strategies.size() != config.workers())
+            throw new IllegalStateException("expected one busy-poll strategy per worker, got " + strategies.size()
+                    + " for " + config.workers());
         InetSocketAddress bindTo = new InetSocketAddress(Ipv4Addresses.format(config.bindAddress()), config.port());
         Bootstrap template = new Bootstrap()
                 .channel(EpollDatagramChannel.class)
@@ -113,6 +118,8 @@ public final class DataPlane implements Managed {
                         new FlowResolver(flows, fragments),
                         inspectors.get(),
                         logs.flowRecords());
+                // Netty builds the loops, and so asks for their strategies, in the order it iterates them.
+                if (busyPoll != null) handler.reportReadsTo(strategies.get(id));
                 var channel = template.clone()
                         .group((IoEventLoop) executor)
                         .handler(handler)
@@ -145,6 +152,7 @@ public final class DataPlane implements Managed {
     private SelectStrategyFactory selectStrategies() {
         if (config.busyPollMicros() == 0) return DefaultSelectStrategyFactory.INSTANCE;
         BusyPollStrategies strategies = new BusyPollStrategies(TimeUnit.MICROSECONDS.toNanos(config.busyPollMicros()));
+        busyPoll = strategies;
         FunctionCounter.builder("appliance.busy_poll.polled_batches", strategies, BusyPollStrategies::polledBatches)
                 .description("Batches of socket events a worker found by polling instead of sleeping")
                 .register(registry);

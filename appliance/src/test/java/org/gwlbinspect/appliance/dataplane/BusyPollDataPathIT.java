@@ -28,7 +28,7 @@ class BusyPollDataPathIT {
 
     @Test
     void hairpinsEveryPacketByteForBytePollingWhileBusyAndSleepsWhenIdle() throws Exception {
-        try (TestAppliance appliance = TestAppliance.start("dataPlane.busyPollMicros=500", "dataPlane.workers=2");
+        try (TestAppliance appliance = TestAppliance.start("dataPlane.busyPollMicros=1000", "dataPlane.workers=2");
                 GwlbPeer gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort)) {
             int flows = 400;
             Map<String, Integer> expected = new HashMap<>();
@@ -52,10 +52,24 @@ class BusyPollDataPathIT {
                 assertThat(reply.sourcePort()).isEqualTo(port);
             }
             assertThat(expected).isEmpty();
-            // Sent back to back, well within a 500 µs window of each other: some batches are found by polling.
-            assertThat(appliance.metric(POLLED)).as("batches found by polling").isPositive();
 
-            // Idle: every wake-up (the 100 ms heartbeat) is followed by one window and a sleep, not by endless polling.
+            // Ping-pong, one packet in flight: each arrives a round trip after the worker emptied its socket, well
+            // within the window once the short sleeps before it have grown it back (the idle start shrank it to 0).
+            double polledBefore = appliance.metric(POLLED);
+            byte[] inner = ipv4Packet(17, ipv4(10, 22, 0, 1), ipv4(10, 23, 0, 1), udp(43000, 53, "ping".getBytes()));
+            byte[] ping = bytes(gwlb(0x0badc0deL, 0x1122334455667788L, 0x8000, inner));
+            for (int i = 0; i < 300; i++) {
+                gwlb.send(36000, ping);
+                Reply reply = gwlb.receive(Duration.ofSeconds(2));
+                assertThat(reply).as("reply to ping %d", i).isNotNull();
+                assertThat(reply.sourcePort()).isEqualTo(36000);
+                assertThat(reply.payload()).isEqualTo(ping);
+            }
+            assertThat(appliance.metric(POLLED) - polledBefore)
+                    .as("packets found by polling instead of a wake-up")
+                    .isPositive();
+
+            // Idle: the workers sleep again (woken by the 100 ms heartbeat), they do not poll on and on.
             double sleepsBefore = appliance.metric(SLEEPS);
             Thread.sleep(1_000);
             assertThat(appliance.metric(SLEEPS) - sleepsBefore)

@@ -124,6 +124,28 @@ class BusyPollSelectStrategyTest {
     }
 
     @Test
+    void theSleepEndsAtTheFirstReadNotAfterTheBatchWasHandled() throws Exception {
+        pollOutTheWindowThenSleep(100_000_000);
+        assertThat(strategy.windowNanos()).isEqualTo(WINDOW / 2);
+        int decision;
+        while ((decision = decide()) == SelectStrategy.CONTINUE) now += 1_000;
+        assertThat(decision).isEqualTo(SelectStrategy.SELECT);
+        now += 30_000; // a packet 30 µs later wakes the worker
+        strategy.readStarted(now);
+        now += 5_000;
+        strategy.readStarted(now); // a second read in the same wake-up does not move the end of the sleep
+        now += 400_000; // handling the batch took 400 µs (preempted): not part of the sleep
+        assertThat(decide()).isEqualTo(SelectStrategy.CONTINUE);
+        assertThat(strategy.windowNanos()).as("a 30 µs sleep: doubled").isEqualTo(WINDOW);
+        // a read while polling (no sleep before it) changes nothing
+        strategy.readStarted(now);
+        pollOutTheWindowThenSleep(100_000_000);
+        assertThat(strategy.windowNanos())
+                .as("timer wake-up, no read: measured to the call")
+                .isEqualTo(WINDOW / 2);
+    }
+
+    @Test
     void pendingTasksRunAtOnceWithoutSleeping() throws Exception {
         assertThat(decide()).isEqualTo(SelectStrategy.CONTINUE);
         now += 10 * WINDOW;
