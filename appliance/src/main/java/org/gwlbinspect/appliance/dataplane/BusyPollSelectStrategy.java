@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  * blocking {@code epoll_pwait2} and Netty's work around it; docs/performance.md, "Tail latency"). At a moderate rate
  * the next packet arrives within tens of microseconds, so a worker that polls that long handles it without the
  * round trip through the scheduler. At a high rate the worker never runs out of work and the window never starts; at
- * no traffic it sleeps as before, after one window.
+ * low rates and with no traffic the window shrinks to nothing (below) and the worker sleeps at once, as before.
  *
  * <p>How Netty's {@code EpollIoHandler.run} reads the answer: a count of ready events (from the non-blocking
  * {@code selectNow}, {@code epoll_wait} with timeout 0) is processed at once; {@link SelectStrategy#CONTINUE} returns
