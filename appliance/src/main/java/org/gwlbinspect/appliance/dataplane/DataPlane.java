@@ -157,7 +157,8 @@ public final class DataPlane implements Managed {
                 .description("Batches of socket events a worker found by polling instead of sleeping")
                 .register(registry);
         FunctionCounter.builder("appliance.busy_poll.sleeps", strategies, BusyPollStrategies::sleeps)
-                .description("Times a worker went to sleep in epoll_wait (after a window, or at once while polling is off)")
+                .description(
+                        "Times a worker went to sleep in epoll_wait (after a window, or at once while polling is off)")
                 .register(registry);
         return strategies;
     }
