@@ -18,6 +18,8 @@
 #                                 mixed IPS rules (BenchmarkPolicies: none matches, so every packet must come back)
 #   DURATION=5 WINDOW=256         seconds per run; closed loop with at most WINDOW packets in flight (steady on a
 #                                 2-core machine shared by generator and appliance; max-rate runs vary up to 2x)
+#   MATRIX=1                      0 = skip the closed-loop cells: only the latency (and setup) rows, e.g. to compare
+#                                 appliance flags in JVM_OPTS (-Ddw.dataPlane.busyPollMicros=N) run after run
 #   LATENCY_RATE=20000            fixed rate of the latency rows (4096 flows, 64 B, 1 worker); 0 = skip them
 #   LATENCY_ROUNDS=3              latency rounds per policy, each a geneve-reflect run then an appliance run, back to
 #                                 back: geneve-reflect's own p99 moves 10x from minute to minute on a shared host, so
@@ -51,6 +53,7 @@ DURATION=${DURATION:-5}
 WINDOW=${WINDOW:-256}
 LATENCY_RATE=${LATENCY_RATE:-20000}
 SETUP=${SETUP:-1}
+MATRIX=${MATRIX:-1}
 JVM_OPTS=${JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseZGC --sun-misc-unsafe-memory-access=allow"}
 [ "$(id -u)" = 0 ] || { echo "needs root (raw sockets, network namespaces)" >&2; exit 2; }
 [ -x "$bench/gwlb-blast" ] && [ -x "$bench/geneve-reflect" ] || { echo "build the harness: make -C $bench" >&2; exit 2; }
@@ -150,12 +153,14 @@ matrix() { # label-prefix
 }
 
 for w in $WORKERS; do
-  start_reflect "$(threads "$w")"
-  matrix "reflect w$w"
+  if [ "$MATRIX" != 0 ]; then
+    start_reflect "$(threads "$w")"
+    matrix "reflect w$w"
+  fi
   for p in $POLICIES; do
     start_appliance "$w" "$p"
     [ "$SETUP" != 1 ] || [ "$w" != 1 ] || run "setup appliance $p" -f 60000 -l 64 -n 60000 -w "$WINDOW"
-    matrix "appliance w$w $p"
+    [ "$MATRIX" = 0 ] || matrix "appliance w$w $p"
     if [ "$LATENCY_RATE" != 0 ] && [ "$w" = 1 ]; then
       start_latency_reflect
       for round in $(seq 1 "${LATENCY_ROUNDS:-3}"); do

@@ -2,14 +2,17 @@ package org.gwlbinspect.appliance.dataplane;
 
 import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -48,6 +51,7 @@ public final class DataPlane implements Managed {
     private final EveLogs logs;
     private final List<Worker> workers = new ArrayList<>();
     private EventLoopGroup group;
+    private BusyPollStrategies busyPoll; // null when dataPlane.busyPollMicros is 0
 
     public DataPlane(
             DataPlaneConfig config,
@@ -70,7 +74,13 @@ public final class DataPlane implements Managed {
             throw new IllegalStateException(
                     "the epoll native transport is not available: " + Epoll.unavailabilityCause());
         group = new MultiThreadIoEventLoopGroup(
-                config.workers(), new DefaultThreadFactory("dataplane-worker", true), EpollIoHandler.newFactory());
+                config.workers(),
+                new DefaultThreadFactory("dataplane-worker", true),
+                EpollIoHandler.newFactory(0, selectStrategies()));
+        List<BusyPollSelectStrategy> strategies = busyPoll == null ? List.of() : busyPoll.created();
+        if (busyPoll != null && strategies.size() != config.workers())
+            throw new IllegalStateException("expected one busy-poll strategy per worker, got " + strategies.size()
+                    + " for " + config.workers());
         InetSocketAddress bindTo = new InetSocketAddress(Ipv4Addresses.format(config.bindAddress()), config.port());
         Bootstrap template = new Bootstrap()
                 .channel(EpollDatagramChannel.class)
@@ -108,6 +118,8 @@ public final class DataPlane implements Managed {
                         new FlowResolver(flows, fragments),
                         inspectors.get(),
                         logs.flowRecords());
+                // Netty builds the loops, and so asks for their strategies, in the order it iterates them.
+                if (busyPoll != null) handler.reportReadsTo(strategies.get(id));
                 var channel = template.clone()
                         .group((IoEventLoop) executor)
                         .handler(handler)
@@ -125,11 +137,30 @@ public final class DataPlane implements Managed {
                     e);
         }
         LOG.info(
-                "data plane listening on {} with {} workers, batch {}, allowed sources {}",
+                "data plane listening on {} with {} workers, batch {}, busy poll {} us, allowed sources {}",
                 bindTo,
                 workers.size(),
                 config.batchSize(),
+                config.busyPollMicros(),
                 config.allowedSources());
+    }
+
+    /**
+     * Netty's default (sleep in epoll_wait as soon as nothing is ready) or, with {@code dataPlane.busyPollMicros}, a
+     * short poll before sleeping (see {@link BusyPollSelectStrategy}; docs/performance.md, "Sixth round (busy poll)").
+     */
+    private SelectStrategyFactory selectStrategies() {
+        if (config.busyPollMicros() == 0) return DefaultSelectStrategyFactory.INSTANCE;
+        BusyPollStrategies strategies = new BusyPollStrategies(TimeUnit.MICROSECONDS.toNanos(config.busyPollMicros()));
+        busyPoll = strategies;
+        FunctionCounter.builder("appliance.busy_poll.polled_batches", strategies, BusyPollStrategies::polledBatches)
+                .description("Batches of socket events a worker found by polling instead of sleeping")
+                .register(registry);
+        FunctionCounter.builder("appliance.busy_poll.sleeps", strategies, BusyPollStrategies::sleeps)
+                .description(
+                        "Times a worker went to sleep in epoll_wait (after a window, or at once while polling is off)")
+                .register(registry);
+        return strategies;
     }
 
     @Override

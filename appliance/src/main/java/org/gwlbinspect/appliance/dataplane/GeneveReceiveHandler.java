@@ -40,6 +40,8 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
     private final FlowResolver flows;
     private final PacketInspector inspector;
     private final FlowRecords flowRecords;
+    // With dataPlane.busyPollMicros: this worker's strategy, told when a batch's first datagram was read; else null.
+    private BusyPollSelectStrategy busyPoll;
 
     private final GeneveHeader geneve = new GeneveHeader();
     private final InnerPacket inner = new InnerPacket();
@@ -75,16 +77,22 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
             counters.dropped(DropReason.INTERNAL_ERROR);
             return;
         }
-        datagramsThisRead++;
+        long nowNanos = System.nanoTime();
+        if (datagramsThisRead++ == 0 && busyPoll != null) busyPoll.readStarted(nowNanos);
         boolean queued = false;
         try {
-            queued = onDatagram(datagram, System.nanoTime());
+            queued = onDatagram(datagram, nowNanos);
         } catch (RuntimeException e) {
             // The worker's outer edge (style.md §3): count, never let one packet kill the event loop.
             counters.dropped(DropReason.INTERNAL_ERROR);
         } finally {
             if (!queued) datagram.release();
         }
+    }
+
+    /** Hands this worker's busy-poll strategy the start of every batch (before the channel is bound). */
+    void reportReadsTo(BusyPollSelectStrategy strategy) {
+        this.busyPoll = strategy;
     }
 
     /** Returns true when the datagram was queued for return (and is now owned by the pending batch). */
