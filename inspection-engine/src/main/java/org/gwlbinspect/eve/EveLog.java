@@ -27,9 +27,6 @@ public final class EveLog implements AutoCloseable {
     static final long FLUSH_INTERVAL_MILLIS = 100;
     private static final long FLUSH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(FLUSH_INTERVAL_MILLIS);
 
-    /** Polling period of an idle writer; producers never wake it (that would be a syscall on the data path). */
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
     /** Records taken from one ring before moving to the next, so one busy worker cannot starve the others. */
     private static final int DRAIN_BATCH = 256;
 
@@ -178,6 +175,7 @@ public final class EveLog implements AutoCloseable {
     /** {@link #close()} with another bound on the wait: tests. Returns whether the writer finished. */
     boolean close(long waitMillis) {
         running = false;
+        LockSupport.unpark(writer); // not to wait out an idle park
         try {
             writer.join(waitMillis);
         } catch (InterruptedException e) {
@@ -203,6 +201,9 @@ public final class EveLog implements AutoCloseable {
 
     private void runWriter() {
         long lastFlush = System.nanoTime();
+        // Producers never wake the writer (a syscall on the data path): an idle writer polls, less often the longer
+        // it has been idle.
+        IdleBackoff backoff = new IdleBackoff();
         while (true) {
             // Read the flag before draining: everything published before close() is then drained below.
             boolean stopping = !running;
@@ -220,7 +221,9 @@ public final class EveLog implements AutoCloseable {
                 if (stopping) {
                     break;
                 }
-                LockSupport.parkNanos(IDLE_PARK_NANOS);
+                LockSupport.parkNanos(backoff.idleParkNanos());
+            } else {
+                backoff.active();
             }
         }
         alerts.close();

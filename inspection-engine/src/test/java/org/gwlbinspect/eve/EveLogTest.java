@@ -129,6 +129,26 @@ class EveLogTest {
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void writesARecordPublishedAfterAnIdleSpellAndClosesFromItsLongestPark() throws Exception {
+        EveLog log = EveLog.start(config(1 << 20, 2, 64));
+        EveProducer producer = log.registerProducer("worker-0");
+        Thread.sleep(50); // the writer has backed off to its longest park
+        publishExampleAlert(producer);
+        Path alerts = dir.resolve("alert.json");
+        long published = System.nanoTime();
+        while (Files.size(alerts) == 0) Thread.sleep(1);
+        long writtenAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - published);
+        assertThat(lines(alerts)).containsExactly(EveExamples.DEFAULT_ACTION_HTTP_ALERT);
+        // Bounded by the longest park (8 ms) plus scheduling: a loose bound, to catch a writer that stopped polling.
+        assertThat(writtenAfterMillis).isLessThan(2_000);
+
+        Thread.sleep(50);
+        assertThat(log.close(1_000)).isTrue();
+        assertThat(log.writerThread().isAlive()).isFalse();
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void flushesAPublishedRecordWithoutClose() throws Exception {
         try (EveLog log = EveLog.start(config(1 << 20, 2, 64))) {
             publishExampleAlert(log.registerProducer("worker-0"));
