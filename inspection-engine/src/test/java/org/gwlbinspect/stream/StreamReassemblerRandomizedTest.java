@@ -36,10 +36,7 @@ class StreamReassemblerRandomizedTest {
         boolean forge = random.nextBoolean();
 
         StreamEventCounters counters = new StreamEventCounters();
-        // Odd seeds: roomy bounds. Even seeds: a window barely larger than history plus buffer, small chunks.
-        StreamConfig config = seed % 2 == 1
-                ? new StreamConfig(2, 256, 512, 0, 16_384, 16, 32_768, 8192)
-                : new StreamConfig(2, 128, 256, 0, 4096, 16, 4096, 3968);
+        StreamConfig config = configFor(seed);
         TcpStreamPool pool = new TcpStreamPool(config);
         int handle = pool.acquire(counters);
         RecordingSink sink = new RecordingSink();
@@ -114,9 +111,7 @@ class StreamReassemblerRandomizedTest {
         long peerIsn = random.nextLong(1L << 32);
 
         StreamEventCounters counters = new StreamEventCounters();
-        StreamConfig config = seed % 2 == 1
-                ? new StreamConfig(2, 256, 512, 0, 16_384, 16, 32_768, 8192)
-                : new StreamConfig(2, 128, 256, 0, 4096, 16, 4096, 3968);
+        StreamConfig config = configFor(seed);
         TcpStreamPool pool = new TcpStreamPool(config);
         int handle = pool.acquire(counters);
         RecordingSink sink = new RecordingSink();
@@ -246,5 +241,12 @@ class StreamReassemblerRandomizedTest {
         Segment taken = pending.pollFirst();
         while (!skipped.isEmpty()) pending.addFirst(skipped.pollLast());
         return taken;
+    }
+
+    /** Odd seeds: roomy bounds. Even seeds: a window barely larger than history plus buffer, small chunks. */
+    private static StreamConfig configFor(long seed) {
+        return seed % 2 == 1
+                ? new StreamConfig(2, 256, 512, 0, 16_384, 16, 32_768, 8192)
+                : new StreamConfig(2, 128, 256, 0, 4096, 16, 4096, 3968);
     }
 }

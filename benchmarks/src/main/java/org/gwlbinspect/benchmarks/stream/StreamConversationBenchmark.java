@@ -96,34 +96,20 @@ public class StreamConversationBenchmark {
     @Benchmark
     public StreamEvent segment() {
         int f = flow;
-        StreamEvent event;
-        if (direction == 0) {
-            event = pool.accept(
-                    handles[f],
-                    0,
-                    clientSeq[f],
-                    serverSeq[f],
-                    ACK | PSH,
-                    packet,
-                    HEADROOM,
-                    payloadBytes,
-                    sink,
-                    counters);
-            clientSeq[f] = (clientSeq[f] + payloadBytes) & 0xFFFF_FFFFL;
-        } else {
-            event = pool.accept(
-                    handles[f],
-                    1,
-                    serverSeq[f],
-                    clientSeq[f],
-                    ACK | PSH,
-                    packet,
-                    HEADROOM,
-                    payloadBytes,
-                    sink,
-                    counters);
-            serverSeq[f] = (serverSeq[f] + payloadBytes) & 0xFFFF_FFFFL;
-        }
+        long[] sending = direction == 0 ? clientSeq : serverSeq;
+        long[] receiving = direction == 0 ? serverSeq : clientSeq;
+        StreamEvent event = pool.accept(
+                handles[f],
+                direction,
+                sending[f],
+                receiving[f],
+                ACK | PSH,
+                packet,
+                HEADROOM,
+                payloadBytes,
+                sink,
+                counters);
+        sending[f] = (sending[f] + payloadBytes) & 0xFFFF_FFFFL;
         if (++flow == flows) {
             flow = 0;
             direction ^= 1;
