@@ -28,8 +28,9 @@ import org.gwlbinspect.buffer.ByteBufs;
  * itself and copied only into the history (none when {@code historyBytes} is 0). Chunks go back to the pool as the tail
  * passes them: on an acknowledgement from the peer direction (the last one it frees goes straight to the acknowledging
  * segment's own copy, if that needs one), when the history exceeds its budget, and when the pool runs dry and
- * out-of-order bytes need the room. A direction that keeps nothing stores its next bytes from a chunk's first byte. A history let go for lack of chunks (then, or because the pool had
- * none for inspected bytes) is counted as {@link StreamEvent#HISTORY_MEMCAP}.
+ * out-of-order bytes need the room. A direction that keeps nothing stores its next bytes from a chunk's first byte. A
+ * history let go for lack of chunks (then, or because the pool had none for inspected bytes) is counted as
+ * {@link StreamEvent#HISTORY_MEMCAP}.
  *
  * <h2>Overlaps: first data wins, and a contradiction is reported</h2>
  *
