@@ -60,7 +60,9 @@ final class AppParsers {
     // 2-4 % of a TLS replay, for parsers most flows never feed (a TLS flow whose ClientHello fits one segment feeds
     // only the two TLS parsers). A parser whose bit is clear is in its reset state.
     private static final int FED_TLS = 1;
-    private static final int FED_HTTP = 1 << 1; // the request parser and the body skipper
+    // the request parser and the body skipper: set where feed() first gives the request parser bytes; the keep-alive
+    // paths (requestDone, absorb, nextHttpRequest) only ever follow that
+    private static final int FED_HTTP = 1 << 1;
     private static final int FED_DNS = 1 << 2;
     private static final int FED_SERVER_TLS = 1 << 3;
     private static final int FED_ALL = FED_TLS | FED_HTTP | FED_DNS | FED_SERVER_TLS;
@@ -157,7 +159,6 @@ final class AppParsers {
     }
 
     private void absorb(ByteBuf buf, int offset, int length) {
-        fed |= FED_HTTP;
         while (length > 0 && !httpStopped) {
             // Body bytes of a known length are only counted: no copy out of the packet for them.
             int skipped = body.skipUnread(length);
@@ -176,7 +177,6 @@ final class AppParsers {
 
     /** Bytes after a parsed request: its body, then the next request (kept, or parsed once the current one was seen). */
     private void absorb(byte[] src, int offset, int length) {
-        fed |= FED_HTTP;
         while (length > 0 && !httpStopped) {
             if (!body.done()) {
                 int k = body.skip(src, offset, length);
@@ -211,7 +211,6 @@ final class AppParsers {
 
     /** The request in {@link #http} is complete: read its framing, then handle the bytes after its header block. */
     private void requestDone() {
-        fed |= FED_HTTP;
         allocateKeepAliveBuffers();
         done = true;
         consumed = false;

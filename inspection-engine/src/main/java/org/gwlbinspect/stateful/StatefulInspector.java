@@ -390,13 +390,12 @@ public final class StatefulInspector {
                 && PolicyWord.parsers(now) >= 0;
         ctx.appProtocol = app.ruleProtocol();
         ctx.appProtocolFailed = app == AppLayer.FAILED;
-        if (streamPayload.hasData() && streamPayload.collects) {
+        if (streamPayload.hasData()) {
             StreamPayload p = streamPayload;
-            ctx.setStream(p.bytes, 0, p.length, p.newStart - p.newFrom, p.newFrom);
-        } else if (streamPayload.hasData()) {
+            if (p.collects) ctx.setStream(p.bytes, 0, p.length, p.newStart - p.newFrom, p.newFrom);
             // new stream bytes that no stream rule can match in this direction: neither copied nor scanned, but the
             // segment went into its stream, so its payload is not block-scanned for the stream rules either
-            ctx.payloadInStream = true;
+            else ctx.payloadInStream = true;
         } else if (streamPayload.active
                 && (event == StreamEvent.OUT_OF_ORDER || event == StreamEvent.OVERLAP_CONFLICT)) {
             ctx.payloadInStream = true; // buffered, or contradicting bytes: matched with the stream, not alone

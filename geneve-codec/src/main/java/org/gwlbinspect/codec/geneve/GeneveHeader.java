@@ -122,7 +122,8 @@ public final class GeneveHeader {
             return DecodeStatus.GENEVE_TRUNCATED;
         }
         // The 8-byte base header in one read: each ByteBuf read of a direct buffer pays Netty's and the NIO buffer's
-        // bounds, reference-count and memory-session checks (no Unsafe on Java 25), so per field they added up.
+        // bounds, reference-count and memory-session checks (more of them without Unsafe, Java 25's default), so per
+        // field they added up.
         long base = buf.getLong(offset);
         int first = (int) (base >>> 56) & 0xFF; // Ver, Opt Len
         version = first >>> VERSION_SHIFT;

@@ -54,8 +54,8 @@ public final class Ipv4Header {
     private int totalLength;
     private int flagsFragment;
     // Read by wrap with the fields above, in three reads instead of one per field: each ByteBuf read of a direct buffer
-    // pays Netty's and the NIO buffer's bounds, reference-count and memory-session checks (no Unsafe on Java 25), and
-    // every packet's flow lookup needs these four (and the flow log the TTL).
+    // pays Netty's and the NIO buffer's bounds, reference-count and memory-session checks (more of them without
+    // Unsafe, Java 25's default), and every packet's flow lookup needs these four (and the flow log the TTL).
     private int identification;
     private int ttl;
     private int protocol;

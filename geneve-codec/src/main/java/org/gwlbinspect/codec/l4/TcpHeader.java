@@ -55,8 +55,8 @@ public final class TcpHeader {
     private int offset;
     private int headerLength;
     // Read by wrap in two reads instead of one per field: each ByteBuf read of a direct buffer pays Netty's and the
-    // NIO buffer's bounds, reference-count and memory-session checks (no Unsafe on Java 25), and every packet's flow
-    // lookup needs the ports.
+    // NIO buffer's bounds, reference-count and memory-session checks (more of them without Unsafe, Java 25's
+    // default), and every packet's flow lookup needs the ports.
     private int sourcePort;
     private int destinationPort;
     private int flags;

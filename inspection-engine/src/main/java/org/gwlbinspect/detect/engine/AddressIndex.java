@@ -47,14 +47,9 @@ public final class AddressIndex {
      */
     public int containing(int ipVersion, long hi, long lo, int[] out, int count) {
         Tree tree = ipVersion == 4 ? v4 : v6;
-        if (ipVersion == 4) {
-            hi = 0;
-            lo &= V4_MAX;
-        }
-        if (!tree.spans(hi, lo)) return count;
         int[] start = tree.nodeStart;
         int[] ids = tree.nodeIds;
-        for (int node = tree.leaf(hi, lo); node > 0; node >>>= 1) {
+        for (int node = tree.firstNode(ipVersion, hi, lo); node > 0; node >>>= 1) {
             for (int k = start[node]; k < start[node + 1]; k++) out[count++] = ids[k];
         }
         return count;
@@ -63,16 +58,9 @@ public final class AddressIndex {
     /** Adds the ids of the groups that contain the address to {@code out} (see {@link #containing}). */
     void addContaining(int ipVersion, long hi, long lo, CandidateRules out) {
         Tree tree = ipVersion == 4 ? v4 : v6;
-        if (ipVersion == 4) {
-            hi = 0;
-            lo &= V4_MAX;
-        }
-        // Most packets of a flow are outside every range of an IP-only set (a block list's hosts, the rules' own
-        // networks): two compares instead of the binary search and the walk to the root (docs/performance.md).
-        if (!tree.spans(hi, lo)) return;
         int[] start = tree.nodeStart;
         int[] ids = tree.nodeIds;
-        for (int node = tree.leaf(hi, lo); node > 0; node >>>= 1) {
+        for (int node = tree.firstNode(ipVersion, hi, lo); node > 0; node >>>= 1) {
             for (int k = start[node]; k < start[node + 1]; k++) out.add(ids[k]);
         }
     }
@@ -161,8 +149,22 @@ public final class AddressIndex {
             this.spanEndLo = span[3];
         }
 
+        /**
+         * The leaf to walk up from for the address, or 0 (no node: nothing to walk) when it lies outside the ranges'
+         * span. Why the span: most packets of a flow are outside every range of an IP-only set (a block list's hosts,
+         * the rules' own networks), so two compares replace the binary search and the walk to the root
+         * (docs/performance.md).
+         */
+        int firstNode(int ipVersion, long hi, long lo) {
+            if (ipVersion == 4) {
+                hi = 0;
+                lo &= V4_MAX;
+            }
+            return spans(hi, lo) ? leaf(hi, lo) : 0;
+        }
+
         /** Whether the address lies within the ranges' span: only then may some range hold it. */
-        boolean spans(long hi, long lo) {
+        private boolean spans(long hi, long lo) {
             return compare(hi, lo, spanStartHi, spanStartLo) >= 0 && compare(hi, lo, spanEndHi, spanEndLo) <= 0;
         }
 
