@@ -48,9 +48,12 @@ public final class EveLog implements AutoCloseable {
     private final Output alerts;
     private final Output flows;
     private final Consumer<EveRecord> route = this::writeRecord;
+    private final Consumer<EveRecord> discard =
+            record -> output(record.type).file.discardOne();
     private final Object registration = new Object();
     private volatile EveProducer[] producers = new EveProducer[0];
     private volatile boolean running = true;
+    private volatile boolean abandoned; // close() stopped waiting for the writer: it must end without reopening
     private final Thread writer;
 
     private EveLog(EveLogConfig config, Consumer<String> lineSink) throws IOException {
@@ -164,7 +167,7 @@ public final class EveLog implements AutoCloseable {
     /**
      * Writes everything published so far, closes the files and stops the writer thread. Idempotent. Waits at most
      * {@value #CLOSE_WAIT_MILLIS} ms: a writer blocked in a write is left behind (a daemon thread; what it still held
-     * is lost, with a warning). If the calling thread is interrupted while waiting, it stops waiting (the writer still
+     * is lost, with a warning), and once that write returns it ends without opening the files again. If the calling thread is interrupted while waiting, it stops waiting (the writer still
      * finishes) and keeps its interrupt flag.
      */
     @Override
@@ -183,6 +186,9 @@ public final class EveLog implements AutoCloseable {
             return false;
         }
         if (!writer.isAlive()) return true;
+        abandoned = true;
+        alerts.file.abandon();
+        flows.file.abandon();
         LOG.log(
                 System.Logger.Level.WARNING,
                 "EVE log writer still busy after " + waitMillis + " ms (a write to " + config.alertFile() + " or "
@@ -204,7 +210,7 @@ public final class EveLog implements AutoCloseable {
         // Producers never wake the writer (a syscall on the data path): an idle writer polls, less often the longer
         // it has been idle.
         IdleBackoff backoff = new IdleBackoff();
-        while (true) {
+        while (!abandoned) {
             // Read the flag before draining: everything published before close() is then drained below.
             boolean stopping = !running;
             int drained = 0;
@@ -224,6 +230,13 @@ public final class EveLog implements AutoCloseable {
                 LockSupport.parkNanos(backoff.idleParkNanos());
             } else {
                 backoff.active();
+            }
+        }
+        if (abandoned) {
+            // What close() gave up on: records still in the rings are lost, and counted so (one pass, bounded by the
+            // rings' size; the data plane stopped before close()).
+            for (EveProducer producer : producers) {
+                producer.drainTo(discard, config.ringSize());
             }
         }
         alerts.close();

@@ -29,6 +29,9 @@ final class RotatingFile implements AutoCloseable {
 
     private FileChannel channel;
     private long size; // bytes in the live file
+    // Set by the closing thread when it stops waiting for a writer blocked in a write: once that write fails, the
+    // writer must not reopen the file (recreating it after the service let go of it, or blocking on a FIFO's open).
+    private volatile boolean abandoned;
 
     // Single writer (the writer thread): lazySet is enough for readers to see them soon.
     private final AtomicLong recordsWritten = new AtomicLong();
@@ -97,6 +100,11 @@ final class RotatingFile implements AutoCloseable {
         }
     }
 
+    /** Counts one record that never reached this file as discarded: the writer abandoned at close. */
+    void discardOne() {
+        add(recordsDiscarded, 1);
+    }
+
     boolean hasPending() {
         return pending.position() != 0;
     }
@@ -142,7 +150,13 @@ final class RotatingFile implements AutoCloseable {
         }
     }
 
+    /** Called by the closing thread, never the writer: no later open, write or rotation; what is pending is lost. */
+    void abandon() {
+        abandoned = true;
+    }
+
     private void open() throws IOException {
+        if (abandoned) throw new IOException(path + " was closed while a write to it blocked");
         channel =
                 FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         size = channel.size();
@@ -181,7 +195,13 @@ final class RotatingFile implements AutoCloseable {
 
     @Override
     public void close() {
-        flush();
+        if (abandoned) {
+            add(recordsDiscarded, pendingRecords);
+            pending.clear();
+            pendingRecords = 0;
+        } else {
+            flush();
+        }
         closeQuietly();
     }
 }

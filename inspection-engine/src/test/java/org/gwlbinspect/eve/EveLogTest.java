@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -242,6 +244,38 @@ class EveLogTest {
             long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
             assertThat(allocated).isLessThan(1024);
         }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aWriterLeftBlockedByCloseEndsWithoutReopeningItsFileWhenTheWriteFails() throws Exception {
+        Path fifo = dir.resolve("alert.json");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(mkfifo.exitValue()).isZero();
+        // Opened read-write, the pipe has a reader (this test) that never reads: the writer blocks once 64 KiB are in.
+        FileChannel pipe = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        EveLog log = EveLog.start(config(1 << 30, 1, 1 << 10));
+        try {
+            EveProducer producer = log.registerProducer("worker-0");
+            for (int i = 0; i < 1_000; i++) publishExampleAlert(producer); // several hundred KB
+            assertThat(log.close(300))
+                    .as("close gives up on a writer blocked in write()")
+                    .isFalse();
+
+            Files.delete(fifo); // what a cleanup after shutdown does; the blocked writer still holds the pipe
+        } finally {
+            pipe.close(); // the pipe's only reader gone: the blocked write fails with EPIPE
+        }
+        log.writerThread().join(Duration.ofSeconds(10));
+        assertThat(log.writerThread().isAlive()).as("writer ended").isFalse();
+        assertThat(fifo).as("no log file created again after close").doesNotExist();
+        // What fit in the pipe before it filled is written; everything else is counted as lost, none unaccounted for.
+        long written = log.recordsWritten(EveRecord.EventType.ALERT);
+        assertThat(written).isLessThan(1_000);
+        assertThat(written + log.lostRecords(EveRecord.EventType.ALERT))
+                .as("every record written or counted as lost")
+                .isEqualTo(1_000);
     }
 
     private static void enqueue(EveProducer producer, byte[] sni, long flowId) {
