@@ -167,8 +167,8 @@ public final class EveLog implements AutoCloseable {
     /**
      * Writes everything published so far, closes the files and stops the writer thread. Idempotent. Waits at most
      * {@value #CLOSE_WAIT_MILLIS} ms: a writer blocked in a write is left behind (a daemon thread; what it still held
-     * is lost, with a warning), and once that write returns it ends without opening the files again. If the calling thread is interrupted while waiting, it stops waiting (the writer still
-     * finishes) and keeps its interrupt flag.
+     * is lost, with a warning), and once that write returns it ends without opening the files again. If the calling
+     * thread is interrupted while waiting, it stops waiting (the writer still finishes) and keeps its interrupt flag.
      */
     @Override
     public void close() {

@@ -32,7 +32,7 @@ class StreamReassemblerRandomizedTest {
         SplittableRandom random = new SplittableRandom(seed);
         byte[] original = new byte[STREAM_BYTES];
         random.nextBytes(original);
-        long isn = random.nextBoolean() ? 0xFFFF_FF00L + random.nextInt(200) : random.nextLong(1L << 32);
+        long isn = randomIsn(random);
         boolean forge = random.nextBoolean();
 
         StreamEventCounters counters = new StreamEventCounters();
@@ -57,9 +57,7 @@ class StreamReassemblerRandomizedTest {
             }
             // An attacker's copy with other bytes, for bytes the stream already holds.
             boolean forged = forge && held.nextClearBit(from) >= to && random.nextInt(4) == 0;
-            ByteBuf packet = payload(original, segment, forged);
-            StreamEvent event =
-                    pool.accept(handle, 0, isn + 1 + from, 0, ACK, packet, 7, segment.length(), sink, counters);
+            StreamEvent event = send(pool, handle, isn, original, segment, forged, sink, counters);
             if (forged) {
                 forgedSent++;
                 assertThat(event).isIn(StreamEvent.OVERLAP_CONFLICT, StreamEvent.UNVERIFIED_RETRANSMISSION);
@@ -107,7 +105,7 @@ class StreamReassemblerRandomizedTest {
         SplittableRandom random = new SplittableRandom(seed);
         byte[] original = new byte[STREAM_BYTES];
         random.nextBytes(original);
-        long isn = random.nextBoolean() ? 0xFFFF_FF00L + random.nextInt(200) : random.nextLong(1L << 32);
+        long isn = randomIsn(random);
         long peerIsn = random.nextLong(1L << 32);
 
         StreamEventCounters counters = new StreamEventCounters();
@@ -145,17 +143,7 @@ class StreamReassemblerRandomizedTest {
             boolean forged = held.nextClearBit(from) >= to && random.nextInt(4) == 0;
             if (stream.retainedBytes() == 0 && stream.bufferedBytes() == 0 && !forged && to > stream.nextStreamOffset())
                 emptyBeforeStoring++;
-            StreamEvent event = pool.accept(
-                    handle,
-                    0,
-                    isn + 1 + from,
-                    0,
-                    ACK,
-                    payload(original, segment, forged),
-                    7,
-                    to - from,
-                    sink,
-                    counters);
+            StreamEvent event = send(pool, handle, isn, original, segment, forged, sink, counters);
             if (forged && to <= acked) {
                 forgedAcknowledged++;
                 assertThat(event).isEqualTo(StreamEvent.RETRANSMISSION); // the receiver has these bytes
@@ -172,17 +160,7 @@ class StreamReassemblerRandomizedTest {
                     if ((event == StreamEvent.NONE || event == StreamEvent.OUT_OF_ORDER) && random.nextInt(3) == 0) {
                         // at once a forged copy of the bytes just stored, maybe at the start of a chunk
                         forgedSent++;
-                        assertThat(pool.accept(
-                                        handle,
-                                        0,
-                                        isn + 1 + from,
-                                        0,
-                                        ACK,
-                                        payload(original, segment, true),
-                                        7,
-                                        to - from,
-                                        sink,
-                                        counters))
+                        assertThat(send(pool, handle, isn, original, segment, true, sink, counters))
                                 .isIn(StreamEvent.OVERLAP_CONFLICT, StreamEvent.UNVERIFIED_RETRANSMISSION);
                     }
                 }
@@ -209,6 +187,34 @@ class StreamReassemblerRandomizedTest {
         }
         pool.release(handle);
         assertThat(pool.chunkPool().available()).isEqualTo(config.chunkCount());
+    }
+
+    /** Sometimes just below the sequence-number wrap, so that the stream crosses it. */
+    private static long randomIsn(SplittableRandom random) {
+        return random.nextBoolean() ? 0xFFFF_FF00L + random.nextInt(200) : random.nextLong(1L << 32);
+    }
+
+    /** The client's data segment (or a forged copy of it), acknowledging nothing new. */
+    private static StreamEvent send(
+            TcpStreamPool pool,
+            int handle,
+            long isn,
+            byte[] original,
+            Segment segment,
+            boolean forged,
+            RecordingSink sink,
+            StreamEventCounters counters) {
+        return pool.accept(
+                handle,
+                0,
+                isn + 1 + segment.offset(),
+                0,
+                ACK,
+                payload(original, segment, forged),
+                7,
+                segment.length(),
+                sink,
+                counters);
     }
 
     /** A forged copy carries the complement of every original byte. */
