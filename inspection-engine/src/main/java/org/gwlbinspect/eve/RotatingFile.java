@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread. Whole lines are appended, so a rotation never splits a record: the file is rotated before a line would make
  * it exceed the bound.
  *
- * <p>An I/O error discards the buffered records (counted), cuts the file back to its last whole line, closes it
- * and reopens it at the next flush; the error goes to the {@link WriteErrorReporter}, never to a producer.
+ * <p>An I/O error keeps the whole lines the file took before it and discards the other buffered records (counted),
+ * cuts the file back to its last whole line, closes it and reopens it at the next flush; the error goes to the
+ * {@link WriteErrorReporter}, never to a producer.
  */
 final class RotatingFile implements AutoCloseable {
 
@@ -91,7 +92,7 @@ final class RotatingFile implements AutoCloseable {
             add(recordsWritten, pendingRecords);
         } catch (IOException | RuntimeException e) {
             errors.report(path, e);
-            add(recordsDiscarded, pendingRecords);
+            keepWholeLinesWritten();
             cutPartialWrite();
             closeQuietly();
         } finally {
@@ -103,6 +104,26 @@ final class RotatingFile implements AutoCloseable {
     /** Counts one record that never reached this file as discarded: the writer abandoned at close. */
     void discardOne() {
         add(recordsDiscarded, 1);
+    }
+
+    /**
+     * After a failed write: the whole lines that reached the file before it failed stay there and count as written
+     * (a disk with room for part of a buffer keeps that part), the rest count as discarded. {@code pending}'s position
+     * is how far the kernel took the buffer.
+     */
+    private void keepWholeLinesWritten() {
+        int kept = 0;
+        int lines = 0;
+        for (int i = 0; i < pending.position(); i++) {
+            if (pending.get(i) == '\n') {
+                kept = i + 1;
+                lines++;
+            }
+        }
+        size += kept;
+        add(bytesWritten, kept);
+        add(recordsWritten, lines);
+        add(recordsDiscarded, pendingRecords - lines);
     }
 
     boolean hasPending() {
