@@ -149,7 +149,7 @@ public final class TestAppliance implements AutoCloseable {
 
     /** Blocks the worker's event loop (as a handler stuck in a syscall would) until released; bounded at 20 s. */
     public static void stall(Worker worker, CountDownLatch release) {
-        worker.channel().eventLoop().execute(() -> {
+        worker.eventLoop().execute(() -> {
             try {
                 release.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -4,22 +4,17 @@ import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoOps;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +22,7 @@ import java.util.function.Supplier;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.config.Ipv4Addresses;
 import org.gwlbinspect.appliance.egress.RawSocketSender;
+import org.gwlbinspect.appliance.ingress.UdpBatchReceiver;
 import org.gwlbinspect.appliance.logs.EveLogs;
 import org.gwlbinspect.flow.FlowResolver;
 import org.gwlbinspect.flow.FlowTable;
@@ -37,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts and stops the workers: one epoll event loop per worker, each with its own SO_REUSEPORT datagram socket on
- * the GENEVE port (the kernel spreads flows over them by outer 4-tuple) and its own raw socket for returns.
+ * Starts and stops the workers: one epoll event loop per worker (Netty's), each with its own SO_REUSEPORT datagram
+ * socket on the GENEVE port (the kernel spreads flows over them by outer 4-tuple; {@link UdpBatchReceiver}) and its
+ * own raw socket for returns.
  */
 public final class DataPlane implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
@@ -81,30 +78,14 @@ public final class DataPlane implements Managed {
         if (busyPoll != null && strategies.size() != config.workers())
             throw new IllegalStateException("expected one busy-poll strategy per worker, got " + strategies.size()
                     + " for " + config.workers());
-        InetSocketAddress bindTo = new InetSocketAddress(Ipv4Addresses.format(config.bindAddress()), config.port());
-        Bootstrap template = new Bootstrap()
-                .channel(EpollDatagramChannel.class)
-                .option(EpollChannelOption.SO_REUSEPORT, true)
-                .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
-                // Both are needed for recvmmsg: a fixed receive buffer holding a whole batch of max-size datagrams
-                // (performance-notes.md: with Netty's default allocator reads silently fall back to one per syscall).
-                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, config.maxDatagramBytes())
-                .option(
-                        ChannelOption.RCVBUF_ALLOCATOR,
-                        new FixedRecvByteBufAllocator(config.maxDatagramBytes() * config.batchSize()))
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
-        if (config.bindAddress() == 0) {
-            // Bound to every address: the address GWLB sent to becomes the reply's source. Costs Netty two more
-            // objects per datagram (the recipient's address), so it is only asked for when needed.
-            template.option(EpollChannelOption.IP_RECVORIGDSTADDR, true);
-        }
+        String bindTo = Ipv4Addresses.format(config.bindAddress()) + ":" + config.port();
         int id = 0;
         try {
             for (EventExecutor executor : group) {
                 Worker worker = new Worker(id, new RawSocketSender(config.batchSize(), config.returnTtl()));
                 workers.add(worker);
                 DistributionSummary batchSizes = DistributionSummary.builder("appliance.receive.batch")
-                        .description("Datagrams handled per socket read cycle (recvmmsg batches)")
+                        .description("Datagrams handled per socket read (recvmmsg batches)")
                         .baseUnit("datagrams")
                         .tag("worker", Integer.toString(id))
                         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -120,13 +101,14 @@ public final class DataPlane implements Managed {
                         logs.flowRecords());
                 // Netty builds the loops, and so asks for their strategies, in the order it iterates them.
                 if (busyPoll != null) handler.reportReadsTo(strategies.get(id));
-                var channel = template.clone()
-                        .group((IoEventLoop) executor)
-                        .handler(handler)
-                        .bind(bindTo)
-                        .sync()
-                        .channel();
-                worker.attach(channel);
+                // A slot per datagram of maxDatagramBytes: a datagram that fills one may have been cut (dropped).
+                UdpBatchReceiver socket = new UdpBatchReceiver(
+                        config.bindAddress(),
+                        config.port(),
+                        config.batchSize(),
+                        config.maxDatagramBytes(),
+                        config.receiveBufferBytes());
+                worker.attach((IoEventLoop) executor, register((IoEventLoop) executor, socket, handler), socket);
                 id++;
             }
         } catch (Exception e) {
@@ -143,6 +125,25 @@ public final class DataPlane implements Managed {
                 config.batchSize(),
                 config.busyPollMicros(),
                 config.allowedSources());
+    }
+
+    /**
+     * Registers the worker's socket with its event loop for reading (closing the socket if that fails) and returns the
+     * registration.
+     */
+    private static IoRegistration register(IoEventLoop loop, UdpBatchReceiver socket, GeneveReceiveHandler handler)
+            throws Exception {
+        try {
+            IoRegistration registration = loop.register(new GeneveSocketHandle(socket, handler))
+                    .sync()
+                    .getNow();
+            // Level-triggered (no EPOLLET): a read cut short by GeneveSocketHandle's budget is reported again.
+            loop.submit(() -> registration.submit(EpollIoOps.EPOLLIN)).sync();
+            return registration;
+        } catch (Exception | Error e) {
+            if (!loop.inEventLoop()) loop.submit(socket::close).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            throw e;
+        }
     }
 
     /**
@@ -165,13 +166,20 @@ public final class DataPlane implements Managed {
 
     @Override
     public void stop() throws Exception {
+        for (Worker worker : workers) worker.closeSocket().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        boolean ended = group == null
+                || group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         for (Worker worker : workers) {
-            if (worker.channel() != null) worker.channel().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        }
-        if (group != null) group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        for (Worker worker : workers) {
-            worker.rejects().close();
-            worker.sender().close();
+            if (ended) {
+                // The loops have ended: nothing reads the sockets' or senders' memory any more.
+                worker.closeSocketAfterLoopEnded();
+                worker.rejects().close();
+                worker.sender().close();
+            } else {
+                LOG.warn(
+                        "worker {} did not stop within 5 s: its sockets stay open until the process exits",
+                        worker.id());
+            }
         }
         LOG.info("data plane stopped");
     }

@@ -2,18 +2,12 @@ package org.gwlbinspect.appliance.dataplane;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.ReferenceCountUtil;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import org.gwlbinspect.appliance.config.DataPlaneConfig;
 import org.gwlbinspect.appliance.egress.HairpinHeaderWriter;
 import org.gwlbinspect.appliance.egress.RawSocketSender;
 import org.gwlbinspect.appliance.egress.RejectReplies;
 import org.gwlbinspect.appliance.egress.ResetOutcome;
+import org.gwlbinspect.appliance.ingress.UdpBatchReceiver;
 import org.gwlbinspect.codec.DecodeStatus;
 import org.gwlbinspect.codec.geneve.GeneveHeader;
 import org.gwlbinspect.codec.ip.InnerPacket;
@@ -28,10 +22,10 @@ import org.gwlbinspect.verdict.Verdict;
  * packets to GWLB through the worker's raw socket (gwlb.md §2.1). Every packet that is not returned is counted with
  * a {@link DropReason}.
  *
- * <p>Runs on one event loop only. Replies point at the received buffers (no copy), so the datagrams stay retained
- * until the batch is flushed with one {@code sendmmsg} at {@link #channelReadComplete}.
+ * <p>Runs on one event loop only. Replies point at the datagrams' receive slots (no copy), so a batch's replies are sent
+ * with one {@code sendmmsg} before {@link #onBatch} returns and the socket reads into the slots again.
  */
-final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
+final class GeneveReceiveHandler {
     private final DataPlaneConfig config;
     private final WorkerCounters counters;
     private final DistributionSummary batchSizes;
@@ -45,10 +39,10 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
 
     private final GeneveHeader geneve = new GeneveHeader();
     private final InnerPacket inner = new InnerPacket();
-    private final DatagramPacket[] pending;
+    private final int batchSize;
     private int pendingCount;
-    private int datagramsThisRead;
     private long sendErrorsSeen;
+    private long receiveErrorsSeen;
 
     GeneveReceiveHandler(
             DataPlaneConfig config,
@@ -67,26 +61,39 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
         this.flows = flows;
         this.inspector = inspector;
         this.flowRecords = flowRecords;
-        this.pending = new DatagramPacket[config.batchSize()];
+        this.batchSize = config.batchSize();
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof DatagramPacket datagram)) {
-            ReferenceCountUtil.release(msg);
-            counters.dropped(DropReason.INTERNAL_ERROR);
-            return;
+    /**
+     * Handles the {@code count} datagrams of {@code socket}'s last receive, then sends their replies: the next receive
+     * overwrites the slots the replies point at.
+     */
+    void onBatch(UdpBatchReceiver socket, int count) {
+        if (busyPoll != null) busyPoll.readStarted(System.nanoTime());
+        ByteBuf content = socket.datagrams();
+        for (int i = 0; i < count; i++) {
+            long nowNanos = System.nanoTime();
+            try {
+                onDatagram(socket, i, content, nowNanos);
+            } catch (RuntimeException e) {
+                // The worker's outer edge (style.md §3): count, never let one packet kill the event loop.
+                counters.dropped(DropReason.INTERNAL_ERROR);
+            }
         }
-        long nowNanos = System.nanoTime();
-        if (datagramsThisRead++ == 0 && busyPoll != null) busyPoll.readStarted(nowNanos);
-        boolean queued = false;
-        try {
-            queued = onDatagram(datagram, nowNanos);
-        } catch (RuntimeException e) {
-            // The worker's outer edge (style.md §3): count, never let one packet kill the event loop.
-            counters.dropped(DropReason.INTERNAL_ERROR);
-        } finally {
-            if (!queued) datagram.release();
+        batchSizes.record(count);
+        counters.batch();
+        flushReplies();
+    }
+
+    /**
+     * Counts the socket's failed receives since the last call as internal errors: the kernel had datagrams for us (or
+     * a fault) and we could not read them. Called after a receive that returned nothing.
+     */
+    void countReceiveErrors(UdpBatchReceiver socket) {
+        long errors = socket.receiveErrors();
+        if (errors != receiveErrorsSeen) {
+            counters.dropped(DropReason.INTERNAL_ERROR, errors - receiveErrorsSeen);
+            receiveErrorsSeen = errors;
         }
     }
 
@@ -95,43 +102,40 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
         this.busyPoll = strategy;
     }
 
-    /** Returns true when the datagram was queued for return (and is now owned by the pending batch). */
-    private boolean onDatagram(DatagramPacket datagram, long nowNanos) {
-        ByteBuf content = datagram.content();
-        int offset = content.readerIndex();
-        int length = content.readableBytes();
+    private void onDatagram(UdpBatchReceiver socket, int i, ByteBuf content, long nowNanos) {
+        int offset = socket.offset(i);
+        int length = socket.length(i);
         counters.received(length);
 
-        InetAddress senderAddress = datagram.sender().getAddress();
-        if (!(senderAddress instanceof Inet4Address)) {
+        if (!socket.senderIsIpv4(i)) {
             // GWLB's outer header is always IPv4 (gwlb.md §0 item 1).
             counters.dropped(DropReason.OUTER_NOT_IPV4);
-            return false;
+            return;
         }
-        // Inet4Address.hashCode() is the address itself: reading it does not copy a byte[] per packet.
-        int gwlbAddress = senderAddress.hashCode();
+        int gwlbAddress = socket.senderAddress(i);
         if (!config.allowedSources().contains(gwlbAddress)) {
             counters.dropped(DropReason.SOURCE_NOT_ALLOWED);
-            return false;
+            return;
         }
-        if (length >= config.maxDatagramBytes()) {
-            // recvmmsg truncates a datagram longer than its slot; a full slot may be a cut packet, never return it.
+        if (length >= config.maxDatagramBytes() || socket.truncated(i)) {
+            // recvmmsg cuts a datagram longer than its slot; a full slot may be a cut packet, never return it.
             counters.dropped(DropReason.DATAGRAM_TOO_LARGE);
-            return false;
+            return;
         }
         DecodeStatus status = geneve.wrap(content, offset, length);
         if (status != DecodeStatus.OK) {
             counters.dropped(DropReason.of(status));
-            return false;
+            return;
         }
         int innerOffset = geneve.innerOffset();
         status = inner.decode(content, innerOffset, offset + length - innerOffset, geneve.protocolType());
         if (status != DecodeStatus.OK) {
             counters.dropped(DropReason.of(status));
-            return false;
+            return;
         }
-        int gwlbPort = datagram.sender().getPort();
-        int applianceAddress = config.bindAddress() != 0 ? config.bindAddress() : localAddress(datagram);
+        int gwlbPort = socket.senderPort(i);
+        // Bound to every address: the address GWLB sent to (IP_ORIGDSTADDR) becomes the reply's source.
+        int applianceAddress = config.bindAddress() != 0 ? config.bindAddress() : socket.recipientAddress(i);
         int slot = flows.resolve(
                 geneve, inner, content, offset, length, gwlbAddress, gwlbPort, applianceAddress, nowNanos);
         if (slot < 0) {
@@ -142,7 +146,7 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
                         case FlowResolver.FRAGMENT_OF_DROPPED_DATAGRAM -> DropReason.POLICY_DROP;
                         default -> DropReason.FLOW_TABLE_FULL;
                     });
-            return false;
+            return;
         }
         flowRecords.onPacket(flows, slot, inner, nowNanos); // the netflow record's start, TCP flags and TTLs
         Verdict verdict = inspector.inspect(inner, content, flows.table(), slot, flows.direction(), nowNanos);
@@ -150,10 +154,9 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
             flows.datagramDropped(inner, nowNanos);
             if (verdict == Verdict.REJECT) reset(slot);
             counters.dropped(inspector.dropReason()); // policy_drop, destination_binding
-            return false;
+            return;
         }
-        queueReply(datagram, applianceAddress, gwlbAddress, gwlbPort, content, offset, length);
-        return true;
+        queueReply(applianceAddress, gwlbAddress, gwlbPort, socket.address(i), length);
     }
 
     /**
@@ -168,39 +171,15 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static int localAddress(DatagramPacket datagram) {
-        // With IP_RECVORIGDSTADDR the recipient is the address GWLB sent to, even on a socket bound to 0.0.0.0.
-        InetSocketAddress recipient = datagram.recipient();
-        return recipient == null ? 0 : recipient.getAddress().hashCode();
-    }
-
-    private void queueReply(
-            DatagramPacket datagram,
-            int applianceAddress,
-            int gwlbAddress,
-            int gwlbPort,
-            ByteBuf content,
-            int offset,
-            int length) {
-        // Resets share the sender's batch: its room can run out before our own array does.
-        if (pendingCount == pending.length || sender.isFull()) flushReplies();
+    private void queueReply(int applianceAddress, int gwlbAddress, int gwlbPort, long address, int length) {
+        // Resets share the sender's batch: its room can run out before a receive batch's worth of replies.
+        if (pendingCount == batchSize || sender.isFull()) flushReplies();
         // gwlb.md §0 item 4: IPs swapped, GWLB's source port kept, destination 6081, UDP payload byte for byte.
-        sender.enqueue(
-                applianceAddress, gwlbAddress, gwlbPort, GeneveHeader.PORT, content.memoryAddress() + offset, length);
-        pending[pendingCount++] = datagram;
+        sender.enqueue(applianceAddress, gwlbAddress, gwlbPort, GeneveHeader.PORT, address, length);
+        pendingCount++;
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (datagramsThisRead > 0) {
-            batchSizes.record(datagramsThisRead);
-            counters.batch();
-            datagramsThisRead = 0;
-        }
-        flushReplies();
-    }
-
-    /** Sends every queued reply with one sendmmsg, then releases the received buffers they pointed at. */
+    /** Sends every queued reply (and reset) with one sendmmsg. */
     void flushReplies() {
         if (pendingCount == 0 && rejects.pendingDatagrams() == 0) return;
         long bytesBefore = sender.sentBytes();
@@ -219,22 +198,6 @@ final class GeneveReceiveHandler extends ChannelInboundHandlerAdapter {
             counters.dropped(DropReason.SEND_FAILED, errors - sendErrorsSeen);
             sendErrorsSeen = errors;
         }
-        for (int i = 0; i < pendingCount; i++) {
-            pending[i].release();
-            pending[i] = null;
-        }
         pendingCount = 0;
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Socket-level errors (e.g. ICMP port unreachable surfaced by the kernel) must not close the data plane.
-        counters.dropped(DropReason.INTERNAL_ERROR);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        flushReplies();
-        super.channelInactive(ctx);
     }
 }

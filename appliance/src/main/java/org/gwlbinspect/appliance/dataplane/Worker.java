@@ -1,11 +1,15 @@
 package org.gwlbinspect.appliance.dataplane;
 
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.SucceededFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gwlbinspect.appliance.egress.RawSocketSender;
 import org.gwlbinspect.appliance.egress.RejectReplies;
+import org.gwlbinspect.appliance.ingress.UdpBatchReceiver;
 
 /**
  * One data-path thread: an event loop with its own SO_REUSEPORT socket on the GENEVE port, its own raw socket for
@@ -21,7 +25,9 @@ public final class Worker {
     private final RejectReplies rejects;
     // Written by the worker's heartbeat task, read by the health monitor; its own object, so no false sharing.
     private final AtomicLong lastHeartbeatNanos = new AtomicLong(System.nanoTime());
-    private volatile Channel channel;
+    private volatile IoEventLoop loop;
+    private volatile IoRegistration registration;
+    private volatile UdpBatchReceiver socket;
     private volatile long threadId = -1;
 
     Worker(int id, RawSocketSender sender) {
@@ -30,9 +36,10 @@ public final class Worker {
         this.rejects = new RejectReplies(sender, RejectReplies.DEFAULT_CAPACITY_REJECTS);
     }
 
-    void attach(Channel channel) {
-        this.channel = channel;
-        EventLoop loop = channel.eventLoop();
+    void attach(IoEventLoop loop, IoRegistration registration, UdpBatchReceiver socket) {
+        this.loop = loop;
+        this.registration = registration;
+        this.socket = socket;
         loop.execute(() -> threadId = Thread.currentThread().threadId());
         loop.scheduleAtFixedRate(this::beat, 0, HEARTBEAT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -63,10 +70,31 @@ public final class Worker {
         return lastHeartbeatNanos.getAcquire();
     }
 
-    /** True while the socket is open and bound and the event loop has not been shut down. */
+    /** True while the socket is open, bound and registered with the event loop, and the loop is not shutting down. */
     public boolean isBound() {
-        Channel ch = channel;
-        return ch != null && ch.isActive() && !ch.eventLoop().isShuttingDown();
+        IoEventLoop l = loop;
+        UdpBatchReceiver s = socket;
+        IoRegistration r = registration;
+        return l != null && s != null && r != null && s.isOpen() && r.isValid() && !l.isShuttingDown();
+    }
+
+    /**
+     * Stops reading and closes the worker's GENEVE socket, on its event loop (the only thread that reads the socket's
+     * memory); the returned future completes when done. The loop itself keeps running.
+     */
+    public Future<?> closeSocket() {
+        IoEventLoop l = loop;
+        if (l == null || l.isShutdown()) return new SucceededFuture<>(ImmediateEventExecutor.INSTANCE, null);
+        return l.submit(() -> {
+            registration.cancel();
+            socket.close();
+        });
+    }
+
+    /** Closes the socket from another thread once the event loop has ended (idempotent). */
+    void closeSocketAfterLoopEnded() {
+        UdpBatchReceiver s = socket;
+        if (s != null) s.close();
     }
 
     /** The event-loop thread's id (for per-thread allocation and CPU accounting), or -1 before it ran. */
@@ -74,7 +102,13 @@ public final class Worker {
         return threadId;
     }
 
-    public Channel channel() {
-        return channel;
+    /** The worker's event loop (null before it is attached). */
+    public IoEventLoop eventLoop() {
+        return loop;
+    }
+
+    /** The worker's GENEVE socket (null before it is attached). */
+    public UdpBatchReceiver socket() {
+        return socket;
     }
 }

@@ -46,6 +46,8 @@ public final class Errno {
             case 94 -> "ESOCKTNOSUPPORT";
             case 95 -> "EOPNOTSUPP";
             case EAFNOSUPPORT -> "EAFNOSUPPORT";
+            case 98 -> "EADDRINUSE";
+            case 99 -> "EADDRNOTAVAIL";
             case 100 -> "ENETDOWN";
             case ENETUNREACH -> "ENETUNREACH";
             case ENOBUFS -> "ENOBUFS";

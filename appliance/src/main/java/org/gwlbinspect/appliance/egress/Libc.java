@@ -12,7 +12,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The libc socket calls the egress path needs, as FFM downcall handles, and the Linux constants they take; also the
+ * The libc socket calls the data path needs (egress; the workers' receive sockets in ingress), as FFM downcall handles, and the Linux constants they take; also the
  * shared FFM plumbing (errno capture, {@code strerror}, {@code close}, making a downcall handle) that other packages'
  * native calls (the simulator's namespaces, tun devices and raw sockets) are built on.
  */
@@ -32,7 +32,27 @@ public final class Libc {
     /** {@code man 7 socket}: as {@code SO_SNDBUF}, but a process with {@code CAP_NET_ADMIN} may exceed wmem_max. */
     static final int SO_SNDBUFFORCE = 32;
     /** {@code man 2 send}: make this one call nonblocking, whatever the socket's {@code O_NONBLOCK}. */
-    static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_DONTWAIT = 0x40;
+    /** {@code man 2 recvmsg}, in {@code msg_flags}: the datagram was longer than the buffer and was cut. */
+    public static final int MSG_TRUNC = 0x20;
+
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_NONBLOCK = 0x800;
+    /** {@code man 7 socket}: the receive buffer size, capped at {@code net.core.rmem_max}. */
+    public static final int SO_RCVBUF = 8;
+    /** {@code man 7 socket}: as {@code SO_RCVBUF}, but a process with {@code CAP_NET_ADMIN} may exceed rmem_max. */
+    public static final int SO_RCVBUFFORCE = 33;
+    /** {@code man 7 socket}: several sockets bind the same port; the kernel spreads datagrams by 4-tuple hash. */
+    public static final int SO_REUSEPORT = 15;
+
+    public static final int SOL_IP = 0;
+    /**
+     * {@code man 7 ip}: {@code IP_RECVORIGDSTADDR} turns on an {@code IP_ORIGDSTADDR} control message with each
+     * datagram, the {@code sockaddr_in} it was sent to (both are 20).
+     */
+    public static final int IP_RECVORIGDSTADDR = 20;
+
+    public static final int IP_ORIGDSTADDR = 20;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
@@ -46,13 +66,42 @@ public final class Libc {
     public static final MethodHandle SOCKET =
             downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
 
+    private static final FunctionDescriptor RECVMMSG_DESCRIPTOR =
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final FunctionDescriptor SENDMMSG_DESCRIPTOR =
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+
     /**
      * {@code int sendmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags)}, errno captured. Not
      * {@code critical} although called with {@code MSG_DONTWAIT}: one call runs the kernel's transmit path (on loopback
      * also the receive path) for a whole batch, too long to hold off the JVM's safepoints.
      */
-    static final MethodHandle SENDMMSG =
-            downcall("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    static final MethodHandle SENDMMSG = downcall("sendmmsg", SENDMMSG_DESCRIPTOR, CAPTURE_ERRNO);
+
+    /** {@link #SENDMMSG} without errno, for the first try (see {@link #RECVMMSG_NO_ERRNO} for why). */
+    static final MethodHandle SENDMMSG_NO_ERRNO = downcall("sendmmsg", SENDMMSG_DESCRIPTOR);
+
+    /**
+     * {@code int recvmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags, struct timespec *timeout)},
+     * errno captured; called with {@code MSG_DONTWAIT}, so it returns at once.
+     */
+    public static final MethodHandle RECVMMSG = downcall("recvmmsg", RECVMMSG_DESCRIPTOR, CAPTURE_ERRNO);
+
+    /**
+     * {@link #RECVMMSG} without errno, for the data path's first try: a downcall that captures errno allocates a
+     * slice of the capture segment each time (JDK 25 {@code SharedUtils.checkCaptureSegment}), which C2 did not
+     * scalar-replace in the worker's loop (JFR allocation samples, docs/performance.md "Eighth round"). A call that
+     * fails is repeated once through the capturing handle to learn why.
+     */
+    public static final MethodHandle RECVMMSG_NO_ERRNO = downcall("recvmmsg", RECVMMSG_DESCRIPTOR);
+
+    /** {@code int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen)}, errno captured. */
+    public static final MethodHandle BIND =
+            downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+
+    /** {@code int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen)}, errno captured. */
+    public static final MethodHandle GETSOCKNAME =
+            downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
 
     /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t length)}, errno captured. */
     public static final MethodHandle SETSOCKOPT = downcall(
@@ -61,7 +110,7 @@ public final class Libc {
             CAPTURE_ERRNO);
 
     /** {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *length)}, errno captured. */
-    static final MethodHandle GETSOCKOPT = downcall(
+    public static final MethodHandle GETSOCKOPT = downcall(
             "getsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
             CAPTURE_ERRNO);

@@ -161,10 +161,11 @@ public final class RawSocketSender implements AutoCloseable {
             }
             this.fd = openRawSocket(callState);
             try {
-                this.sendBufferBytes = sizeSendBuffer(fd, sendBufferBytes);
+                this.sendBufferBytes =
+                        Sockets.sizeBuffer(callState, fd, Libc.SO_SNDBUF, Libc.SO_SNDBUFFORCE, sendBufferBytes);
                 this.sendmmsg = sendmmsg != null ? sendmmsg : new KernelSendmmsg(fd, callState);
             } catch (Throwable t) {
-                closeAfterFailure(fd, callState, t);
+                Sockets.closeQuietly(callState, fd, t);
                 throw t;
             }
         } catch (Throwable t) {
@@ -193,87 +194,14 @@ public final class RawSocketSender implements AutoCloseable {
     }
 
     private static int openRawSocket(MemorySegment callState) throws NativeCallException {
-        int fd;
-        try {
-            fd = (int) Libc.SOCKET.invokeExact(
-                    callState, Libc.AF_INET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.IPPROTO_RAW);
-        } catch (Throwable t) {
-            throw new IllegalStateException("socket() downcall failed", t);
-        }
-        if (fd < 0) {
-            int errno = Libc.errno(callState);
-            String hint = errno == Errno.EPERM || errno == Errno.EACCES
-                    ? "raw sockets need root or CAP_NET_RAW (e.g. setcap cap_net_raw+ep on the java binary, or"
-                            + " AmbientCapabilities=CAP_NET_RAW in the systemd unit)"
-                    : "";
-            throw new NativeCallException("socket(AF_INET, SOCK_RAW, IPPROTO_RAW)", errno, hint);
-        }
-        return fd;
-    }
-
-    /**
-     * Sets the socket's send buffer to {@code requestedBytes} and returns the size the kernel reports back.
-     *
-     * <p>{@code man 7 socket}: {@code SO_SNDBUF} is capped at {@code net.core.wmem_max}, and "the kernel doubles this
-     * value (to allow space for bookkeeping overhead)", which {@code getsockopt} returns. {@code SO_SNDBUFFORCE}
-     * "can override the wmem_max limit" for a privileged ({@code CAP_NET_ADMIN}) process. Asking for the capability
-     * is the only reliable test of it (uid 0 is neither necessary nor, in a user namespace, sufficient), but a refused
-     * capability check may be logged by the LSM, so it is asked only when {@code SO_SNDBUF} was capped.
-     */
-    private static int sizeSendBuffer(int fd, int requestedBytes) throws NativeCallException {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = call.allocate(Libc.CALL_STATE);
-            MemorySegment value = call.allocate(ValueLayout.JAVA_INT);
-            MemorySegment length = call.allocate(ValueLayout.JAVA_INT);
-            value.set(ValueLayout.JAVA_INT, 0, requestedBytes);
-            if (setsockopt(state, fd, Libc.SO_SNDBUF, value) != 0) {
-                throw new NativeCallException("setsockopt(SO_SNDBUF, " + requestedBytes + ")", Libc.errno(state), "");
-            }
-            int effective = getSendBuffer(state, fd, value, length);
-            if (effective / 2 < requestedBytes) { // capped at wmem_max
-                value.set(ValueLayout.JAVA_INT, 0, requestedBytes);
-                if (setsockopt(state, fd, Libc.SO_SNDBUFFORCE, value) == 0) {
-                    effective = getSendBuffer(state, fd, value, length);
-                } else if (Libc.errno(state) != Errno.EPERM) { // EPERM: no CAP_NET_ADMIN, keep the capped size
-                    throw new NativeCallException(
-                            "setsockopt(SO_SNDBUFFORCE, " + requestedBytes + ")", Libc.errno(state), "");
-                }
-            }
-            return effective;
-        }
-    }
-
-    private static int setsockopt(MemorySegment state, int fd, int option, MemorySegment value) {
-        try {
-            return (int) Libc.SETSOCKOPT.invokeExact(
-                    state, fd, Libc.SOL_SOCKET, option, value, (int) ValueLayout.JAVA_INT.byteSize());
-        } catch (Throwable t) {
-            throw new IllegalStateException("setsockopt() downcall failed", t);
-        }
-    }
-
-    private static int getSendBuffer(MemorySegment state, int fd, MemorySegment value, MemorySegment length)
-            throws NativeCallException {
-        length.set(ValueLayout.JAVA_INT, 0, (int) ValueLayout.JAVA_INT.byteSize());
-        int result;
-        try {
-            result = (int) Libc.GETSOCKOPT.invokeExact(state, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF, value, length);
-        } catch (Throwable t) {
-            throw new IllegalStateException("getsockopt() downcall failed", t);
-        }
-        if (result != 0) {
-            throw new NativeCallException("getsockopt(SO_SNDBUF)", Libc.errno(state), "");
-        }
-        return value.get(ValueLayout.JAVA_INT, 0);
-    }
-
-    /** Closes {@code fd} when the constructor fails after opening it; {@code failure} stays the exception reported. */
-    private static void closeAfterFailure(int fd, MemorySegment callState, Throwable failure) {
-        try {
-            int ignored = (int) Libc.CLOSE.invokeExact(callState, fd);
-        } catch (Throwable t) {
-            failure.addSuppressed(t);
-        }
+        return Sockets.open(
+                callState,
+                Libc.AF_INET,
+                Libc.SOCK_RAW | Libc.SOCK_CLOEXEC,
+                Libc.IPPROTO_RAW,
+                "socket(AF_INET, SOCK_RAW, IPPROTO_RAW)",
+                "raw sockets need root or CAP_NET_RAW (e.g. setcap cap_net_raw+ep on the java binary, or"
+                        + " AmbientCapabilities=CAP_NET_RAW in the systemd unit)");
     }
 
     /**
@@ -436,6 +364,12 @@ public final class RawSocketSender implements AutoCloseable {
         public int sendmmsg(MemorySegment messages, int count, int flags) {
             int result;
             try {
+                result = (int) Libc.SENDMMSG_NO_ERRNO.invokeExact(fd, messages, count, flags);
+                if (result >= 0) return result;
+                // Failed without sending anything (man 2 sendmmsg: an error only when the first message failed):
+                // send again with errno captured to learn why (Libc.RECVMMSG_NO_ERRNO says why not every time). A
+                // failure that persists (EMSGSIZE, EAGAIN while the buffer stays full) fails again with its errno;
+                // one that cleared sends, as any retry would.
                 result = (int) Libc.SENDMMSG.invokeExact(callState, fd, messages, count, flags);
             } catch (Throwable t) {
                 throw new IllegalStateException("sendmmsg() downcall failed", t); // a linkage bug, not a send error

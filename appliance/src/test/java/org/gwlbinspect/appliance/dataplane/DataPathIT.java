@@ -259,35 +259,38 @@ class DataPathIT {
     }
 
     @Test
-    void allocatesOnlyNettysOwnPerDatagramObjectsInSteadyState() throws Exception {
-        // performance-notes.md: Netty allocates ~120-170 B per datagram (DatagramPacket, sender address); our own code
-        // must add nothing. Measure every worker thread's allocation over a steady stream of known flows.
+    void allocatesNothingPerPacketInSteadyState() throws Exception {
+        // The workers read into slots allocated once (UdpBatchReceiver) and the rest of the path is allocation-free:
+        // measure every worker thread's allocation over steady streams of known flows. The JIT's first compilations
+        // allocate on the worker (lambda forms spun for the native calls, profiles): the quietest of several windows
+        // after a warm-up is the steady state.
         int flows = 64;
         byte[][] packets = new byte[flows][];
         for (int i = 0; i < flows; i++) {
             packets[i] = datagram(
                     0x0123L, 0x55, udpPacket(ipv4(10, 8, 0, i), ipv4(10, 8, 1, 1), 48000 + i, 9100, "steady " + i));
         }
-        sendAndReceive(packets, 20); // warm up: JIT, flows created, pools filled
+        sendAndReceive(packets, 100); // warm up: JIT, flows created
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         List<Worker> workers = appliance.application().dataPlane().workers();
         for (Worker w : workers)
             assertThat(w.threadId()).as("worker %d thread known", w.id()).isPositive();
-        long before = 0;
-        for (Worker w : workers) before += threads.getThreadAllocatedBytes(w.threadId());
-        int rounds = 100;
-        sendAndReceive(packets, rounds);
-        long after = 0;
-        for (Worker w : workers) after += threads.getThreadAllocatedBytes(w.threadId());
-        double perPacket = (after - before) / (double) (flows * rounds);
-        System.out.printf("workers allocated %.1f bytes per packet (%d packets)%n", perPacket, flows * rounds);
-        // Nonzero because of Netty's objects; the bound leaves room for them only (a per-packet byte[] copy of a
-        // 100-byte datagram alone would exceed it together with them).
-        assertThat(perPacket)
-                .as("bytes allocated per packet by the workers")
-                .isPositive()
-                .isLessThan(300);
+        int rounds = 50;
+        double quietest = Double.MAX_VALUE;
+        for (int window = 0; window < 5; window++) {
+            long before = 0;
+            for (Worker w : workers) before += threads.getThreadAllocatedBytes(w.threadId());
+            sendAndReceive(packets, rounds);
+            long after = 0;
+            for (Worker w : workers) after += threads.getThreadAllocatedBytes(w.threadId());
+            double perPacket = (after - before) / (double) (flows * rounds);
+            System.out.printf("workers allocated %.2f bytes per packet (%d packets)%n", perPacket, flows * rounds);
+            quietest = Math.min(quietest, perPacket);
+        }
+        // Below one byte per packet: no per-packet object at all (the smallest is 16 bytes); a few bytes per window
+        // are the event loop's timers (the heartbeat).
+        assertThat(quietest).as("bytes allocated per packet by the workers").isLessThan(1.0);
     }
 
     private static void sendAndReceive(byte[][] packets, int rounds) throws Exception {

@@ -62,7 +62,7 @@ class HealthCheckIT {
     void deadWorkerTurnsHealth503() throws Exception {
         try (TestAppliance appliance = TestAppliance.start("health.closeListenerWhenUnhealthy=false")) {
             Worker worker = appliance.application().dataPlane().workers().get(0);
-            worker.channel().close().syncUninterruptibly();
+            worker.closeSocket().syncUninterruptibly();
             TestAppliance.await(Duration.ofSeconds(5), () -> status(appliance) == 503, "health to turn 503");
             assertThat(appliance.get(appliance.healthPort, "/health").body())
                     .contains("worker 0 is not bound to the GENEVE port");

@@ -92,7 +92,7 @@ class ProcessLifecycleIT {
                 String startLog = Files.readString(log);
                 int policyCompiled =
                         startLog.indexOf("policy " + REPOSITORY.resolve("packer/files/policy.json") + " OK");
-                int bound = startLog.indexOf("data plane listening on /127.0.0.1:" + dataPort);
+                int bound = startLog.indexOf("data plane listening on 127.0.0.1:" + dataPort);
                 int warmedUp = startLog.indexOf("data path warmed up: 200000 synthetic packets in ");
                 int healthy = startLog.indexOf("data plane healthy");
                 assertThat(policyCompiled).as(startLog).isNotNegative();
