@@ -141,7 +141,8 @@ public final class DataPlane implements Managed {
             loop.submit(() -> registration.submit(EpollIoOps.EPOLLIN)).sync();
             return registration;
         } catch (Exception | Error e) {
-            if (!loop.inEventLoop()) loop.submit(socket::close).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            // Not registered, or registered without EPOLLIN: the loop never reads the socket, so it closes here.
+            socket.close();
             throw e;
         }
     }

@@ -97,7 +97,7 @@ final class GeneveReceiveHandler {
         }
     }
 
-    /** Hands this worker's busy-poll strategy the start of every batch (before the channel is bound). */
+    /** Hands this worker's busy-poll strategy the start of every batch (before the socket is registered). */
     void reportReadsTo(BusyPollSelectStrategy strategy) {
         this.busyPoll = strategy;
     }
