@@ -20,6 +20,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.gwlbinspect.appliance.GwlbPeer;
 import org.gwlbinspect.appliance.GwlbPeer.Reply;
@@ -256,6 +258,47 @@ class DataPathIT {
         } finally {
             gwlb = new GwlbPeer(GwlbPeer.APPLIANCE_ADDRESS, appliance.dataPort);
         }
+    }
+
+    @Test
+    void aBacklogLargerThanOneReadIsDrainedWithoutNewTraffic() throws Exception {
+        // GeneveSocketHandle reads at most 16 batches of 64 per readiness event and relies on epoll being
+        // level-triggered to hear about the rest: with every worker held up while more than that queues on its
+        // socket, everything must still come back once they go on, with no new datagram to wake them.
+        List<Worker> workers = appliance.application().dataPlane().workers();
+        int perWorkerRead = GeneveSocketHandle.MAX_BATCHES_PER_EVENT * 64;
+        int count = (perWorkerRead + 600) * workers.size(); // flows spread over the workers by hash: each gets > 1024
+        CountDownLatch stalled = new CountDownLatch(workers.size());
+        CountDownLatch release = new CountDownLatch(1);
+        for (Worker w : workers) {
+            w.eventLoop().execute(() -> {
+                stalled.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        Map<Integer, byte[]> sent = new HashMap<>();
+        try {
+            assertThat(stalled.await(5, TimeUnit.SECONDS))
+                    .as("every worker held")
+                    .isTrue();
+            for (int i = 0; i < count; i++) {
+                byte[] packet = datagram(
+                        0x0124L,
+                        0x66,
+                        udpPacket(ipv4(10, 9, i >> 8, i & 0xFF), ipv4(10, 9, 200, 1), 40000, 9200, "backlog " + i));
+                gwlb.send(20000 + i, packet);
+                sent.put(20000 + i, packet);
+            }
+        } finally {
+            release.countDown();
+        }
+        List<Reply> replies = gwlb.receive(count, QUIET);
+        assertThat(replies).as("replies after the workers went on").hasSize(count);
+        for (Reply reply : replies) assertHairpin(reply, reply.sourcePort(), sent.get(reply.sourcePort()));
     }
 
     @Test
