@@ -97,6 +97,11 @@ final class GeneveReceiveHandler {
         }
     }
 
+    /** Counts a failure outside any one datagram (a receive or send that could not be made) as an internal error. */
+    void countInternalError() {
+        counters.dropped(DropReason.INTERNAL_ERROR);
+    }
+
     /** Hands this worker's busy-poll strategy the start of every batch (before the socket is registered). */
     void reportReadsTo(BusyPollSelectStrategy strategy) {
         this.busyPoll = strategy;

@@ -39,16 +39,22 @@ final class GeneveSocketHandle implements EpollIoHandle {
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         if (!socket.isOpen()) return;
-        for (int batch = 0; batch < MAX_BATCHES_PER_EVENT; batch++) {
-            int count = socket.receive();
-            if (count == 0) {
-                handler.countReceiveErrors(socket);
-                return;
+        try {
+            for (int batch = 0; batch < MAX_BATCHES_PER_EVENT; batch++) {
+                int count = socket.receive();
+                if (count == 0) {
+                    handler.countReceiveErrors(socket);
+                    return;
+                }
+                handler.onBatch(socket, count);
+                // A batch with room left emptied the socket: skip the receive that would only find nothing (a system
+                // call per wake-up at moderate rates). What arrived since, epoll reports at the loop's next wait.
+                if (count < socket.batchSize()) return;
             }
-            handler.onBatch(socket, count);
-            // A batch with room left emptied the socket: skip the receive that would only find nothing (a system
-            // call per wake-up at moderate rates). What arrived since, epoll reports at the loop's next wait.
-            if (count < socket.batchSize()) return;
+        } catch (RuntimeException e) {
+            // A native call that could not be made (a linkage bug, a sender closed under us): counted, and the loop
+            // goes on serving its timers and the next readiness event (style.md §3, the worker's outer edge).
+            handler.countInternalError();
         }
     }
 

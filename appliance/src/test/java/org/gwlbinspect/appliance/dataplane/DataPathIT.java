@@ -30,6 +30,7 @@ import org.gwlbinspect.codec.DecodeStatus;
 import org.gwlbinspect.codec.MalformedPackets;
 import org.gwlbinspect.flow.FlowKey;
 import org.gwlbinspect.flow.FlowTable;
+import org.gwlbinspect.verdict.DropReason;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -299,6 +300,37 @@ class DataPathIT {
         List<Reply> replies = gwlb.receive(count, QUIET);
         assertThat(replies).as("replies after the workers went on").hasSize(count);
         for (Reply reply : replies) assertHairpin(reply, reply.sourcePort(), sent.get(reply.sourcePort()));
+    }
+
+    @Test
+    void aWorkerWhoseSenderFailsCountsEachDatagramAndKeepsServing() throws Exception {
+        // A sender closed under the worker refuses every reply: each datagram is counted (internal_error) and the
+        // event loop goes on reading its socket and beating its heartbeat.
+        try (TestAppliance own = TestAppliance.start("dataPlane.workers=1");
+                GwlbPeer peer = new GwlbPeer(0x7F000009, GwlbPeer.APPLIANCE_ADDRESS, own.dataPort)) { // 127.0.0.9
+            Worker worker = own.application().dataPlane().workers().get(0);
+            worker.eventLoop()
+                    .submit(() -> {
+                        worker.sender().close();
+                        return null;
+                    })
+                    .sync();
+            byte[] packet = datagram(0x0125L, 0x77, udpPacket(ipv4(10, 9, 0, 1), ipv4(10, 9, 1, 1), 41000, 9300, "x"));
+            for (int i = 0; i < 3; i++) peer.send(21000 + i, packet);
+            TestAppliance.await(
+                    Duration.ofSeconds(5),
+                    () -> own.application().dataPlane().droppedPackets(DropReason.INTERNAL_ERROR) == 3,
+                    "internal_error counted for each of the 3 datagrams");
+            assertThat(peer.receive(QUIET))
+                    .as("nothing returned through a closed sender")
+                    .isNull();
+            long beat = worker.lastHeartbeatNanos();
+            TestAppliance.await(
+                    Duration.ofSeconds(5),
+                    () -> worker.lastHeartbeatNanos() != beat,
+                    "the worker's loop still beating");
+            assertThat(worker.isBound()).isTrue();
+        }
     }
 
     @Test
