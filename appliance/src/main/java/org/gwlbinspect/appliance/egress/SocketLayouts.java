@@ -66,6 +66,7 @@ public final class SocketLayouts {
     public static final long SIN_ADDR = SOCKADDR_IN.byteOffset(groupElement("sin_addr"));
 
     public static final ValueLayout.OfInt SIN_ADDR_LAYOUT = ValueLayout.JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
+    public static final ValueLayout.OfShort SIN_PORT_LAYOUT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
 
     static {
         // A 32-bit JVM or another ABI would silently send garbage; fail at class load instead.

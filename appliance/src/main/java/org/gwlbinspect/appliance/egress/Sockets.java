@@ -4,12 +4,12 @@ import static org.gwlbinspect.appliance.egress.SocketLayouts.SIN_ADDR;
 import static org.gwlbinspect.appliance.egress.SocketLayouts.SIN_ADDR_LAYOUT;
 import static org.gwlbinspect.appliance.egress.SocketLayouts.SIN_FAMILY;
 import static org.gwlbinspect.appliance.egress.SocketLayouts.SIN_PORT;
+import static org.gwlbinspect.appliance.egress.SocketLayouts.SIN_PORT_LAYOUT;
 import static org.gwlbinspect.appliance.egress.SocketLayouts.SOCKADDR_IN;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Setting up the data path's sockets through {@link Libc}: open, options, bind, close. Start-up and shutdown only; each
@@ -17,8 +17,6 @@ import java.nio.ByteOrder;
  * names the call.
  */
 public final class Sockets {
-    private static final ValueLayout.OfShort PORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
-
     private Sockets() {}
 
     /**
@@ -103,7 +101,7 @@ public final class Sockets {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment name = call.allocate(SOCKADDR_IN);
             name.set(ValueLayout.JAVA_SHORT, SIN_FAMILY, (short) Libc.AF_INET);
-            name.set(PORT, SIN_PORT, (short) port);
+            name.set(SIN_PORT_LAYOUT, SIN_PORT, (short) port);
             name.set(SIN_ADDR_LAYOUT, SIN_ADDR, address);
             int result;
             try {
@@ -122,7 +120,7 @@ public final class Sockets {
                 throw new IllegalStateException("getsockname() downcall failed", t);
             }
             if (result != 0) throw new NativeCallException("getsockname(" + where + ")", Libc.errno(callState), "");
-            return Short.toUnsignedInt(name.get(PORT, SIN_PORT));
+            return Short.toUnsignedInt(name.get(SIN_PORT_LAYOUT, SIN_PORT));
         }
     }
 

@@ -16,6 +16,7 @@ import static org.gwlbinspect.appliance.egress.SocketLayouts.SIN_ADDR;
 import static org.gwlbinspect.appliance.egress.SocketLayouts.SIN_ADDR_LAYOUT;
 import static org.gwlbinspect.appliance.egress.SocketLayouts.SIN_FAMILY;
 import static org.gwlbinspect.appliance.egress.SocketLayouts.SIN_PORT;
+import static org.gwlbinspect.appliance.egress.SocketLayouts.SIN_PORT_LAYOUT;
 import static org.gwlbinspect.appliance.egress.SocketLayouts.SOCKADDR_IN;
 
 import io.netty.buffer.ByteBuf;
@@ -213,11 +214,8 @@ public final class UdpBatchReceiver implements AutoCloseable {
 
     /** The sender's UDP port of datagram {@code i}. */
     public int senderPort(int i) {
-        return Short.toUnsignedInt(names.get(PORT_LAYOUT, i * SOCKADDR_IN.byteSize() + SIN_PORT));
+        return Short.toUnsignedInt(names.get(SIN_PORT_LAYOUT, i * SOCKADDR_IN.byteSize() + SIN_PORT));
     }
-
-    private static final ValueLayout.OfShort PORT_LAYOUT =
-            ValueLayout.JAVA_SHORT.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     /**
      * The address datagram {@code i} was sent to, from its {@code IP_ORIGDSTADDR} control message; 0 when the socket is
