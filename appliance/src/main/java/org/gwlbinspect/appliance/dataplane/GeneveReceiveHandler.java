@@ -22,8 +22,8 @@ import org.gwlbinspect.verdict.Verdict;
  * packets to GWLB through the worker's raw socket (gwlb.md §2.1). Every packet that is not returned is counted with
  * a {@link DropReason}.
  *
- * <p>Runs on one event loop only. Replies point at the datagrams' receive slots (no copy), so a batch's replies are sent
- * with one {@code sendmmsg} before {@link #onBatch} returns and the socket reads into the slots again.
+ * <p>Runs on one event loop only. Replies point at the datagrams' receive slots (no copy), so a batch's replies are
+ * sent with one {@code sendmmsg} before {@link #onBatch} returns and the socket reads into the slots again.
  */
 final class GeneveReceiveHandler {
     private final DataPlaneConfig config;

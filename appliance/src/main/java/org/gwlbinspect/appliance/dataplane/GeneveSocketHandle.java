@@ -58,10 +58,6 @@ final class GeneveSocketHandle implements EpollIoHandle {
         }
     }
 
-    UdpBatchReceiver socket() {
-        return socket;
-    }
-
     @Override
     public void close() {
         socket.close();

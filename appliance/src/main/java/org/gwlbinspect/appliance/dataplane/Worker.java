@@ -106,9 +106,4 @@ public final class Worker {
     public IoEventLoop eventLoop() {
         return loop;
     }
-
-    /** The worker's GENEVE socket (null before it is attached). */
-    public UdpBatchReceiver socket() {
-        return socket;
-    }
 }

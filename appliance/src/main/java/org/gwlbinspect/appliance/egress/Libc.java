@@ -12,9 +12,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The libc socket calls the data path needs (egress; the workers' receive sockets in ingress), as FFM downcall handles, and the Linux constants they take; also the
- * shared FFM plumbing (errno capture, {@code strerror}, {@code close}, making a downcall handle) that other packages'
- * native calls (the simulator's namespaces, tun devices and raw sockets) are built on.
+ * The libc socket calls the data path needs (egress; the workers' receive sockets in ingress), as FFM downcall
+ * handles, and the Linux constants they take; also the shared FFM plumbing (errno capture, {@code strerror},
+ * {@code close}, making a downcall handle) that other packages' native calls (the simulator's namespaces, tun devices
+ * and raw sockets) are built on.
  */
 public final class Libc {
 
@@ -96,11 +97,11 @@ public final class Libc {
     public static final MethodHandle RECVMMSG_NO_ERRNO = downcall("recvmmsg", RECVMMSG_DESCRIPTOR);
 
     /** {@code int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen)}, errno captured. */
-    public static final MethodHandle BIND =
+    static final MethodHandle BIND =
             downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
 
     /** {@code int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen)}, errno captured. */
-    public static final MethodHandle GETSOCKNAME =
+    static final MethodHandle GETSOCKNAME =
             downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
 
     /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t length)}, errno captured. */
@@ -110,7 +111,7 @@ public final class Libc {
             CAPTURE_ERRNO);
 
     /** {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *length)}, errno captured. */
-    public static final MethodHandle GETSOCKOPT = downcall(
+    static final MethodHandle GETSOCKOPT = downcall(
             "getsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
             CAPTURE_ERRNO);

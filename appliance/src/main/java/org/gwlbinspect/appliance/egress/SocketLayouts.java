@@ -8,9 +8,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The C structs that {@code sendmmsg(2)} reads and {@code recvmmsg(2)} fills, as laid out by glibc on 64-bit Linux (LP64: x86_64 and aarch64 agree),
- * with the byte offsets the sender writes to. Offsets are plain longs so that writing a field is one store at
- * {@code base + offset}, and a pointer is written as a {@code long} (no {@code MemorySegment} per packet).
+ * The C structs that {@code sendmmsg(2)} reads and {@code recvmmsg(2)} fills, as laid out by glibc on 64-bit Linux
+ * (LP64: x86_64 and aarch64 agree), with the byte offsets the sender and the receiver use. Offsets are plain longs so
+ * that writing a field is one store at {@code base + offset}, and a pointer is written as a {@code long} (no
+ * {@code MemorySegment} per packet).
  */
 public final class SocketLayouts {
 
